@@ -1,0 +1,80 @@
+/** Revision of an event inside its stream: the first event is 0. */
+export type StreamRevision = number;
+
+/** What the caller expects the stream to look like before an append. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | StreamRevision;
+
+/**
+ * A point in the global log. Both numbers are compared as a pair (commit first): EventStoreDB's
+ * commit/prepare positions, PostgreSQL's (transaction id, global position), in memory (n, n).
+ */
+export interface GlobalPosition {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
+  /** A UUID; appending the same id again to the same stream is a no-op. */
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: JsonObject;
+}
+
+export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject>
+  extends NewEvent<Type, Data> {
+  readonly streamId: string;
+  readonly revision: StreamRevision;
+  readonly position: GlobalPosition;
+  readonly recordedAt: Date;
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append. */
+  readonly nextExpectedRevision: StreamRevision;
+  /** Global position of the last event written (or already present, for an idempotent re-append). */
+  readonly position: GlobalPosition;
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive; defaults to the start (forwards) or the end (backwards). */
+  fromRevision?: StreamRevision;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: only events after this position. Omitted or null: from the beginning. */
+  after?: GlobalPosition | null;
+  maxCount?: number;
+}
+
+/**
+ * The append-only log every state change goes to. One stream per aggregate; a global, ordered
+ * log across all streams for projections and auditors. Adapters: PostgreSQL, EventStoreDB,
+ * in-memory; all pass the shared contract suite.
+ */
+export abstract class EventStore {
+  /** Appends atomically; throws {@link WrongExpectedVersionError} when the expectation fails. */
+  abstract appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+
+  /** The stream's events; an empty array when the stream does not exist. */
+  abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Events of every stream in global order, strictly after `after`. Safe for catch-up readers:
+   * an event is only returned once no event before it can still appear.
+   */
+  abstract readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /** Throws when the store cannot be reached. */
+  abstract ping(): Promise<void>;
+
+  abstract close(): Promise<void>;
+}

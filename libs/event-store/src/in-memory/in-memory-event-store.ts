@@ -1,0 +1,85 @@
+import { DuplicateEventIdError } from '../event-store.errors';
+import {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../event-store.port';
+import { comparePositions } from '../global-position';
+import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+
+/** A process-local store for fast tests; appends are atomic because they never yield. */
+export class InMemoryEventStore extends EventStore {
+  private readonly log: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly ids = new Map<string, RecordedEvent>();
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const stream = this.streams.get(streamId) ?? [];
+    const expected = options.expectedRevision ?? 'any';
+    const repeat = findIdempotentRepeat(streamId, events, (id) => this.ids.get(id), expected);
+    if (repeat) return repeat;
+
+    const current = stream.length - 1;
+    checkExpectedRevision(streamId, expected, current);
+    for (const event of events) {
+      if (this.ids.has(event.id)) throw new DuplicateEventIdError(streamId, event.id);
+    }
+    if (events.length === 0) {
+      const last = stream[stream.length - 1];
+      return { nextExpectedRevision: current, position: last?.position ?? { commit: -1n, prepare: -1n } };
+    }
+
+    const recordedAt = new Date();
+    const recorded = events.map((event, index): RecordedEvent => {
+      const seq = BigInt(this.log.length + index);
+      return {
+        id: event.id,
+        type: event.type,
+        data: structuredClone(event.data),
+        metadata: structuredClone(event.metadata),
+        streamId,
+        revision: current + 1 + index,
+        position: { commit: seq, prepare: seq },
+        recordedAt,
+      };
+    });
+    for (const event of recorded) {
+      this.log.push(event);
+      this.ids.set(event.id, event);
+    }
+    this.streams.set(streamId, [...stream, ...recorded]);
+    const last = recorded[recorded.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const stream = this.streams.get(streamId) ?? [];
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    if (options.direction === 'backwards') {
+      const from = options.fromRevision ?? stream.length - 1;
+      return stream.filter((e) => e.revision <= from).reverse().slice(0, maxCount).map(copy);
+    }
+    const from = options.fromRevision ?? 0;
+    return stream.filter((e) => e.revision >= from).slice(0, maxCount).map(copy);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after;
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const start = after ? this.log.findIndex((e) => comparePositions(e.position, after) > 0) : 0;
+    if (start < 0) return [];
+    return this.log.slice(start, start + maxCount).map(copy);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+function copy(event: RecordedEvent): RecordedEvent {
+  return { ...event, data: structuredClone(event.data), metadata: structuredClone(event.metadata) };
+}

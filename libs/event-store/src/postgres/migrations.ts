@@ -1,0 +1,52 @@
+import type { Pool } from 'pg';
+import { assertIdentifier } from './pg-pool';
+
+export interface Migration {
+  /** Ordered, never renamed or edited once shipped. */
+  readonly id: string;
+  readonly sql: string;
+}
+
+/**
+ * Applies the component's migrations that are not yet recorded, each in its own transaction, under
+ * an advisory lock so that processes starting together (api and worker) do not race.
+ */
+export async function runMigrations(pool: Pool, schema: string, component: string, migrations: readonly Migration[]): Promise<void> {
+  assertIdentifier(schema);
+  const client = await pool.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mfh-migrations:${schema}`]);
+    try {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
+          component text NOT NULL,
+          id text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (component, id)
+        )`);
+      const { rows } = await client.query<{ id: string }>(
+        `SELECT id FROM ${schema}.schema_migrations WHERE component = $1`,
+        [component],
+      );
+      const applied = new Set(rows.map((r) => r.id));
+      for (const migration of migrations) {
+        if (applied.has(migration.id)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(`SET LOCAL search_path TO ${schema}`);
+          await client.query(migration.sql);
+          await client.query(`INSERT INTO ${schema}.schema_migrations (component, id) VALUES ($1, $2)`, [component, migration.id]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`mfh-migrations:${schema}`]);
+    }
+  } finally {
+    client.release();
+  }
+}
