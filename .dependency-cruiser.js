@@ -5,7 +5,7 @@ module.exports = {
       name: 'domain-is-pure',
       comment: 'libs/domain imports nothing but TypeScript and itself (no packages, no Node built-ins, no other lib).',
       severity: 'error',
-      from: { path: '^libs/domain/' },
+      from: { path: '^libs/domain/', pathNot: '\\.spec\\.ts$' },
       to: { pathNot: '^libs/domain/' },
     },
     {

@@ -5,3 +5,5 @@ export * from './append-rules';
 export * from './in-memory/in-memory-event-store';
 export * from './postgres/pg-pool';
 export * from './postgres/migrations';
+export * from './event-metadata';
+export * from './handle-command';

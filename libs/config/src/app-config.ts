@@ -1,0 +1,114 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { resolve } from 'node:path';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+
+/** Every setting the system reads, from the environment only. Validated once, at boot. */
+export class AppConfig {
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+  /** Schema for every table (event store and read models); tests isolate themselves with it. */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a lower-case SQL identifier' })
+  DATABASE_SCHEMA = 'public';
+
+  /** `esdb://…` selects EventStoreDB, `postgres://…` PostgreSQL; unset: the DATABASE_URL database. */
+  @IsOptional()
+  @Matches(/^(esdb(\+discover)?|postgres(ql)?):\/\//, { message: 'EVENT_STORE_URL must start with esdb://, esdb+discover:// or postgres://' })
+  EVENT_STORE_URL?: string;
+
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key; tests isolate themselves with it. */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/)
+  QUEUE_PREFIX = 'mfh';
+
+  @IsString()
+  CATALOG_FILE = resolve(process.cwd(), 'config/catalog.development.json');
+
+  /** Base of absolute links this system hands out (Operation-Location, nextLink). */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  TOKEN_TTL_SECONDS = 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86400)
+  ACTIVATION_CODE_TTL_SECONDS = 86400;
+
+  /** Private JWK (JSON) that signs access tokens and notifications; unset: generated once and kept in PostgreSQL. */
+  @IsOptional()
+  @IsString()
+  SIGNING_KEY?: string;
+
+  /** Secret (at least 32 characters) that seals activation codes; unset: generated once and kept in PostgreSQL. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/, { message: 'ACTIVATION_CODE_SECRET must have at least 32 characters' })
+  ACTIVATION_CODE_SECRET?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 64 * 1024;
+
+  /** How often an idle projection looks for new events. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(10_000)
+  PROJECTION_POLL_MS = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE = 10;
+
+  get eventStoreUrl(): string {
+    return this.EVENT_STORE_URL ?? this.DATABASE_URL;
+  }
+}
+
+const OPTIONAL_SETTINGS = ['EVENT_STORE_URL', 'SIGNING_KEY', 'ACTIVATION_CODE_SECRET'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the settings from `env` (process.env by default); throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = [...Object.keys(new AppConfig()), ...OPTIONAL_SETTINGS];
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => value !== undefined && value !== '' && known.includes(key)),
+  );
+  const config = plainToInstance(AppConfig, given);
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)));
+  }
+  return config;
+}

@@ -1,0 +1,4 @@
+export * from './app-config';
+export * from './catalog';
+export * from './iso-duration';
+export * from './secret-hash';

@@ -1,0 +1,59 @@
+import type { Command, Decider, DomainEvent } from '../decider';
+import { DomainError } from '../errors';
+
+export const customerStream = (customerId: string): string => `customer-${customerId}`;
+
+export type CustomerCreated = DomainEvent<
+  'CustomerCreated',
+  { customerId: string; partnerId: string; companyName: string; domain: string | null; createdAt: string }
+>;
+export type CustomerEvent = CustomerCreated;
+
+export type CreateCustomer = Command<
+  'CreateCustomer',
+  { customerId: string; partnerId: string; companyName: string; domain: string | null; now: string }
+>;
+export type CustomerCommand = CreateCustomer;
+
+export type CustomerState =
+  | { status: 'none' }
+  | { status: 'active'; id: string; partnerId: string; companyName: string; domain: string | null; createdAt: string };
+
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export const CustomerErrors = {
+  invalidCompanyName: () => new DomainError('invalid-company-name', 'validation', 'companyName must be 1 to 255 characters after trimming.'),
+  invalidDomain: () => new DomainError('invalid-domain', 'validation', 'domain must be a DNS name such as contoso.com.'),
+  notFound: () => new DomainError('customer-not-found', 'not-found', 'The customer does not exist.'),
+  exists: () => new DomainError('customer-exists', 'conflict', 'A different customer already exists with this id.'),
+};
+
+function create({ data }: CreateCustomer, state: CustomerState): CustomerEvent[] {
+  const companyName = data.companyName.trim();
+  if (companyName.length < 1 || companyName.length > 255) throw CustomerErrors.invalidCompanyName();
+  const domain = data.domain === null ? null : data.domain.trim().toLowerCase();
+  if (domain !== null && !DOMAIN_NAME.test(domain)) throw CustomerErrors.invalidDomain();
+  if (state.status === 'active') {
+    if (state.partnerId === data.partnerId && state.companyName === companyName && state.domain === domain) return [];
+    throw CustomerErrors.exists();
+  }
+  return [
+    {
+      type: 'CustomerCreated',
+      data: { customerId: data.customerId, partnerId: data.partnerId, companyName, domain, createdAt: data.now },
+    },
+  ];
+}
+
+export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEvent> = {
+  decide: (command, state) => create(command, state),
+  evolve: (_state, event) => ({
+    status: 'active',
+    id: event.data.customerId,
+    partnerId: event.data.partnerId,
+    companyName: event.data.companyName,
+    domain: event.data.domain,
+    createdAt: event.data.createdAt,
+  }),
+  initialState: () => ({ status: 'none' }),
+};

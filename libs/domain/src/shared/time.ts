@@ -1,0 +1,33 @@
+/** Calendar arithmetic on UTC instants, for terms and windows. Everything in and out is ISO 8601. */
+
+export type TermDuration = 'P1M' | 'P1Y';
+
+export const TERM_DURATIONS: readonly TermDuration[] = ['P1M', 'P1Y'];
+
+export function addMilliseconds(iso: string, ms: number): string {
+  return new Date(Date.parse(iso) + ms).toISOString();
+}
+
+export function isAfter(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
+}
+
+/** The UTC calendar date of an instant, `YYYY-MM-DD`. */
+export function dateOf(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/**
+ * The inclusive last day of a term that starts on `startDate` (`YYYY-MM-DD`): one month or one year
+ * later, minus a day. A start on the 31st ends on the last day before the same day next month, clamped.
+ */
+export function termEndDate(startDate: string, term: TermDuration): string {
+  const [year, month, day] = startDate.split('-').map(Number);
+  const months = term === 'P1M' ? 1 : 12;
+  const targetMonthIndex = month - 1 + months;
+  const targetYear = year + Math.floor(targetMonthIndex / 12);
+  const targetMonth = targetMonthIndex % 12;
+  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
+  const sameDayNextTerm = Date.UTC(targetYear, targetMonth, Math.min(day, lastDay));
+  return new Date(sameDayNextTerm - 86_400_000).toISOString().slice(0, 10);
+}

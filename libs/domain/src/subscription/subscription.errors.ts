@@ -1,0 +1,56 @@
+import { DomainError } from '../errors';
+
+export const SubscriptionErrors = {
+  notFound: () => new DomainError('subscription-not-found', 'not-found', 'The subscription does not exist.'),
+  alreadyExists: () => new DomainError('subscription-exists', 'conflict', 'A subscription with this id already exists.'),
+  deleted: () =>
+    new DomainError('subscription-deleted', 'rule', 'The subscription is cancelled; nothing about it can change any more.'),
+  unsubscribed: () => new DomainError('subscription-unsubscribed', 'not-found', 'The subscription is cancelled (Unsubscribed).'),
+  invalidFriendlyName: () =>
+    new DomainError('invalid-friendly-name', 'validation', 'friendlyName must be 1 to 128 characters after trimming.'),
+  quantityOutOfRange: (min: number, max: number) =>
+    new DomainError('quantity-out-of-range', 'validation', `quantity must be a whole number from ${min} to ${max} for this plan.`, {
+      minQuantity: min,
+      maxQuantity: max,
+    }),
+  invalidMpnId: () =>
+    new DomainError('invalid-mpn-id', 'validation', 'partnerId (the indirect reseller MPN ID) must be 6 to 10 digits, or null.'),
+  invalidBillingCycle: () =>
+    new DomainError('invalid-billing-cycle', 'validation', 'A P1M term can only be billed monthly.'),
+  cancellationWindowClosed: (until: string) =>
+    new DomainError(
+      'cancellation-window-closed',
+      'rule',
+      `The cancellation window closed at ${until}. Turn auto-renew off instead (PATCH autoRenewEnabled: false) so the subscription ends with its term.`,
+      { cancellationAllowedUntilDate: until },
+    ),
+  blockedByPublisher: (operation: string, reason: string, url: string) =>
+    new DomainError(
+      'blocked-by-publisher-action',
+      'rule',
+      `The publisher requires an action before ${operation} is possible: ${reason}`,
+      { operation, reason, url },
+    ),
+  operationPending: (operationId: string) =>
+    new DomainError('operation-pending', 'rule', 'Another change is still waiting for the publisher; only one may be pending.', {
+      operationId,
+    }),
+  operationNotFound: () => new DomainError('operation-not-found', 'not-found', 'The operation does not exist.'),
+  operationNotInProgress: (status: string) =>
+    new DomainError('operation-not-in-progress', 'conflict', `The operation is no longer InProgress (it is ${status}).`, { status }),
+  invalidAssignedSeats: (quantity: number) =>
+    new DomainError('invalid-assigned-seats', 'validation', `assignedSeats must be a whole number from 1 to ${quantity}.`),
+  fulfillmentMismatch: (field: 'planId' | 'quantity', expected: string | number) =>
+    new DomainError('fulfillment-mismatch', 'validation', `${field} does not match the subscription (${String(expected)}).`, {
+      field,
+      expected,
+    }),
+  billingConditionsUnmet: () =>
+    new DomainError(
+      'billing-conditions-unmet',
+      'rule',
+      'Billing starts only once the licenses are assigned and fulfilment is confirmed.',
+    ),
+  invalidAction: () =>
+    new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.'),
+};

@@ -1,0 +1,137 @@
+import type { DomainEvent } from '../decider';
+import type { TermDuration } from '../shared/time';
+
+export type BillingCycle = 'monthly' | 'annual';
+export const BILLING_CYCLES: readonly BillingCycle[] = ['monthly', 'annual'];
+
+/** Who asked for a change: the reseller partner, or the publisher through the fulfillment API. */
+export type Requester = 'Partner' | 'Publisher';
+
+/** Operations a publisher's open action can block. */
+export type BlockableOperation = 'cancel' | 'changeSeats' | 'rename' | 'changeAutoRenew' | 'changeIndirectReseller';
+export const BLOCKABLE_OPERATIONS: readonly BlockableOperation[] = [
+  'cancel',
+  'changeSeats',
+  'rename',
+  'changeAutoRenew',
+  'changeIndirectReseller',
+];
+
+export interface SubscriptionPurchasedData {
+  subscriptionId: string;
+  customerId: string;
+  /** The reseller partner that bought it and owns it. */
+  partnerId: string;
+  orderId: string;
+  lineItemNumber: number;
+  offerId: string;
+  offerName: string;
+  planId: string;
+  publisherId: string;
+  publisherName: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  friendlyName: string;
+  /** The indirect reseller's MPN ID, when bought through one. */
+  indirectResellerId: string | null;
+  autoRenewEnabled: boolean;
+  /** Price per seat per term, locked at purchase. */
+  unitPrice: string;
+  currency: string;
+  purchasedAt: string;
+  cancellationAllowedUntil: string;
+}
+
+export type SubscriptionPurchased = DomainEvent<'SubscriptionPurchased', SubscriptionPurchasedData>;
+export type SubscriptionRenamed = DomainEvent<'SubscriptionRenamed', { friendlyName: string; previousFriendlyName: string }>;
+export type SeatsChanged = DomainEvent<
+  'SeatsChanged',
+  { quantity: number; previousQuantity: number; operationId: string | null; changedAt: string }
+>;
+export type SeatChangeRequested = DomainEvent<
+  'SeatChangeRequested',
+  { operationId: string; quantity: number; previousQuantity: number; requestedBy: Requester; requestedAt: string }
+>;
+export type SeatChangeRejected = DomainEvent<
+  'SeatChangeRejected',
+  { operationId: string; quantity: number; reason: string | null; rejectedAt: string }
+>;
+export type AutoRenewDisabled = DomainEvent<'AutoRenewDisabled', Record<string, never>>;
+export type AutoRenewEnabled = DomainEvent<'AutoRenewEnabled', Record<string, never>>;
+export type IndirectResellerAssigned = DomainEvent<'IndirectResellerAssigned', { mpnId: string; previousMpnId: string | null }>;
+export type IndirectResellerRemoved = DomainEvent<'IndirectResellerRemoved', { mpnId: string }>;
+export type PublisherActivated = DomainEvent<'PublisherActivated', { assignedSeats: number }>;
+export type FulfillmentConfirmed = DomainEvent<'FulfillmentConfirmed', { planId: string; quantity: number }>;
+export type BillingStarted = DomainEvent<
+  'BillingStarted',
+  {
+    /** First day of the term, `YYYY-MM-DD`. */
+    termStart: string;
+    /** Last day of the term, inclusive. */
+    termEnd: string;
+    quantity: number;
+    unitPrice: string;
+    currency: string;
+    billingCycle: BillingCycle;
+    /** What the first billing cycle charged. */
+    chargedAmount: string;
+  }
+>;
+export type PublisherActionRequired = DomainEvent<
+  'PublisherActionRequired',
+  { reason: string; url: string; blockedOperations: string[] }
+>;
+export type PublisherActionResolved = DomainEvent<'PublisherActionResolved', Record<string, never>>;
+export type Cancelled = DomainEvent<
+  'Cancelled',
+  {
+    cancelledAt: string;
+    requestedBy: Requester;
+    /** What was charged for the term and is given back; null when nothing was charged. */
+    refund: { amount: string; currency: string } | null;
+    /** A seat change still waiting for the publisher ends with the subscription. */
+    abandonedOperationId: string | null;
+  }
+>;
+
+export type SubscriptionEvent =
+  | SubscriptionPurchased
+  | SubscriptionRenamed
+  | SeatsChanged
+  | SeatChangeRequested
+  | SeatChangeRejected
+  | AutoRenewDisabled
+  | AutoRenewEnabled
+  | IndirectResellerAssigned
+  | IndirectResellerRemoved
+  | PublisherActivated
+  | FulfillmentConfirmed
+  | BillingStarted
+  | PublisherActionRequired
+  | PublisherActionResolved
+  | Cancelled;
+
+export type SubscriptionEventType = SubscriptionEvent['type'];
+
+export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEventType[] = [
+  'SubscriptionPurchased',
+  'SubscriptionRenamed',
+  'SeatsChanged',
+  'SeatChangeRequested',
+  'SeatChangeRejected',
+  'AutoRenewDisabled',
+  'AutoRenewEnabled',
+  'IndirectResellerAssigned',
+  'IndirectResellerRemoved',
+  'PublisherActivated',
+  'FulfillmentConfirmed',
+  'BillingStarted',
+  'PublisherActionRequired',
+  'PublisherActionResolved',
+  'Cancelled',
+];
+
+export function isSubscriptionEvent(event: { type: string }): event is SubscriptionEvent {
+  return (SUBSCRIPTION_EVENT_TYPES as readonly string[]).includes(event.type);
+}

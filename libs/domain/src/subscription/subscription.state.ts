@@ -1,0 +1,210 @@
+import type { TermDuration } from '../shared/time';
+import type { BillingCycle, Requester, SubscriptionEvent } from './subscription.events';
+
+export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
+
+/** A change that waits for the publisher: accepted, rejected, or accepted after a timeout. */
+export interface SubscriptionOperation {
+  id: string;
+  action: 'ChangeQuantity';
+  status: OperationStatus;
+  quantity: number;
+  previousQuantity: number;
+  requestedBy: Requester;
+  requestedAt: string;
+  completedAt: string | null;
+  reason: string | null;
+}
+
+export interface PublisherAction {
+  reason: string;
+  url: string;
+  blockedOperations: string[];
+}
+
+export interface Billing {
+  startDate: string;
+  termStart: string;
+  termEnd: string;
+  quantity: number;
+  unitPrice: string;
+  currency: string;
+  chargedAmount: string;
+}
+
+interface SubscriptionFields {
+  id: string;
+  customerId: string;
+  partnerId: string;
+  orderId: string;
+  lineItemNumber: number;
+  offerId: string;
+  offerName: string;
+  planId: string;
+  publisherId: string;
+  publisherName: string;
+  friendlyName: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  autoRenewEnabled: boolean;
+  indirectResellerId: string | null;
+  unitPrice: string;
+  currency: string;
+  purchasedAt: string;
+  cancellationAllowedUntil: string;
+  /** The publisher's LicensesAssigned callback, once it came. */
+  licensesAssigned: { assignedSeats: number } | null;
+  /** The publisher confirmed fulfilment through the fulfillment API (Activate). */
+  fulfillmentConfirmed: boolean;
+  action: PublisherAction | null;
+  operations: SubscriptionOperation[];
+}
+
+export type PendingSubscription = SubscriptionFields & { status: 'pending' };
+export type ActiveSubscription = SubscriptionFields & { status: 'active'; billing: Billing };
+export type DeletedSubscription = SubscriptionFields & {
+  status: 'deleted';
+  billing: Billing | null;
+  cancelledAt: string;
+  cancelledBy: Requester;
+  refund: { amount: string; currency: string } | null;
+};
+export type ExistingSubscription = PendingSubscription | ActiveSubscription | DeletedSubscription;
+export type SubscriptionState = { status: 'none' } | ExistingSubscription;
+
+export const initialSubscriptionState = (): SubscriptionState => ({ status: 'none' });
+
+export function pendingOperation(state: ExistingSubscription): SubscriptionOperation | null {
+  return state.operations.find((op) => op.status === 'InProgress') ?? null;
+}
+
+export function evolveSubscription(state: SubscriptionState, event: SubscriptionEvent): SubscriptionState {
+  if (event.type === 'SubscriptionPurchased') {
+    const d = event.data;
+    return {
+      status: 'pending',
+      id: d.subscriptionId,
+      customerId: d.customerId,
+      partnerId: d.partnerId,
+      orderId: d.orderId,
+      lineItemNumber: d.lineItemNumber,
+      offerId: d.offerId,
+      offerName: d.offerName,
+      planId: d.planId,
+      publisherId: d.publisherId,
+      publisherName: d.publisherName,
+      friendlyName: d.friendlyName,
+      quantity: d.quantity,
+      termDuration: d.termDuration,
+      billingCycle: d.billingCycle,
+      autoRenewEnabled: d.autoRenewEnabled,
+      indirectResellerId: d.indirectResellerId,
+      unitPrice: d.unitPrice,
+      currency: d.currency,
+      purchasedAt: d.purchasedAt,
+      cancellationAllowedUntil: d.cancellationAllowedUntil,
+      licensesAssigned: null,
+      fulfillmentConfirmed: false,
+      action: null,
+      operations: [],
+    };
+  }
+  if (state.status === 'none') return state;
+
+  switch (event.type) {
+    case 'SubscriptionRenamed':
+      return { ...state, friendlyName: event.data.friendlyName };
+    case 'SeatsChanged': {
+      const { operationId, quantity, changedAt } = event.data;
+      return {
+        ...state,
+        quantity,
+        operations: finishOperation(state.operations, operationId, 'Succeeded', changedAt, null),
+      };
+    }
+    case 'SeatChangeRequested': {
+      const d = event.data;
+      const operation: SubscriptionOperation = {
+        id: d.operationId,
+        action: 'ChangeQuantity',
+        status: 'InProgress',
+        quantity: d.quantity,
+        previousQuantity: d.previousQuantity,
+        requestedBy: d.requestedBy,
+        requestedAt: d.requestedAt,
+        completedAt: null,
+        reason: null,
+      };
+      return { ...state, operations: [...state.operations, operation] };
+    }
+    case 'SeatChangeRejected': {
+      const d = event.data;
+      return { ...state, operations: finishOperation(state.operations, d.operationId, 'Failed', d.rejectedAt, d.reason) };
+    }
+    case 'AutoRenewDisabled':
+      return { ...state, autoRenewEnabled: false };
+    case 'AutoRenewEnabled':
+      return { ...state, autoRenewEnabled: true };
+    case 'IndirectResellerAssigned':
+      return { ...state, indirectResellerId: event.data.mpnId };
+    case 'IndirectResellerRemoved':
+      return { ...state, indirectResellerId: null };
+    case 'PublisherActivated':
+      return { ...state, licensesAssigned: { assignedSeats: event.data.assignedSeats } };
+    case 'FulfillmentConfirmed':
+      return { ...state, fulfillmentConfirmed: true };
+    case 'BillingStarted': {
+      if (state.status !== 'pending') return state;
+      const d = event.data;
+      const billing: Billing = {
+        startDate: d.termStart,
+        termStart: d.termStart,
+        termEnd: d.termEnd,
+        quantity: d.quantity,
+        unitPrice: d.unitPrice,
+        currency: d.currency,
+        chargedAmount: d.chargedAmount,
+      };
+      return { ...state, status: 'active', billing };
+    }
+    case 'PublisherActionRequired':
+      return { ...state, action: { ...event.data, blockedOperations: [...event.data.blockedOperations] } };
+    case 'PublisherActionResolved':
+      return { ...state, action: null };
+    case 'Cancelled': {
+      const d = event.data;
+      const operations = d.abandonedOperationId
+        ? finishOperation(state.operations, d.abandonedOperationId, 'Failed', d.cancelledAt, 'Subscription cancelled')
+        : state.operations;
+      return {
+        ...state,
+        status: 'deleted',
+        billing: state.status === 'pending' ? null : state.billing,
+        cancelledAt: d.cancelledAt,
+        cancelledBy: d.requestedBy,
+        refund: d.refund,
+        action: null,
+        operations,
+      };
+    }
+    default:
+      return exhaustive(event, state);
+  }
+}
+
+function finishOperation(
+  operations: SubscriptionOperation[],
+  operationId: string | null,
+  status: OperationStatus,
+  at: string,
+  reason: string | null,
+): SubscriptionOperation[] {
+  if (operationId === null) return operations;
+  return operations.map((op) => (op.id === operationId ? { ...op, status, completedAt: at, reason } : op));
+}
+
+/** Unknown event types (from a newer writer) leave the state as it is. */
+function exhaustive(_event: never, state: SubscriptionState): SubscriptionState {
+  return state;
+}
