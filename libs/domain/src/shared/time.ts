@@ -14,7 +14,7 @@ export function isAfter(a: string, b: string): boolean {
 
 /** The UTC calendar date of an instant, `YYYY-MM-DD`. */
 export function dateOf(iso: string): string {
-  return iso.slice(0, 10);
+  return new Date(Date.parse(iso)).toISOString().slice(0, 10);
 }
 
 /**

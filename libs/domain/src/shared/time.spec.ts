@@ -1,0 +1,113 @@
+import { TermDuration, addMilliseconds, dateOf, isAfter, termEndDate } from './time';
+
+const DAY_MS = 86_400_000;
+const daysBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / DAY_MS;
+const nextDay = (date: string): string => dateOf(addMilliseconds(`${date}T00:00:00.000Z`, DAY_MS));
+
+function everyDay(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = nextDay(day)) days.push(day);
+  return days;
+}
+
+describe('termEndDate', () => {
+  it.each([
+    ['an ordinary date', '2025-03-10', '2025-04-09'],
+    ['the first of the month', '2025-01-01', '2025-01-31'],
+    ['the first of February', '2025-02-01', '2025-02-28'],
+    ['the first of February in a leap year', '2024-02-01', '2024-02-29'],
+    ['a day that exists in the next month', '2025-01-15', '2025-02-14'],
+    ['January 31st, clamped to February 28th', '2025-01-31', '2025-02-27'],
+    ['January 30th, clamped to February 28th', '2025-01-30', '2025-02-27'],
+    ['January 28th', '2025-01-28', '2025-02-27'],
+    ['January 31st in a leap year, clamped to February 29th', '2024-01-31', '2024-02-28'],
+    ['January 29th in a leap year', '2024-01-29', '2024-02-28'],
+    ['March 31st, clamped to April 30th', '2025-03-31', '2025-04-29'],
+    ['February 28th', '2025-02-28', '2025-03-27'],
+    ['February 29th', '2024-02-29', '2024-03-28'],
+    ['December 1st', '2025-12-01', '2025-12-31'],
+    ['mid-December, into next year', '2025-12-15', '2026-01-14'],
+    ['December 31st, into next year', '2025-12-31', '2026-01-30'],
+    ['November 30th', '2025-11-30', '2025-12-29'],
+  ])('ends a P1M term starting on %s (%s) on %s', (_case, start, end) => {
+    expect(termEndDate(start, 'P1M')).toBe(end);
+  });
+
+  it.each([
+    ['an ordinary date', '2025-03-10', '2026-03-09'],
+    ['January 1st, within the year', '2025-01-01', '2025-12-31'],
+    ['December 31st', '2025-12-31', '2026-12-30'],
+    ['February 28th before a leap day', '2023-02-28', '2024-02-27'],
+    ['March 1st, spanning a leap day', '2023-03-01', '2024-02-29'],
+    ['February 29th, clamped to February 28th', '2024-02-29', '2025-02-27'],
+    ['February 28th of a leap year', '2024-02-28', '2025-02-27'],
+  ])('ends a P1Y term starting on %s (%s) on %s', (_case, start, end) => {
+    expect(termEndDate(start, 'P1Y')).toBe(end);
+  });
+
+  // Every start date over six years, leap years 2024 and 2028 included.
+  const starts = everyDay('2023-01-01', '2028-12-31');
+
+  it.each<[TermDuration, number, number]>([
+    ['P1M', 28, 31],
+    ['P1Y', 365, 366],
+  ])('makes every %s term between %i and %i days long, end inclusive', (term, min, max) => {
+    for (const start of starts) {
+      const length = daysBetween(start, termEndDate(start, term)) + 1;
+      if (length < min || length > max) throw new Error(`${term} from ${start} lasts ${length} days`);
+    }
+  });
+
+  it.each<TermDuration>(['P1M', 'P1Y'])('never ends a later %s term earlier than an earlier one', (term) => {
+    let previous = '';
+    for (const start of starts) {
+      const end = termEndDate(start, term);
+      if (end < previous) throw new Error(`${term} from ${start} ends ${end}, before ${previous}`);
+      previous = end;
+    }
+  });
+
+  it('starts the next term on the same day of the month, or the last day when that day does not exist', () => {
+    for (const start of starts) {
+      const next = nextDay(termEndDate(start, 'P1M'));
+      const [year, month, day] = start.split('-').map(Number);
+      const target = new Date(Date.UTC(year, month, 1));
+      const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+      const expected = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(day, lastDay)));
+      expect({ start, next }).toEqual({ start, next: dateOf(expected.toISOString()) });
+    }
+  });
+});
+
+describe('addMilliseconds', () => {
+  it('adds a cancellation window across a month end, in UTC', () => {
+    expect(addMilliseconds('2025-03-29T22:00:00.000Z', 72 * 3_600_000)).toBe('2025-04-01T22:00:00.000Z');
+  });
+
+  it('normalises any ISO 8601 instant to UTC with milliseconds', () => {
+    expect(addMilliseconds('2025-03-10T10:00:00+01:00', 14 * DAY_MS)).toBe('2025-03-24T09:00:00.000Z');
+  });
+});
+
+describe('isAfter', () => {
+  it.each([
+    ['2025-03-13T09:00:00.001Z', '2025-03-13T09:00:00.000Z', true],
+    ['2025-03-13T09:00:00.000Z', '2025-03-13T09:00:00.000Z', false],
+    ['2025-03-13T08:59:59.999Z', '2025-03-13T09:00:00.000Z', false],
+    ['2025-03-13T09:00:00Z', '2025-03-13T09:00:00.000Z', false],
+    ['2025-03-13T10:00:00.001+01:00', '2025-03-13T09:00:00.000Z', true],
+  ])('%s is after %s: %p', (a, b, expected) => {
+    expect(isAfter(a, b)).toBe(expected);
+  });
+});
+
+describe('dateOf', () => {
+  it.each([
+    ['2025-03-11T00:00:00.000Z', '2025-03-11'],
+    ['2025-03-11T23:59:59.999Z', '2025-03-11'],
+    ['2025-03-12T00:30:00+01:00', '2025-03-11'],
+    ['2025-03-11T20:00:00-05:00', '2025-03-12'],
+  ])('takes the UTC calendar date of %s', (iso, date) => {
+    expect(dateOf(iso)).toBe(date);
+  });
+});

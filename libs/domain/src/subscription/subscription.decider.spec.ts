@@ -1,0 +1,830 @@
+import { DeciderSpecification } from '@mfh/testing';
+import type * as C from './subscription.commands';
+import { subscriptionDecider } from './subscription.decider';
+import type * as E from './subscription.events';
+import type { BlockableOperation, Requester, SubscriptionEvent } from './subscription.events';
+
+const spec = DeciderSpecification.for(subscriptionDecider);
+
+const SUBSCRIPTION_ID = '0b6f3f8e-6a43-4b8e-9c1e-2d7f5a9c4e10';
+const LIMITS: C.PlanLimits = { minQuantity: 1, maxQuantity: 300 };
+const HOURS_72 = 72 * 3_600_000;
+const DAYS_14 = 14 * 86_400_000;
+
+const PURCHASED_AT = '2025-03-10T09:00:00.000Z';
+const WINDOW_CLOSES = '2025-03-13T09:00:00.000Z';
+const BILLING_NOW = '2025-03-11T23:59:59.999Z';
+const NOW = '2025-03-12T08:00:00.000Z';
+const AFTER_WINDOW = '2025-03-13T09:00:00.001Z';
+const LATER = '2025-04-02T12:00:00.000Z';
+
+const PENDING_OP = 'op-1';
+const NEW_OP = 'op-2';
+const ACTION = { reason: 'Verify the tenant domain', url: 'https://contoso.example/verify' };
+
+// --- events -----------------------------------------------------------------------------------
+
+const purchased = (overrides: Partial<E.SubscriptionPurchasedData> = {}): E.SubscriptionPurchased => ({
+  type: 'SubscriptionPurchased',
+  data: {
+    subscriptionId: SUBSCRIPTION_ID,
+    customerId: 'customer-1',
+    partnerId: 'partner-1',
+    orderId: 'order-1',
+    lineItemNumber: 1,
+    offerId: 'contoso-crm',
+    offerName: 'Contoso CRM',
+    planId: 'standard',
+    publisherId: 'contoso',
+    publisherName: 'Contoso Ltd',
+    quantity: 10,
+    termDuration: 'P1M',
+    billingCycle: 'monthly',
+    friendlyName: 'CRM for Fabrikam',
+    indirectResellerId: null,
+    autoRenewEnabled: true,
+    unitPrice: '12.00',
+    currency: 'USD',
+    purchasedAt: PURCHASED_AT,
+    cancellationAllowedUntil: WINDOW_CLOSES,
+    ...overrides,
+  },
+});
+const licensesAssigned = (assignedSeats = 10): E.PublisherActivated => ({ type: 'PublisherActivated', data: { assignedSeats } });
+const fulfillmentConfirmed = (quantity = 10): E.FulfillmentConfirmed => ({
+  type: 'FulfillmentConfirmed',
+  data: { planId: 'standard', quantity },
+});
+const billingStarted = (overrides: Partial<E.BillingStarted['data']> = {}): E.BillingStarted => ({
+  type: 'BillingStarted',
+  data: {
+    termStart: '2025-03-11',
+    termEnd: '2025-04-10',
+    quantity: 10,
+    unitPrice: '12.00',
+    currency: 'USD',
+    billingCycle: 'monthly',
+    chargedAmount: '120.00',
+    ...overrides,
+  },
+});
+const seatChangeRequested = (overrides: Partial<E.SeatChangeRequested['data']> = {}): E.SeatChangeRequested => ({
+  type: 'SeatChangeRequested',
+  data: { operationId: PENDING_OP, quantity: 15, previousQuantity: 10, requestedBy: 'Partner', requestedAt: NOW, ...overrides },
+});
+const seatsChanged = (overrides: Partial<E.SeatsChanged['data']> = {}): E.SeatsChanged => ({
+  type: 'SeatsChanged',
+  data: { quantity: 15, previousQuantity: 10, operationId: PENDING_OP, changedAt: NOW, ...overrides },
+});
+const seatChangeRejected = (overrides: Partial<E.SeatChangeRejected['data']> = {}): E.SeatChangeRejected => ({
+  type: 'SeatChangeRejected',
+  data: { operationId: PENDING_OP, quantity: 15, reason: 'Not enough licences', rejectedAt: NOW, ...overrides },
+});
+const actionRequired = (blockedOperations: string[]): E.PublisherActionRequired => ({
+  type: 'PublisherActionRequired',
+  data: { ...ACTION, blockedOperations },
+});
+const actionResolved: E.PublisherActionResolved = { type: 'PublisherActionResolved', data: {} };
+const autoRenewDisabled: E.AutoRenewDisabled = { type: 'AutoRenewDisabled', data: {} };
+const resellerAssigned = (mpnId: string): E.IndirectResellerAssigned => ({
+  type: 'IndirectResellerAssigned',
+  data: { mpnId, previousMpnId: null },
+});
+const cancelled = (overrides: Partial<E.Cancelled['data']> = {}): E.Cancelled => ({
+  type: 'Cancelled',
+  data: { cancelledAt: NOW, requestedBy: 'Partner', refund: null, abandonedOperationId: null, ...overrides },
+});
+
+// --- commands ---------------------------------------------------------------------------------
+
+const purchase = (overrides: Partial<C.PurchaseSubscription['data']> = {}): C.PurchaseSubscription => {
+  const { type: _type, data } = purchased();
+  const { autoRenewEnabled: _auto, purchasedAt: _at, cancellationAllowedUntil: _until, ...fields } = data;
+  return {
+    type: 'PurchaseSubscription',
+    data: {
+      ...fields,
+      friendlyName: '  CRM for Fabrikam  ',
+      limits: LIMITS,
+      cancellationWindowMs: HOURS_72,
+      now: PURCHASED_AT,
+      ...overrides,
+    },
+  };
+};
+const rename = (friendlyName: string): C.RenameSubscription => ({ type: 'RenameSubscription', data: { friendlyName } });
+const changeSeats = (quantity: number, overrides: Partial<C.ChangeSeats['data']> = {}): C.ChangeSeats => ({
+  type: 'ChangeSeats',
+  data: { quantity, limits: LIMITS, operationId: NEW_OP, requestedBy: 'Partner', now: NOW, ...overrides },
+});
+const disableAutoRenew: C.DisableAutoRenew = { type: 'DisableAutoRenew', data: {} };
+const enableAutoRenew: C.EnableAutoRenew = { type: 'EnableAutoRenew', data: {} };
+const assignReseller = (mpnId: string): C.AssignIndirectReseller => ({ type: 'AssignIndirectReseller', data: { mpnId } });
+const removeReseller: C.RemoveIndirectReseller = { type: 'RemoveIndirectReseller', data: {} };
+const cancel = (now = NOW, requestedBy: Requester = 'Partner'): C.CancelSubscription => ({
+  type: 'CancelSubscription',
+  data: { requestedBy, now },
+});
+const recordLicenses = (assignedSeats: number): C.RecordLicensesAssigned => ({
+  type: 'RecordLicensesAssigned',
+  data: { assignedSeats },
+});
+const confirmFulfillment = (planId = 'standard', quantity = 10): C.ConfirmFulfillment => ({
+  type: 'ConfirmFulfillment',
+  data: { planId, quantity },
+});
+const startBilling = (now = BILLING_NOW): C.StartBilling => ({ type: 'StartBilling', data: { now } });
+const requireAction = (overrides: Partial<C.RequirePublisherAction['data']> = {}): C.RequirePublisherAction => ({
+  type: 'RequirePublisherAction',
+  data: { ...ACTION, blockedOperations: ['cancel'], ...overrides },
+});
+const resolveAction: C.ResolvePublisherAction = { type: 'ResolvePublisherAction', data: {} };
+const acceptSeatChange = (operationId = PENDING_OP): C.AcceptSeatChange => ({
+  type: 'AcceptSeatChange',
+  data: { operationId, now: LATER },
+});
+const rejectSeatChange = (operationId = PENDING_OP): C.RejectSeatChange => ({
+  type: 'RejectSeatChange',
+  data: { operationId, reason: 'Not enough licences', now: LATER },
+});
+
+// --- histories --------------------------------------------------------------------------------
+
+const PENDING: SubscriptionEvent[] = [purchased()];
+const ACTIVE: SubscriptionEvent[] = [purchased(), licensesAssigned(), fulfillmentConfirmed(), billingStarted()];
+const WITH_PENDING_OPERATION: SubscriptionEvent[] = [...ACTIVE, seatChangeRequested()];
+const withAction = (blockedOperations: BlockableOperation[]): SubscriptionEvent[] => [
+  ...ACTIVE,
+  actionRequired(blockedOperations),
+];
+const deletedAfter = (...history: SubscriptionEvent[]): SubscriptionEvent[] => [purchased(), ...history, cancelled()];
+
+const NAME_128 = 'n'.repeat(128);
+const NAME_129 = 'n'.repeat(129);
+
+describe('subscription decider', () => {
+  describe('with no subscription', () => {
+    it('records a purchase with auto-renew on, dated now, cancellable until now plus the window', () => {
+      spec.when(purchase()).then([purchased()]);
+    });
+
+    it('sets cancellationAllowedUntil from the window the command carries (14 days for a P1Y term)', () => {
+      spec
+        .when(purchase({ termDuration: 'P1Y', billingCycle: 'annual', cancellationWindowMs: DAYS_14 }))
+        .then([purchased({ termDuration: 'P1Y', billingCycle: 'annual', cancellationAllowedUntil: '2025-03-24T09:00:00.000Z' })]);
+    });
+
+    it('stores the friendly name trimmed', () => {
+      spec.when(purchase({ friendlyName: '\t CRM for Fabrikam \n' })).then([purchased()]);
+    });
+
+    it('accepts a friendly name of 128 characters after trimming', () => {
+      spec.when(purchase({ friendlyName: `  ${NAME_128}  ` })).then([purchased({ friendlyName: NAME_128 })]);
+    });
+
+    it.each([
+      ['129 characters', NAME_129],
+      ['empty', ''],
+      ['whitespace only', ' \t\n '],
+    ])('refuses a friendly name that is %s', (_case, friendlyName) => {
+      spec.when(purchase({ friendlyName })).thenThrows('invalid-friendly-name', 'validation');
+    });
+
+    it.each([1, 300])('accepts a quantity of %p, at the plan limit', (quantity) => {
+      spec.when(purchase({ quantity })).then([purchased({ quantity })]);
+    });
+
+    it.each([0, 301, 2.5, -1, Number.NaN])('refuses a quantity of %p', (quantity) => {
+      const error = spec.when(purchase({ quantity })).thenThrows('quantity-out-of-range', 'validation');
+      expect(error.extensions).toEqual({ minQuantity: 1, maxQuantity: 300 });
+    });
+
+    it('refuses a P1M term billed annually', () => {
+      spec.when(purchase({ billingCycle: 'annual' })).thenThrows('invalid-billing-cycle', 'validation');
+    });
+
+    it.each<E.BillingCycle>(['monthly', 'annual'])('accepts a P1Y term billed %s', (billingCycle) => {
+      spec
+        .when(purchase({ termDuration: 'P1Y', billingCycle }))
+        .then([purchased({ termDuration: 'P1Y', billingCycle })]);
+    });
+
+    it.each(['123456', '1234567890'])('accepts the indirect reseller MPN ID %p', (indirectResellerId) => {
+      spec.when(purchase({ indirectResellerId })).then([purchased({ indirectResellerId })]);
+    });
+
+    it.each(['12345', '12345678901', '12345a', ' 123456', '123 456', ''])('refuses the MPN ID %p', (indirectResellerId) => {
+      spec.when(purchase({ indirectResellerId })).thenThrows('invalid-mpn-id', 'validation');
+    });
+
+    it.each<C.SubscriptionCommand>([
+      rename('New name'),
+      changeSeats(15),
+      disableAutoRenew,
+      enableAutoRenew,
+      assignReseller('1234567'),
+      removeReseller,
+      cancel(),
+      recordLicenses(10),
+      confirmFulfillment(),
+      startBilling(),
+      requireAction(),
+      resolveAction,
+      acceptSeatChange(),
+      rejectSeatChange(),
+    ])('refuses $type as subscription-not-found', (command) => {
+      spec.when(command).thenThrows('subscription-not-found', 'not-found');
+    });
+  });
+
+  describe('pending (billing not started)', () => {
+    const given = spec.given(PENDING);
+
+    it('treats a repeat of the same order line as a no-op, whatever else it carries', () => {
+      given.when(purchase({ quantity: 99, friendlyName: 'Other' })).thenNothing();
+    });
+
+    it.each([
+      ['another order', { orderId: 'order-2' }],
+      ['another line item', { lineItemNumber: 2 }],
+    ])('refuses a purchase from %s on the same subscription id', (_case, overrides) => {
+      given.when(purchase(overrides)).thenThrows('subscription-exists', 'conflict');
+    });
+
+    it('renames, trimmed, remembering the previous name', () => {
+      given
+        .when(rename('  CRM for Contoso  '))
+        .then([{ type: 'SubscriptionRenamed', data: { friendlyName: 'CRM for Contoso', previousFriendlyName: 'CRM for Fabrikam' } }]);
+    });
+
+    it('accepts a new name of 128 characters', () => {
+      given
+        .when(rename(NAME_128))
+        .then([{ type: 'SubscriptionRenamed', data: { friendlyName: NAME_128, previousFriendlyName: 'CRM for Fabrikam' } }]);
+    });
+
+    it('treats renaming to the same name (after trimming) as a no-op', () => {
+      given.when(rename(' CRM for Fabrikam ')).thenNothing();
+    });
+
+    it.each([
+      ['129 characters', NAME_129],
+      ['whitespace only', '   '],
+    ])('refuses a new name that is %s', (_case, name) => {
+      given.when(rename(name)).thenThrows('invalid-friendly-name', 'validation');
+    });
+
+    it.each<Requester>(['Partner', 'Publisher'])('changes seats at once for the %s, without an operation', (requestedBy) => {
+      given
+        .when(changeSeats(25, { requestedBy }))
+        .then([seatsChanged({ quantity: 25, previousQuantity: 10, operationId: null, changedAt: NOW })]);
+    });
+
+    it('treats a change to the current quantity as a no-op', () => {
+      given.when(changeSeats(10)).thenNothing();
+    });
+
+    it.each([0, 301, 12.5])('refuses a seat change to %p', (quantity) => {
+      given.when(changeSeats(quantity)).thenThrows('quantity-out-of-range', 'validation');
+    });
+
+    it('disables auto-renew', () => {
+      given.when(disableAutoRenew).then([{ type: 'AutoRenewDisabled', data: {} }]);
+    });
+
+    it('treats enabling auto-renew while it is on as a no-op', () => {
+      given.when(enableAutoRenew).thenNothing();
+    });
+
+    it('enables auto-renew again after it was disabled', () => {
+      spec
+        .given([...PENDING, autoRenewDisabled])
+        .when(enableAutoRenew)
+        .then([{ type: 'AutoRenewEnabled', data: {} }]);
+    });
+
+    it('treats disabling auto-renew while it is off as a no-op', () => {
+      spec.given([...PENDING, autoRenewDisabled]).when(disableAutoRenew).thenNothing();
+    });
+
+    it('assigns an indirect reseller', () => {
+      given
+        .when(assignReseller('1234567'))
+        .then([{ type: 'IndirectResellerAssigned', data: { mpnId: '1234567', previousMpnId: null } }]);
+    });
+
+    it('replaces the indirect reseller, remembering the previous one', () => {
+      spec
+        .given([...PENDING, resellerAssigned('1234567')])
+        .when(assignReseller('7654321'))
+        .then([{ type: 'IndirectResellerAssigned', data: { mpnId: '7654321', previousMpnId: '1234567' } }]);
+    });
+
+    it('treats assigning the current indirect reseller as a no-op', () => {
+      spec.given([purchased({ indirectResellerId: '1234567' })]).when(assignReseller('1234567')).thenNothing();
+    });
+
+    it('removes the indirect reseller', () => {
+      spec
+        .given([...PENDING, resellerAssigned('1234567')])
+        .when(removeReseller)
+        .then([{ type: 'IndirectResellerRemoved', data: { mpnId: '1234567' } }]);
+    });
+
+    it('treats removing an absent indirect reseller as a no-op', () => {
+      given.when(removeReseller).thenNothing();
+    });
+
+    it.each(['12345', '12345678901', 'abcdef', '1234-567'])('refuses the MPN ID %p', (mpnId) => {
+      given.when(assignReseller(mpnId)).thenThrows('invalid-mpn-id', 'validation');
+    });
+
+    it('cancels inside the window with no refund, as nothing was charged', () => {
+      given.when(cancel(NOW)).then([cancelled({ cancelledAt: NOW, refund: null })]);
+    });
+
+    it('cancels at the exact instant the window closes', () => {
+      given.when(cancel(WINDOW_CLOSES)).then([cancelled({ cancelledAt: WINDOW_CLOSES })]);
+    });
+
+    it('refuses the partner a cancellation after the window, pointing to auto-renew instead', () => {
+      const error = given.when(cancel(AFTER_WINDOW)).thenThrows('cancellation-window-closed', 'rule');
+      expect(error.message).toMatch(/turn auto-renew off/i);
+      expect(error.extensions).toEqual({ cancellationAllowedUntilDate: WINDOW_CLOSES });
+    });
+
+    it('lets the publisher cancel after the window, without refund', () => {
+      given
+        .when(cancel(AFTER_WINDOW, 'Publisher'))
+        .then([cancelled({ cancelledAt: AFTER_WINDOW, requestedBy: 'Publisher', refund: null })]);
+    });
+
+    it.each([1, 10])('records %p assigned licenses as PublisherActivated', (seats) => {
+      given.when(recordLicenses(seats)).then([licensesAssigned(seats)]);
+    });
+
+    it('treats licenses assigned a second time as a no-op, whatever the count', () => {
+      spec.given([...PENDING, licensesAssigned(10)]).when(recordLicenses(4)).thenNothing();
+    });
+
+    it.each([0, 11, 2.5])('refuses %p assigned seats, outside 1 to the quantity', (seats) => {
+      given.when(recordLicenses(seats)).thenThrows('invalid-assigned-seats', 'validation');
+    });
+
+    it('confirms fulfilment with the matching plan and quantity', () => {
+      given.when(confirmFulfillment('standard', 10)).then([fulfillmentConfirmed(10)]);
+    });
+
+    it.each([
+      ['plan', confirmFulfillment('premium', 10), { field: 'planId', expected: 'standard' }],
+      ['quantity', confirmFulfillment('standard', 11), { field: 'quantity', expected: 10 }],
+    ])('refuses fulfilment with a different %s', (_case, command, extensions) => {
+      const error = given.when(command).thenThrows('fulfillment-mismatch', 'validation');
+      expect(error.extensions).toEqual(extensions);
+    });
+
+    it('treats a repeated fulfilment confirmation as a no-op', () => {
+      spec.given([...PENDING, fulfillmentConfirmed()]).when(confirmFulfillment()).thenNothing();
+    });
+
+    it.each([
+      ['neither licenses nor fulfilment', PENDING],
+      ['only the licenses assigned', [...PENDING, licensesAssigned()]],
+      ['only fulfilment confirmed', [...PENDING, fulfillmentConfirmed()]],
+    ])('refuses to start billing with %s', (_case, history) => {
+      spec.given(history).when(startBilling()).thenThrows('billing-conditions-unmet', 'rule');
+    });
+
+    it.each([
+      ['licenses, then fulfilment', [...PENDING, licensesAssigned(), fulfillmentConfirmed()]],
+      ['fulfilment, then licenses', [...PENDING, fulfillmentConfirmed(), licensesAssigned()]],
+    ])('starts billing once both happened: %s', (_case, history) => {
+      spec.given(history).when(startBilling()).then([billingStarted()]);
+    });
+
+    it.each([
+      ['P1M billed monthly: the whole term', {}, {}],
+      [
+        'P1Y billed annually: the whole year',
+        { termDuration: 'P1Y', billingCycle: 'annual', unitPrice: '144.00' },
+        { termEnd: '2026-03-10', billingCycle: 'annual', unitPrice: '144.00', chargedAmount: '1440.00' },
+      ],
+      [
+        'P1Y billed monthly: a twelfth of the year, rounded to the cent',
+        { termDuration: 'P1Y', billingCycle: 'monthly', unitPrice: '99.99', quantity: 7 },
+        { termEnd: '2026-03-10', unitPrice: '99.99', quantity: 7, chargedAmount: '58.33' },
+      ],
+    ] as const)('charges %s', (_case, purchase, billing) => {
+      spec
+        .given([purchased(purchase), licensesAssigned(1), fulfillmentConfirmed()])
+        .when(startBilling('2025-03-11T00:00:00.000Z'))
+        .then([billingStarted(billing)]);
+    });
+
+    it('bills the quantity as it stands after a seat change', () => {
+      spec
+        .given([...PENDING, licensesAssigned(), seatsChanged({ quantity: 12, operationId: null }), fulfillmentConfirmed(12)])
+        .when(startBilling())
+        .then([billingStarted({ quantity: 12, chargedAmount: '144.00' })]);
+    });
+
+    it('takes the term start from the UTC date of now', () => {
+      spec
+        .given([...PENDING, licensesAssigned(), fulfillmentConfirmed()])
+        .when(startBilling('2025-01-31T23:59:59.999Z'))
+        .then([billingStarted({ termStart: '2025-01-31', termEnd: '2025-02-27' })]);
+    });
+
+    it.each([acceptSeatChange('op-unknown'), rejectSeatChange('op-unknown')])(
+      'refuses $type for an unknown operation',
+      (command) => {
+        given.when(command).thenThrows('operation-not-found', 'not-found');
+      },
+    );
+  });
+
+  describe('active (billing started)', () => {
+    const given = spec.given(ACTIVE);
+
+    it('treats a repeat of the same order line as a no-op', () => {
+      given.when(purchase()).thenNothing();
+    });
+
+    it('turns a partner seat change into a SeatChangeRequested operation', () => {
+      given
+        .when(changeSeats(25))
+        .then([seatChangeRequested({ operationId: NEW_OP, quantity: 25, previousQuantity: 10, requestedBy: 'Partner' })]);
+    });
+
+    it('turns a publisher seat change into an operation too, requested by the publisher', () => {
+      given
+        .when(changeSeats(25, { requestedBy: 'Publisher' }))
+        .then([seatChangeRequested({ operationId: NEW_OP, quantity: 25, requestedBy: 'Publisher' })]);
+    });
+
+    it('treats a change to the current quantity as a no-op', () => {
+      given.when(changeSeats(10)).thenNothing();
+    });
+
+    it.each([0, 301, 1.5])('refuses a seat change to %p', (quantity) => {
+      given.when(changeSeats(quantity)).thenThrows('quantity-out-of-range', 'validation');
+    });
+
+    it('renames', () => {
+      given
+        .when(rename('CRM'))
+        .then([{ type: 'SubscriptionRenamed', data: { friendlyName: 'CRM', previousFriendlyName: 'CRM for Fabrikam' } }]);
+    });
+
+    it('cancels inside the window, refunding what was charged', () => {
+      given.when(cancel(NOW)).then([cancelled({ refund: { amount: '120.00', currency: 'USD' } })]);
+    });
+
+    it('cancels at the exact instant the window closes, with the refund', () => {
+      given
+        .when(cancel(WINDOW_CLOSES))
+        .then([cancelled({ cancelledAt: WINDOW_CLOSES, refund: { amount: '120.00', currency: 'USD' } })]);
+    });
+
+    it('refuses the partner a cancellation one millisecond after the window', () => {
+      const error = given.when(cancel(AFTER_WINDOW)).thenThrows('cancellation-window-closed', 'rule');
+      expect(error.message).toContain('autoRenewEnabled: false');
+    });
+
+    it('refunds a publisher cancellation inside the window', () => {
+      given
+        .when(cancel(NOW, 'Publisher'))
+        .then([cancelled({ requestedBy: 'Publisher', refund: { amount: '120.00', currency: 'USD' } })]);
+    });
+
+    it('lets the publisher cancel after the window, without refund', () => {
+      given
+        .when(cancel(LATER, 'Publisher'))
+        .then([cancelled({ cancelledAt: LATER, requestedBy: 'Publisher', refund: null })]);
+    });
+
+    it('treats StartBilling again as a no-op', () => {
+      given.when(startBilling(LATER)).thenNothing();
+    });
+
+    it('treats a repeated fulfilment confirmation as a no-op', () => {
+      given.when(confirmFulfillment()).thenNothing();
+    });
+
+    it('treats licenses assigned again as a no-op', () => {
+      given.when(recordLicenses(10)).thenNothing();
+    });
+  });
+
+  describe('with a pending seat-change operation', () => {
+    const given = spec.given(WITH_PENDING_OPERATION);
+
+    it('refuses a different quantity while the operation is pending', () => {
+      const error = given.when(changeSeats(20)).thenThrows('operation-pending', 'rule');
+      expect(error.extensions).toEqual({ operationId: PENDING_OP });
+    });
+
+    it('refuses going back to the current quantity while the operation is pending', () => {
+      given.when(changeSeats(10)).thenThrows('operation-pending', 'rule');
+    });
+
+    it('refuses a different quantity from the publisher as well', () => {
+      given.when(changeSeats(20, { requestedBy: 'Publisher' })).thenThrows('operation-pending', 'rule');
+    });
+
+    it('treats resending the pending quantity as a no-op', () => {
+      given.when(changeSeats(15)).thenNothing();
+    });
+
+    it('still validates the quantity first', () => {
+      given.when(changeSeats(301)).thenThrows('quantity-out-of-range', 'validation');
+    });
+
+    it('accepts the operation: SeatsChanged with its id', () => {
+      given
+        .when(acceptSeatChange())
+        .then([seatsChanged({ quantity: 15, previousQuantity: 10, operationId: PENDING_OP, changedAt: LATER })]);
+    });
+
+    it('rejects the operation with the reason', () => {
+      given.when(rejectSeatChange()).then([seatChangeRejected({ rejectedAt: LATER })]);
+    });
+
+    it.each([acceptSeatChange('op-unknown'), rejectSeatChange('op-unknown')])(
+      'refuses $type for an unknown operation',
+      (command) => {
+        given.when(command).thenThrows('operation-not-found', 'not-found');
+      },
+    );
+
+    it.each([
+      ['accepted', seatsChanged(), 'Succeeded'],
+      ['rejected', seatChangeRejected(), 'Failed'],
+    ])('refuses accepting or rejecting an operation already %s', (_case, finished, status) => {
+      const history = [...WITH_PENDING_OPERATION, finished];
+      for (const command of [acceptSeatChange(), rejectSeatChange()]) {
+        const error = spec.given(history).when(command).thenThrows('operation-not-in-progress', 'conflict');
+        expect(error.extensions).toEqual({ status });
+      }
+    });
+
+    it('requests a new change once the operation was accepted', () => {
+      spec
+        .given([...WITH_PENDING_OPERATION, seatsChanged()])
+        .when(changeSeats(20))
+        .then([seatChangeRequested({ operationId: NEW_OP, quantity: 20, previousQuantity: 15 })]);
+    });
+
+    it('requests the same change again once the operation was rejected', () => {
+      spec
+        .given([...WITH_PENDING_OPERATION, seatChangeRejected()])
+        .when(changeSeats(15))
+        .then([seatChangeRequested({ operationId: NEW_OP, quantity: 15, previousQuantity: 10 })]);
+    });
+
+    it('cancels inside the window, abandoning the operation and refunding the charge', () => {
+      given
+        .when(cancel())
+        .then([cancelled({ refund: { amount: '120.00', currency: 'USD' }, abandonedOperationId: PENDING_OP })]);
+    });
+
+    it('lets other changes through', () => {
+      given
+        .when(rename('CRM'))
+        .then([{ type: 'SubscriptionRenamed', data: { friendlyName: 'CRM', previousFriendlyName: 'CRM for Fabrikam' } }]);
+      given.when(disableAutoRenew).then([{ type: 'AutoRenewDisabled', data: {} }]);
+    });
+  });
+
+  describe('with an open publisher action', () => {
+    const blockable: { operation: BlockableOperation; command: C.SubscriptionCommand; accepted: SubscriptionEvent }[] = [
+      { operation: 'cancel', command: cancel(), accepted: cancelled({ refund: { amount: '120.00', currency: 'USD' } }) },
+      { operation: 'changeSeats', command: changeSeats(25), accepted: seatChangeRequested({ operationId: NEW_OP, quantity: 25 }) },
+      {
+        operation: 'rename',
+        command: rename('CRM'),
+        accepted: { type: 'SubscriptionRenamed', data: { friendlyName: 'CRM', previousFriendlyName: 'CRM for Fabrikam' } },
+      },
+      { operation: 'changeAutoRenew', command: disableAutoRenew, accepted: { type: 'AutoRenewDisabled', data: {} } },
+      {
+        operation: 'changeIndirectReseller',
+        command: assignReseller('1234567'),
+        accepted: { type: 'IndirectResellerAssigned', data: { mpnId: '1234567', previousMpnId: null } },
+      },
+    ];
+
+    it.each(blockable)('refuses $operation while blocked, with the reason and url', ({ operation, command }) => {
+      const error = spec.given(withAction([operation])).when(command).thenThrows('blocked-by-publisher-action', 'rule');
+      expect(error.extensions).toEqual({ operation, ...ACTION });
+      expect(error.message).toContain(ACTION.reason);
+    });
+
+    it.each(blockable)('lets every other operation through while only $operation is blocked', ({ operation }) => {
+      for (const other of blockable.filter((entry) => entry.operation !== operation)) {
+        spec.given(withAction([operation])).when(other.command).then([other.accepted]);
+      }
+    });
+
+    it.each(blockable)('lets $operation through again after PublisherActionResolved', ({ operation, command, accepted }) => {
+      spec
+        .given([...withAction([operation]), actionResolved])
+        .when(command)
+        .then([accepted]);
+    });
+
+    it('blocks removing the indirect reseller under changeIndirectReseller', () => {
+      spec
+        .given([...ACTIVE, resellerAssigned('1234567'), actionRequired(['changeIndirectReseller'])])
+        .when(removeReseller)
+        .thenThrows('blocked-by-publisher-action', 'rule');
+    });
+
+    it('blocks enabling auto-renew under changeAutoRenew', () => {
+      spec
+        .given([...ACTIVE, autoRenewDisabled, actionRequired(['changeAutoRenew'])])
+        .when(enableAutoRenew)
+        .thenThrows('blocked-by-publisher-action', 'rule');
+    });
+
+    it('does not block the publisher from cancelling or changing seats', () => {
+      const given = spec.given(withAction(['cancel', 'changeSeats']));
+      given.when(cancel(NOW, 'Publisher')).then([cancelled({ requestedBy: 'Publisher', refund: { amount: '120.00', currency: 'USD' } })]);
+      given
+        .when(changeSeats(25, { requestedBy: 'Publisher' }))
+        .then([seatChangeRequested({ operationId: NEW_OP, quantity: 25, requestedBy: 'Publisher' })]);
+    });
+
+    it('still treats a command whose outcome already holds as a no-op', () => {
+      spec.given(withAction(['rename'])).when(rename('CRM for Fabrikam')).thenNothing();
+    });
+
+    it('records an action with the reason trimmed and the blocked operations deduplicated and sorted', () => {
+      spec
+        .given(PENDING)
+        .when(requireAction({ reason: `  ${ACTION.reason} `, blockedOperations: ['rename', 'cancel', 'rename'] }))
+        .then([actionRequired(['cancel', 'rename'])]);
+    });
+
+    it('treats the same action again as a no-op', () => {
+      spec
+        .given(withAction(['cancel', 'rename']))
+        .when(requireAction({ blockedOperations: ['rename', 'cancel'] }))
+        .thenNothing();
+    });
+
+    it('replaces the open action with a different one', () => {
+      spec
+        .given(withAction(['cancel']))
+        .when(requireAction({ blockedOperations: ['changeSeats'] }))
+        .then([actionRequired(['changeSeats'])]);
+    });
+
+    it.each([
+      ['an empty reason', { reason: '  ' }],
+      ['a reason over 1000 characters', { reason: 'r'.repeat(1001) }],
+      ['an empty url', { url: ' ' }],
+    ])('refuses an action with %s', (_case, overrides) => {
+      spec.given(ACTIVE).when(requireAction(overrides)).thenThrows('invalid-publisher-action', 'validation');
+    });
+
+    it('resolves the open action', () => {
+      spec.given(withAction(['cancel'])).when(resolveAction).then([actionResolved]);
+    });
+
+    it('treats resolving when no action is open as a no-op', () => {
+      spec.given(ACTIVE).when(resolveAction).thenNothing();
+    });
+  });
+
+  describe('deleted', () => {
+    const given = spec.given(deletedAfter());
+
+    it.each([
+      ['partner inside the window', cancel(NOW)],
+      ['partner after the window', cancel(AFTER_WINDOW)],
+      ['publisher', cancel(LATER, 'Publisher')],
+    ])('treats a repeated cancellation by the %s as a no-op', (_case, command) => {
+      given.when(command).thenNothing();
+    });
+
+    it('treats a repeat of the original purchase as a no-op', () => {
+      given.when(purchase()).thenNothing();
+    });
+
+    it.each<[string, SubscriptionEvent[], C.SubscriptionCommand]>([
+      ['renaming', [], rename('CRM')],
+      ['a partner seat change', [], changeSeats(25)],
+      ['a publisher seat change', [], changeSeats(25, { requestedBy: 'Publisher' })],
+      ['disabling auto-renew', [], disableAutoRenew],
+      ['enabling auto-renew', [autoRenewDisabled], enableAutoRenew],
+      ['assigning an indirect reseller', [], assignReseller('1234567')],
+      ['removing the indirect reseller', [resellerAssigned('1234567')], removeReseller],
+      ['recording assigned licenses', [], recordLicenses(10)],
+      ['requiring a publisher action', [], requireAction()],
+    ])('refuses %s as subscription-deleted', (_case, history, command) => {
+      spec.given(deletedAfter(...history)).when(command).thenThrows('subscription-deleted', 'rule');
+    });
+
+    it('refuses fulfilment as subscription-unsubscribed (404 to the publisher)', () => {
+      given.when(confirmFulfillment()).thenThrows('subscription-unsubscribed', 'not-found');
+    });
+
+    it('never starts billing', () => {
+      spec.given(deletedAfter(licensesAssigned(), fulfillmentConfirmed())).when(startBilling()).thenNothing();
+    });
+
+    it('refuses accepting the operation the cancellation abandoned', () => {
+      spec
+        .given([...WITH_PENDING_OPERATION, cancelled({ abandonedOperationId: PENDING_OP })])
+        .when(acceptSeatChange())
+        .thenThrows('operation-not-in-progress', 'conflict');
+    });
+
+    it('treats a change whose outcome already holds as a no-op', () => {
+      given.when(rename('CRM for Fabrikam')).thenNothing();
+      given.when(changeSeats(10)).thenNothing();
+      given.when(enableAutoRenew).thenNothing();
+      given.when(resolveAction).thenNothing();
+    });
+  });
+
+  describe('evolve', () => {
+    it('leaves no subscription untouched by anything but a purchase', () => {
+      expect(spec.given([seatsChanged(), billingStarted(), cancelled()]).state()).toEqual({ status: 'none' });
+    });
+
+    it('makes a purchase a pending subscription without licenses, fulfilment, action or operations', () => {
+      expect(spec.given(PENDING).state()).toMatchObject({
+        status: 'pending',
+        id: SUBSCRIPTION_ID,
+        quantity: 10,
+        friendlyName: 'CRM for Fabrikam',
+        autoRenewEnabled: true,
+        cancellationAllowedUntil: WINDOW_CLOSES,
+        licensesAssigned: null,
+        fulfillmentConfirmed: false,
+        action: null,
+        operations: [],
+      });
+    });
+
+    it('activates on BillingStarted, keeping the billing fields', () => {
+      expect(spec.given(ACTIVE).state()).toMatchObject({
+        status: 'active',
+        licensesAssigned: { assignedSeats: 10 },
+        fulfillmentConfirmed: true,
+        billing: {
+          startDate: '2025-03-11',
+          termStart: '2025-03-11',
+          termEnd: '2025-04-10',
+          quantity: 10,
+          unitPrice: '12.00',
+          currency: 'USD',
+          chargedAmount: '120.00',
+        },
+      });
+    });
+
+    it('keeps the operations history and clears the action on cancellation', () => {
+      const state = spec
+        .given([
+          ...ACTIVE,
+          seatChangeRequested({ operationId: 'op-1', quantity: 15, previousQuantity: 10, requestedAt: NOW }),
+          seatsChanged({ operationId: 'op-1', quantity: 15, changedAt: '2025-03-12T08:00:10.000Z' }),
+          seatChangeRequested({ operationId: 'op-2', quantity: 40, previousQuantity: 15, requestedAt: NOW }),
+          seatChangeRejected({ operationId: 'op-2', quantity: 40, reason: 'Too many', rejectedAt: LATER }),
+          seatChangeRequested({ operationId: 'op-3', quantity: 12, previousQuantity: 15, requestedAt: LATER }),
+          actionRequired(['rename']),
+          cancelled({ cancelledAt: LATER, requestedBy: 'Publisher', abandonedOperationId: 'op-3' }),
+        ])
+        .state();
+
+      expect(state).toMatchObject({
+        status: 'deleted',
+        quantity: 15,
+        action: null,
+        cancelledAt: LATER,
+        cancelledBy: 'Publisher',
+        refund: null,
+        billing: { chargedAmount: '120.00' },
+      });
+      expect(state.status === 'deleted' && state.operations).toEqual([
+        expect.objectContaining({ id: 'op-1', status: 'Succeeded', completedAt: '2025-03-12T08:00:10.000Z', reason: null }),
+        expect.objectContaining({ id: 'op-2', status: 'Failed', completedAt: LATER, reason: 'Too many' }),
+        expect.objectContaining({ id: 'op-3', status: 'Failed', completedAt: LATER, reason: 'Subscription cancelled' }),
+      ]);
+    });
+
+    it('has no billing when cancelled before billing started', () => {
+      expect(spec.given(deletedAfter()).state()).toMatchObject({ status: 'deleted', billing: null });
+    });
+
+    it('applies a change in place and a seat change before billing without an operation', () => {
+      expect(
+        spec
+          .given([...PENDING, seatsChanged({ quantity: 3, operationId: null }), resellerAssigned('1234567'), autoRenewDisabled])
+          .state(),
+      ).toMatchObject({ quantity: 3, operations: [], indirectResellerId: '1234567', autoRenewEnabled: false });
+    });
+  });
+});
