@@ -25,6 +25,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests read loosely typed JSON bodies.
+    files: ['test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     files: ['bench/**/*.ts', 'apps/*/src/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

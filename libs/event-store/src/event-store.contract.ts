@@ -9,12 +9,23 @@ export interface ContractTarget {
   dispose?: () => Promise<void>;
 }
 
+export interface ContractOptions {
+  /** Lists the suite as skipped, with this reason in its title, instead of running it. */
+  skip?: string;
+}
+
 /**
  * The behaviour every adapter must show. Each test uses fresh stream ids, so the suite also runs
  * against a shared, non-empty store (a real EventStoreDB).
  */
-export function eventStoreContract(name: string, connect: () => Promise<ContractTarget>): void {
-  describe(`EventStore contract: ${name}`, () => {
+export function eventStoreContract(
+  name: string,
+  connect: () => Promise<ContractTarget>,
+  options: ContractOptions = {},
+): void {
+  const suite = options.skip === undefined ? describe : describe.skip;
+  const title = options.skip === undefined ? name : `${name}: skipped, ${options.skip}`;
+  suite(`EventStore contract: ${title}`, () => {
     let target: ContractTarget;
     let store: EventStore;
 

@@ -65,10 +65,11 @@ export async function handleCommand<State, E extends DomainEvent>(
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadState(store, streamId, decider);
+    // Decide first: a refusal such as "not yours" (404) must not be masked by a stale-ETag answer.
+    const decided = decide(state);
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
       throw new WrongExpectedVersionError(streamId, options.expectedRevision, revision === -1 ? 'no_stream' : revision);
     }
-    const decided = decide(state);
     if (decided.length === 0) return { state, appended: [], revision, position: null };
 
     const appended: NewEvent[] = decided.map((event, index) => ({

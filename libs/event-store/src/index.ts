@@ -7,3 +7,7 @@ export * from './postgres/pg-pool';
 export * from './postgres/migrations';
 export * from './event-metadata';
 export * from './handle-command';
+export * from './eventstoredb/eventstoredb-event-store';
+export * from './postgres/postgres-event-store';
+export * from './create-event-store';
+export * from './event-store.module';

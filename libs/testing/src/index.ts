@@ -1,1 +1,3 @@
 export * from './postgres';
+export * from './decider-specification';
+export * from './esdb-stand-in';

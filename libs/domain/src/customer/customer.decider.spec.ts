@@ -83,7 +83,7 @@ describe('customer decider', () => {
       ['another domain', { domain: 'fabrikam.net' }],
       ['no domain', { domain: null }],
     ])('refuses a creation with %s on the same id', (_case, overrides) => {
-      given.when(create(overrides)).thenThrows('customer-exists', 'conflict');
+      given.when(create(overrides)).thenThrows('idempotency-key-reused', 'unprocessable');
     });
 
     it('validates the input before comparing with the existing customer', () => {

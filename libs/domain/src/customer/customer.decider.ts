@@ -25,7 +25,9 @@ export const CustomerErrors = {
   invalidCompanyName: () => new DomainError('invalid-company-name', 'validation', 'companyName must be 1 to 255 characters after trimming.'),
   invalidDomain: () => new DomainError('invalid-domain', 'validation', 'domain must be a DNS name such as contoso.com.'),
   notFound: () => new DomainError('customer-not-found', 'not-found', 'The customer does not exist.'),
-  exists: () => new DomainError('customer-exists', 'conflict', 'A different customer already exists with this id.'),
+  /** Ids only collide when they are derived from an Idempotency-Key that was reused for another body. */
+  exists: () =>
+    new DomainError('idempotency-key-reused', 'unprocessable', 'This Idempotency-Key was already used to create a different customer.'),
 };
 
 function create({ data }: CreateCustomer, state: CustomerState): CustomerEvent[] {

@@ -15,9 +15,10 @@ export async function runMigrations(pool: Pool, schema: string, component: strin
   assertIdentifier(schema);
   const client = await pool.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // Lock first: concurrent CREATE SCHEMA IF NOT EXISTS can still collide on the catalog's unique index.
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mfh-migrations:${schema}`]);
     try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await client.query(`
         CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
           component text NOT NULL,

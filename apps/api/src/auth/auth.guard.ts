@@ -1,0 +1,39 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ROLES, Role } from '@mfh/config';
+import type { FastifyRequest } from 'fastify';
+import { ProblemException } from '../http/problem';
+import { ALLOWED_ROLES, PUBLIC_ROUTE } from './auth.decorators';
+import { API_AUDIENCE, SigningKeys } from './signing-keys.service';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
+/** Every route needs a valid bearer token unless marked @Public; @Roles narrows who may call it. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: SigningKeys,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) throw new ProblemException(401, 'missing-token', 'Send Authorization: Bearer <access token> from POST /oauth2/token.');
+    const payload = await this.keys.verify(match[1], API_AUDIENCE).catch(() => null);
+    const role = payload?.role as Role | undefined;
+    if (!payload?.sub || !role || !ROLES.includes(role)) {
+      throw new ProblemException(401, 'invalid-token', 'The access token is invalid or expired; request a new one.');
+    }
+    request.client = { clientId: payload.sub, role, tenantId: typeof payload.tid === 'string' ? payload.tid : null };
+
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    if (allowed && !allowed.includes(role)) {
+      throw new ProblemException(403, 'role-not-allowed', `This endpoint is for the ${allowed.join(' or ')} role; the token is for ${role}.`);
+    }
+    return true;
+  }
+}

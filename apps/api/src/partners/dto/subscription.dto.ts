@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { OperationView, PartnerSubscriptionView } from '@mfh/read-models';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptionalNotNull, PageLinksDto } from './common.dto';
+
+export class UpdateSubscriptionRequest {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'Nickname, trimmed' })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(1024)
+  friendlyName?: string;
+
+  @ApiPropertyOptional({ description: "Seats, inside the plan's limits. Once billing started this waits for the publisher (202)" })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  quantity?: number;
+
+  @ApiPropertyOptional({ description: 'false: the subscription ends with its term' })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  autoRenewEnabled?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, example: '1234567', description: "Indirect reseller's MPN ID (6 to 10 digits); null removes it" })
+  @IsOptional()
+  @Matches(/^\d{6,10}$/, { message: 'partnerId must be 6 to 10 digits, or null' })
+  partnerId?: string | null;
+
+  @ApiPropertyOptional({ enum: ['deleted'], description: 'Cancels, inside the cancellation window' })
+  @IsOptionalNotNull()
+  @IsIn(['deleted'])
+  status?: 'deleted';
+}
+
+export class ActionNeededDto {
+  @ApiProperty() reason!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ type: [String], example: ['cancel'] }) blockedOperations!: string[];
+}
+
+export class OperationResponse implements OperationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'ChangeQuantity' }) action!: string;
+  @ApiProperty({ enum: ['InProgress', 'Succeeded', 'Failed'] }) status!: string;
+  @ApiProperty() quantity!: number;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) completedAt!: string | null;
+}
+
+export class SubscriptionResponse implements PartnerSubscriptionView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) customerId!: string;
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty() lineItemNumber!: number;
+  @ApiProperty() offerId!: string;
+  @ApiProperty() offerName!: string;
+  @ApiProperty() planId!: string;
+  @ApiProperty() publisherId!: string;
+  @ApiProperty() publisherName!: string;
+  @ApiProperty() friendlyName!: string;
+  @ApiProperty() quantity!: number;
+  @ApiProperty({ enum: ['pending', 'active', 'suspended', 'deleted'] }) status!: 'pending' | 'active' | 'suspended' | 'deleted';
+  @ApiProperty({ description: '"Action needed": the publisher asks for something' }) attentionNeeded!: boolean;
+  @ApiProperty({ type: ActionNeededDto, nullable: true }) actionNeeded!: ActionNeededDto | null;
+  @ApiProperty({ nullable: true, type: String, description: "The publisher's landing page with an authorization code, while pending" })
+  activationLink!: string | null;
+  @ApiProperty() licensesAssigned!: boolean;
+  @ApiProperty() fulfillmentConfirmed!: boolean;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) billingStartDate!: string | null;
+  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
+  @ApiProperty({ enum: ['monthly', 'annual'] }) billingCycle!: string;
+  @ApiProperty({ format: 'date', nullable: true, type: String, description: 'Last day of the term, inclusive' }) commitmentEndDate!: string | null;
+  @ApiProperty() autoRenewEnabled!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: "Indirect reseller's MPN ID" }) partnerId!: string | null;
+  @ApiProperty({ format: 'date-time' }) cancellationAllowedUntilDate!: string;
+  @ApiProperty({ format: 'date-time' }) creationDate!: string;
+  @ApiProperty({ type: [OperationResponse] }) pendingOperations!: OperationResponse[];
+}
+
+export class SubscriptionListResponse {
+  @ApiProperty() totalCount!: number;
+  @ApiProperty({ type: [SubscriptionResponse] }) items!: SubscriptionResponse[];
+  @ApiPropertyOptional({ type: PageLinksDto }) links?: PageLinksDto;
+}
+

@@ -1,0 +1,86 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Catalog, OfferEntry } from '@mfh/config';
+import { Roles } from '../auth/auth.decorators';
+
+class PriceDto {
+  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
+  @ApiProperty({ example: '12.00', description: 'Per seat per term' }) unitPrice!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
+class PlanDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() isPricePerSeat!: boolean;
+  @ApiProperty() hasFreeTrials!: boolean;
+  @ApiProperty() minQuantity!: number;
+  @ApiProperty() maxQuantity!: number;
+  @ApiProperty({ type: [PriceDto] }) prices!: PriceDto[];
+}
+
+class TermDto {
+  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
+  @ApiProperty({ enum: ['monthly', 'annual'], isArray: true }) billingCycles!: string[];
+  @ApiProperty({ example: 'PT72H', description: 'ISO 8601 duration after purchase during which cancellation is allowed' })
+  cancellationWindow!: string;
+}
+
+class OfferDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() publisherId!: string;
+  @ApiProperty() publisherName!: string;
+  @ApiProperty({ type: [TermDto] }) terms!: TermDto[];
+  @ApiProperty({ type: [PlanDto] }) plans!: PlanDto[];
+}
+
+class OfferListDto {
+  @ApiProperty() totalCount!: number;
+  @ApiProperty({ type: [OfferDto] }) items!: OfferDto[];
+}
+
+@ApiTags('partner')
+@ApiBearerAuth()
+@Roles('partner')
+@Controller('v1/offers')
+export class OffersController {
+  constructor(private readonly catalog: Catalog) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The catalog: offers with their plans, terms and prices' })
+  @ApiOkResponse({ type: OfferListDto })
+  list(): OfferListDto {
+    const items = this.catalog.offers.filter((offer) => offer.plans.some((plan) => !plan.isPrivate)).map((offer) => this.offer(offer));
+    return { totalCount: items.length, items };
+  }
+
+  private offer(offer: OfferEntry): OfferDto {
+    return {
+      id: offer.id,
+      name: offer.name,
+      description: offer.description,
+      publisherId: offer.publisherId,
+      publisherName: this.catalog.publisher(offer.publisherId)?.name ?? offer.publisherId,
+      terms: offer.terms.map((t) => ({
+        termDuration: t.termDuration,
+        billingCycles: t.termDuration === 'P1M' ? ['monthly'] : ['monthly', 'annual'],
+        cancellationWindow: t.cancellationWindow,
+      })),
+      plans: offer.plans
+        .filter((plan) => !plan.isPrivate)
+        .map((plan) => ({
+          id: plan.id,
+          name: plan.name,
+          description: plan.description,
+          isPricePerSeat: plan.isPricePerSeat,
+          hasFreeTrials: plan.hasFreeTrials,
+          minQuantity: plan.minQuantity,
+          maxQuantity: plan.maxQuantity,
+          prices: plan.prices.map((p) => ({ termDuration: p.termDuration, unitPrice: p.unitPrice, currency: p.currency })),
+        })),
+    };
+  }
+}

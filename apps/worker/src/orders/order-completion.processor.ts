@@ -1,0 +1,35 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { CommandExecutor, completeOrder, QUEUES, WORKER_LOCKING } from '@mfh/application';
+import { orderDecider, orderStream } from '@mfh/domain';
+import { EventStore, loadState } from '@mfh/event-store';
+import type { Job } from 'bullmq';
+import type { CompleteOrderJob } from './order-completion.reactor';
+
+@Processor(QUEUES.orders, WORKER_LOCKING)
+export class OrderCompletionProcessor extends WorkerHost {
+  private readonly logger = new Logger(OrderCompletionProcessor.name);
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly executor: CommandExecutor,
+  ) {
+    super();
+  }
+
+  async process(job: Job<CompleteOrderJob>): Promise<string> {
+    const { state } = await loadState(this.store, orderStream(job.data.orderId), orderDecider);
+    if (state.status !== 'pending') return state.status;
+    this.logger.warn(`Completing order ${job.data.orderId} that the API left pending`);
+    await completeOrder(this.executor, state, {
+      actor: 'worker',
+      role: 'system',
+      source: 'System',
+      correlationId: job.data.correlationId,
+      causationId: job.id ?? job.data.orderId,
+      requestId: job.id ?? job.data.orderId,
+      occurredAt: new Date().toISOString(),
+    });
+    return 'completed';
+  }
+}

@@ -1,0 +1,5 @@
+export * from './keyed-mutex';
+export * from './command-executor';
+export * from './orders/complete-order';
+export * from './application.module';
+export * from './queues';

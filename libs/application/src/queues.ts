@@ -1,0 +1,43 @@
+import type { AppConfig } from '@mfh/config';
+import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
+
+/** Every BullMQ queue, by name. Job ids come from event or message ids, never contain ':'. */
+export const QUEUES = {
+  /** Completes orders whose subscriptions were not all bought when the order was placed. */
+  orders: 'orders',
+} as const;
+
+export const JOBS = {
+  completeOrder: 'complete-order',
+} as const;
+
+/**
+ * Stalled-job detection is throttled by a key shared by all workers of a queue, so every worker
+ * must use the same interval, or recovery after a crash waits for the slowest one.
+ */
+export const WORKER_LOCKING: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> = {
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 3,
+};
+
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: false,
+};
+
+/** BullMQ needs `maxRetriesPerRequest: null` on worker connections, or blocking commands fail. */
+export function bullConnection(config: AppConfig): ConnectionOptions {
+  const url = new URL(config.REDIS_URL);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}

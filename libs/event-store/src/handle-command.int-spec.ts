@@ -1,0 +1,154 @@
+import { subscriptionDecider, subscriptionStream, SubscriptionState, PurchaseSubscription } from '@mfh/domain';
+import { createTestSchema, TestSchema } from '@mfh/testing';
+import { randomUUID } from 'node:crypto';
+import type { EventMetadata } from './event-metadata';
+import { EventStore } from './event-store.port';
+import { ConcurrencyRetriesExhaustedError, handleCommand, loadState } from './handle-command';
+import { WrongExpectedVersionError } from './event-store.errors';
+import { InMemoryEventStore } from './in-memory/in-memory-event-store';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+
+const metadata = (requestId: string): EventMetadata => ({
+  actor: 'contoso-partner',
+  role: 'partner',
+  source: 'Partner',
+  correlationId: randomUUID(),
+  causationId: requestId,
+  requestId,
+  occurredAt: '2026-01-01T00:00:00.000Z',
+});
+
+const purchase = (subscriptionId: string): PurchaseSubscription => ({
+  type: 'PurchaseSubscription',
+  data: {
+    subscriptionId,
+    customerId: randomUUID(),
+    partnerId: 'contoso',
+    orderId: randomUUID(),
+    lineItemNumber: 1,
+    offerId: 'fabrikam-crm',
+    offerName: 'Fabrikam CRM',
+    planId: 'standard',
+    publisherId: 'fabrikam',
+    publisherName: 'Fabrikam',
+    quantity: 1,
+    limits: { minQuantity: 1, maxQuantity: 500 },
+    termDuration: 'P1M',
+    billingCycle: 'monthly',
+    friendlyName: 'CRM',
+    indirectResellerId: null,
+    unitPrice: '12.00',
+    currency: 'USD',
+    cancellationWindowMs: 72 * 3600 * 1000,
+    now: '2026-01-01T00:00:00.000Z',
+  },
+});
+
+const changeSeats = (quantity: number) => (state: SubscriptionState) =>
+  subscriptionDecider.decide(
+    {
+      type: 'ChangeSeats',
+      data: { quantity, limits: { minQuantity: 1, maxQuantity: 500 }, operationId: randomUUID(), requestedBy: 'Partner', now: '2026-01-01T01:00:00.000Z' },
+    },
+    state,
+  );
+
+function suite(name: string, open: () => Promise<{ store: EventStore; dispose: () => Promise<void> }>) {
+  describe(`handleCommand on ${name}`, () => {
+    let store: EventStore;
+    let dispose: () => Promise<void>;
+
+    beforeAll(async () => ({ store, dispose } = await open()));
+    afterAll(() => dispose());
+
+    async function bought(): Promise<string> {
+      const id = randomUUID();
+      await handleCommand(store, subscriptionStream(id), subscriptionDecider, (s) => subscriptionDecider.decide(purchase(id), s), {
+        metadata: metadata('purchase'),
+      });
+      return id;
+    }
+
+    it('loses no update among 50 concurrent seat changes: each success is one event, each failure none', async () => {
+      const id = await bought();
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) =>
+          handleCommand(store, subscriptionStream(id), subscriptionDecider, changeSeats(i + 2), {
+            metadata: metadata(`seats-${i}`),
+            maxAttempts: 60,
+          }),
+        ),
+      );
+      const succeeded = results.filter((r) => r.status === 'fulfilled');
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(failed.every((r) => r.reason instanceof ConcurrencyRetriesExhaustedError)).toBe(true);
+      expect(succeeded.length).toBeGreaterThan(0);
+
+      const events = await store.readStream(subscriptionStream(id));
+      const seatEvents = events.filter((e) => e.type === 'SeatsChanged');
+      expect(seatEvents).toHaveLength(succeeded.length);
+      // Each success was decided on the state its predecessor left: the chain of quantities is unbroken.
+      let previous = 1;
+      for (const event of seatEvents) {
+        expect(event.data.previousQuantity).toBe(previous);
+        previous = event.data.quantity as number;
+      }
+      const { state } = await loadState(store, subscriptionStream(id), subscriptionDecider);
+      expect(state.status !== 'none' && state.quantity).toBe(previous);
+      const requestIds = seatEvents.map((e) => e.metadata.requestId);
+      expect(new Set(requestIds).size).toBe(seatEvents.length);
+    });
+
+    it('with a single attempt, a lost race is reported to the caller, never silently dropped', async () => {
+      const id = await bought();
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          handleCommand(store, subscriptionStream(id), subscriptionDecider, changeSeats(i + 2), { metadata: metadata(`x-${i}`), maxAttempts: 1 }),
+        ),
+      );
+      const failed = results.filter((r) => r.status === 'rejected').length;
+      const events = await store.readStream(subscriptionStream(id));
+      expect(events.filter((e) => e.type === 'SeatsChanged')).toHaveLength(20 - failed);
+    });
+
+    it('reports a stale expected revision without retrying and appends nothing', async () => {
+      const id = await bought();
+      await handleCommand(store, subscriptionStream(id), subscriptionDecider, changeSeats(3), { metadata: metadata('a') });
+      const error = await handleCommand(store, subscriptionStream(id), subscriptionDecider, changeSeats(4), {
+        metadata: metadata('b'),
+        expectedRevision: 0,
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(WrongExpectedVersionError);
+      expect(await store.readStream(subscriptionStream(id))).toHaveLength(2);
+    });
+
+    it('appends nothing when the outcome already holds, and returns the current revision', async () => {
+      const id = await bought();
+      const result = await handleCommand(store, subscriptionStream(id), subscriptionDecider, changeSeats(1), { metadata: metadata('same') });
+      expect(result.appended).toEqual([]);
+      expect(result.revision).toBe(0);
+    });
+
+    it('stores the given metadata on every appended event', async () => {
+      const id = await bought();
+      const given = metadata('meta-1');
+      await handleCommand(store, subscriptionStream(id), subscriptionDecider, changeSeats(9), { metadata: given });
+      const [, changed] = await store.readStream(subscriptionStream(id));
+      expect(changed.metadata).toEqual(given);
+    });
+  });
+}
+
+suite('in-memory', async () => ({ store: new InMemoryEventStore(), dispose: async () => undefined }));
+
+suite('postgres', async () => {
+  const schema: TestSchema = await createTestSchema('cmd');
+  const store = await PostgresEventStore.connect({ url: schema.url, schema: schema.schema, max: 8 });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await schema.drop();
+    },
+  };
+});

@@ -1,0 +1,274 @@
+import { DatabaseError, Pool, QueryConfig } from 'pg';
+import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
+import {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  GlobalPosition,
+  JsonObject,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamRevision,
+} from '../event-store.port';
+import { START } from '../global-position';
+import { EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT, eventStoreMigrations } from './event-store.migrations';
+import { runMigrations } from './migrations';
+import { PgConnectionOptions, createPgPool } from './pg-pool';
+
+export interface PostgresEventStoreOptions {
+  /** When true, {@link PostgresEventStore.close} ends the pool. */
+  ownsPool?: boolean;
+}
+
+export type PostgresEventStoreConnectOptions = PgConnectionOptions & { schema: string };
+
+const DEFAULT_READ_ALL_COUNT = 1000;
+const MAX_INSERT_ATTEMPTS = 10;
+const MAX_RETRY_PAUSE_MS = 64;
+const MAX_BIGINT = '9223372036854775807';
+
+const COLUMNS =
+  'global_position, transaction_id, event_id, stream_id, stream_revision, event_type, data, metadata, recorded_at';
+
+// Named, so each connection parses and plans these once: that is a sizeable share of an append.
+const statement = (name: string, text: string): QueryConfig => ({ name: `event-store-${name}`, text });
+
+// One round trip: the stream's last revision and whichever of the new ids already exist anywhere.
+const LOAD_APPEND_STATE = statement(
+  'load-append-state',
+  `SELECT stream.current_revision, ${COLUMNS}
+  FROM (SELECT coalesce(max(stream_revision), -1) AS current_revision FROM events WHERE stream_id = $1) AS stream
+  LEFT JOIN events ON event_id = ANY($2::uuid[])`,
+);
+
+const INSERT_EVENTS = statement(
+  'insert-events',
+  `WITH inserted AS (
+    INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata)
+    SELECT e.event_id, $1, $2::bigint + e.ordinal, e.event_type, e.data, e.metadata
+    FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
+      WITH ORDINALITY AS e(event_id, event_type, data, metadata, ordinal)
+    ORDER BY e.ordinal
+    RETURNING transaction_id, global_position, stream_revision
+  )
+  SELECT transaction_id, global_position, stream_revision FROM inserted ORDER BY stream_revision DESC LIMIT 1`,
+);
+
+const READ_STREAM_FORWARDS = statement(
+  'read-stream-forwards',
+  `SELECT ${COLUMNS} FROM events
+  WHERE stream_id = $1 AND stream_revision >= $2
+  ORDER BY stream_revision LIMIT $3`,
+);
+
+const READ_STREAM_BACKWARDS = statement(
+  'read-stream-backwards',
+  `SELECT ${COLUMNS} FROM events
+  WHERE stream_id = $1 AND stream_revision <= $2
+  ORDER BY stream_revision DESC LIMIT $3`,
+);
+
+// Only events below the oldest running transaction are final: a transaction with a lower id may
+// still commit rows that sort before anything newer, so those stay hidden until it ends.
+const READ_ALL = statement(
+  'read-all',
+  `SELECT ${COLUMNS} FROM events
+  WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $3`,
+);
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_revision: string;
+  event_type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+  recorded_at: Date;
+}
+
+type AppendStateRow = { current_revision: string } & (EventRow | { [K in keyof EventRow]: null });
+
+interface AppendState {
+  currentRevision: StreamRevision;
+  /** Already stored events among those being appended, by lower-case id. */
+  existing: Map<string, RecordedEvent>;
+}
+
+/**
+ * The event store on PostgreSQL: one `events` table, optimistic concurrency through unique
+ * constraints, and a global log ordered by (transaction id, position) so that catch-up readers
+ * never skip an event committed late.
+ */
+export class PostgresEventStore extends EventStore {
+  private readonly ownsPool: boolean;
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    super();
+    this.ownsPool = options.ownsPool ?? false;
+  }
+
+  /** Creates its own pool, applies pending migrations to `schema`, and ends the pool on close. */
+  static async connect(options: PostgresEventStoreConnectOptions): Promise<PostgresEventStore> {
+    const pool = createPgPool(options);
+    try {
+      await runMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresEventStore(pool, { ownsPool: true });
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    assertDistinctIds(streamId, events);
+    if (events.length === 0) return this.appendNothing(streamId, expected);
+
+    // No explicit transaction: the multi-row INSERT is atomic on its own, and under READ COMMITTED a
+    // transaction around lookup and insert would add two round trips and no guarantee. The unique
+    // constraints settle every race.
+    for (let attempt = 1; ; attempt++) {
+      const { currentRevision, existing } = await this.loadAppendState(streamId, events);
+      const repeat = findIdempotentRepeat(streamId, events, (id) => existing.get(idKey(id)), expected);
+      if (repeat) return repeat;
+      checkExpectedRevision(streamId, expected, currentRevision);
+      const duplicate = events.find((e) => existing.has(idKey(e.id)));
+      if (duplicate) throw new DuplicateEventIdError(streamId, duplicate.id);
+      // Only an unpinned expectation ('any', 'stream_exists') gets here again after a conflict.
+      if (attempt > MAX_INSERT_ATTEMPTS) throw new WrongExpectedVersionError(streamId, expected, asActual(currentRevision));
+
+      try {
+        return await this.insert(streamId, events, currentRevision);
+      } catch (error) {
+        // The row we collided with is committed by now, so the next lookup sees it and decides:
+        // an idempotent repeat, a wrong expected revision, a duplicate id, or a retry.
+        if (!isAppendConflict(error)) throw error;
+        // Appenders that collided once would collide again in lockstep; jitter spreads them out.
+        await pause(Math.random() * Math.min(2 ** attempt, MAX_RETRY_PAUSE_MS));
+      }
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? MAX_BIGINT : 0);
+    const { rows } = await this.pool.query<EventRow>(backwards ? READ_STREAM_BACKWARDS : READ_STREAM_FORWARDS, [
+      streamId,
+      String(from),
+      options.maxCount ?? null,
+    ]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after && options.after.commit >= 0n ? options.after : { commit: 0n, prepare: 0n };
+    const { rows } = await this.pool.query<EventRow>(READ_ALL, [
+      after.commit.toString(),
+      after.prepare.toString(),
+      options.maxCount ?? DEFAULT_READ_ALL_COUNT,
+    ]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsPool || this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async appendNothing(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
+    const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const currentRevision = last?.revision ?? -1;
+    checkExpectedRevision(streamId, expected, currentRevision);
+    return { nextExpectedRevision: currentRevision, position: last?.position ?? START };
+  }
+
+  private async loadAppendState(streamId: string, events: readonly NewEvent[]): Promise<AppendState> {
+    const { rows } = await this.pool.query<AppendStateRow>(LOAD_APPEND_STATE, [streamId, events.map((e) => e.id)]);
+    const existing = new Map<string, RecordedEvent>();
+    for (const row of rows) {
+      if (row.event_id !== null) existing.set(row.event_id, toRecordedEvent(row));
+    }
+    return { currentRevision: Number(rows[0].current_revision), existing };
+  }
+
+  private async insert(streamId: string, events: readonly NewEvent[], currentRevision: StreamRevision): Promise<AppendResult> {
+    const { rows } = await this.pool.query<Pick<EventRow, 'transaction_id' | 'global_position' | 'stream_revision'>>(
+      INSERT_EVENTS,
+      [
+        streamId,
+        String(currentRevision),
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+      ],
+    );
+    const [last] = rows;
+    return { nextExpectedRevision: Number(last.stream_revision), position: toPosition(last) };
+  }
+}
+
+function assertDistinctIds(streamId: string, events: readonly NewEvent[]): void {
+  const seen = new Set<string>();
+  for (const event of events) {
+    const key = idKey(event.id);
+    if (seen.has(key)) throw new DuplicateEventIdError(streamId, event.id);
+    seen.add(key);
+  }
+}
+
+// PostgreSQL compares and returns uuids in lower case.
+function idKey(id: string): string {
+  return id.toLowerCase();
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function asActual(revision: StreamRevision): StreamRevision | 'no_stream' {
+  return revision === -1 ? 'no_stream' : revision;
+}
+
+function isAppendConflict(error: unknown): boolean {
+  return (
+    error instanceof DatabaseError &&
+    error.code === '23505' &&
+    (error.constraint === STREAM_REVISION_CONSTRAINT || error.constraint === EVENT_ID_CONSTRAINT)
+  );
+}
+
+function toPosition(row: Pick<EventRow, 'transaction_id' | 'global_position'>): GlobalPosition {
+  return { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: Number(row.stream_revision),
+    position: toPosition(row),
+    recordedAt: row.recorded_at,
+  };
+}

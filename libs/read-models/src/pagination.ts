@@ -1,0 +1,92 @@
+import type { Pool } from 'pg';
+
+/** A page of a list ordered by (createdAt, id), with the cursor of the next page while more remain. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  continuationToken: string | null;
+}
+
+export interface PageRequest {
+  size: number;
+  continuationToken?: string | null;
+}
+
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+/** The cursor in a continuation token; null when the token is not one of ours. */
+export function decodeCursor(token: string): Cursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(value[1])
+    ) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // not base64url JSON: not ours
+  }
+  return null;
+}
+
+export class InvalidContinuationTokenError extends Error {
+  constructor() {
+    super('continuationToken is not valid for this list');
+    this.name = 'InvalidContinuationTokenError';
+  }
+}
+
+/** A list over one read-model table; `where` and `columns` are trusted SQL fragments, values go in `params`. */
+export interface ListQuery {
+  table: string;
+  columns: string;
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * One page of a list ordered by (created_at, id), read by keyset. One row more than the page size
+ * tells whether another page follows.
+ */
+export async function keysetPage<Row, T>(
+  pool: Pool,
+  query: ListQuery,
+  request: PageRequest,
+  map: (row: Row) => T,
+): Promise<Page<T>> {
+  let cursor: Cursor | null = null;
+  if (request.continuationToken) {
+    cursor = decodeCursor(request.continuationToken);
+    if (!cursor) throw new InvalidContinuationTokenError();
+  }
+  const n = query.params.length;
+  const [{ rows }, counted] = await Promise.all([
+    pool.query<Row & { id: string; created_at: Date }>(
+      `SELECT id, created_at, ${query.columns} FROM ${query.table}
+       WHERE ${query.where} AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) > ($${n + 1}::timestamptz, $${n + 2}::uuid))
+       ORDER BY created_at, id LIMIT $${n + 3}`,
+      [...query.params, cursor?.createdAt ?? null, cursor?.id ?? null, request.size + 1],
+    ),
+    pool.query<{ count: string }>(`SELECT count(*) FROM ${query.table} WHERE ${query.where}`, query.params),
+  ]);
+  const more = rows.length > request.size;
+  const pageRows = more ? rows.slice(0, request.size) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return {
+    items: pageRows.map(map),
+    totalCount: Number(counted.rows[0].count),
+    continuationToken: more && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+  };
+}

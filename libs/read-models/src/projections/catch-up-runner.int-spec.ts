@@ -1,0 +1,154 @@
+import { CommandExecutor, completeOrder } from '@mfh/application';
+import { customerDecider, customerStream, OrderPlacedData, orderDecider, orderStream, subscriptionDecider, subscriptionStream } from '@mfh/domain';
+import { createPgPool, EventMetadata, PostgresEventStore, runMigrations } from '@mfh/event-store';
+import { createTestSchema, TestSchema } from '@mfh/testing';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { customersProjection } from '../customers/customers.projection';
+import { ordersProjection } from '../orders/orders.projection';
+import { subscriptionsProjection } from '../subscriptions/subscriptions.projection';
+import { CatchUpRunner, readCheckpoint } from './catch-up-runner';
+import { LogConsumer, projectionConsumer } from './projection';
+import { readModelMigrations } from './read-models.migrations';
+
+const metadata: EventMetadata = {
+  actor: 'contoso-partner',
+  role: 'partner',
+  source: 'Partner',
+  correlationId: 'c',
+  causationId: 'r',
+  requestId: 'r',
+  occurredAt: '2026-03-01T10:00:00.000Z',
+};
+
+const consumers = () => [projectionConsumer(subscriptionsProjection), projectionConsumer(customersProjection), projectionConsumer(ordersProjection)];
+
+describe('CatchUpRunner with the partner projections', () => {
+  let schema: TestSchema;
+  let store: PostgresEventStore;
+  let pool: Pool;
+  let executor: CommandExecutor;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('proj');
+    store = await PostgresEventStore.connect({ url: schema.url, schema: schema.schema, max: 4 });
+    pool = createPgPool({ url: schema.url, schema: schema.schema, max: 4 });
+    await runMigrations(pool, schema.schema, 'read-models', readModelMigrations);
+    executor = new CommandExecutor(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await schema.drop();
+  });
+
+  async function scenario(): Promise<void> {
+    const customerId = randomUUID();
+    await executor.execute(customerStream(customerId), customerDecider, (s) =>
+      customerDecider.decide({ type: 'CreateCustomer', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, now: metadata.occurredAt } }, s),
+    { metadata });
+    const orderId = randomUUID();
+    const order: OrderPlacedData = {
+      orderId,
+      customerId,
+      partnerId: 'contoso',
+      requestFingerprint: 'f',
+      placedAt: metadata.occurredAt,
+      lineItems: [1, 2].map((n) => ({
+        lineItemNumber: n,
+        subscriptionId: randomUUID(),
+        offerId: 'fabrikam-crm',
+        offerName: 'Fabrikam CRM',
+        planId: 'standard',
+        publisherId: 'fabrikam',
+        publisherName: 'Fabrikam',
+        quantity: n,
+        minQuantity: 1,
+        maxQuantity: 500,
+        termDuration: 'P1M',
+        billingCycle: 'monthly',
+        friendlyName: `Line ${n}`,
+        partnerIdOnRecord: null,
+        unitPrice: '12.00',
+        currency: 'USD',
+        cancellationWindowMs: 3_600_000,
+      })),
+    };
+    await executor.execute(orderStream(orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), { metadata });
+    await completeOrder(executor, order, metadata);
+    const first = order.lineItems[0].subscriptionId;
+    for (const friendlyName of ['Renamed once', 'Renamed twice']) {
+      await executor.execute(subscriptionStream(first), subscriptionDecider, (s) => subscriptionDecider.decide({ type: 'RenameSubscription', data: { friendlyName } }, s), { metadata });
+    }
+  }
+
+  async function snapshot(): Promise<unknown> {
+    const tables = ['subscriptions', 'customers', 'orders'];
+    const result: Record<string, unknown[]> = {};
+    for (const table of tables) result[table] = (await pool.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
+    return result;
+  }
+
+  it('builds the rows, and replaying every event again leaves the same rows', async () => {
+    for (let i = 0; i < 3; i++) await scenario();
+    const runner = new CatchUpRunner(store, pool, consumers(), { batchSize: 7 });
+    await runner.catchUp();
+    const built = await snapshot();
+    expect((built as { subscriptions: unknown[] }).subscriptions).toHaveLength(6);
+    expect((built as { customers: unknown[] }).customers).toHaveLength(3);
+    const renamed = (built as { subscriptions: { state: { friendlyName: string } }[] }).subscriptions.filter(
+      (s) => s.state.friendlyName === 'Renamed twice',
+    );
+    expect(renamed).toHaveLength(3);
+
+    await pool.query("UPDATE projection_checkpoints SET position = ''");
+    await runner.catchUp();
+    expect(await snapshot()).toEqual(built);
+  });
+
+  it('moves rows and checkpoint together: a batch that fails leaves both as they were', async () => {
+    await scenario();
+    const failing: LogConsumer = {
+      name: 'failing-subscriptions',
+      async handle(client, events) {
+        await projectionConsumer(subscriptionsProjection).handle(client, events);
+        await client.query("UPDATE subscriptions SET status = 'corrupted'");
+        throw new Error('crash after writing');
+      },
+    };
+    const before = await snapshot();
+    const runner = new CatchUpRunner(store, pool, [failing]);
+    await expect(runner.runBatch(failing)).rejects.toThrow('crash after writing');
+    expect(await readCheckpoint(pool, 'failing-subscriptions')).toBeNull();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('lets two runners race on the same consumers without applying anything twice', async () => {
+    await pool.query("UPDATE projection_checkpoints SET position = ''");
+    await pool.query('TRUNCATE subscriptions, customers, orders');
+    for (let i = 0; i < 3; i++) await scenario();
+    const a = new CatchUpRunner(store, pool, consumers(), { batchSize: 3 });
+    const b = new CatchUpRunner(store, pool, consumers(), { batchSize: 5 });
+    await Promise.all([a.catchUp(), b.catchUp(), a.catchUp()]);
+    const raced = await snapshot();
+    await pool.query("UPDATE projection_checkpoints SET position = ''");
+    await pool.query('TRUNCATE subscriptions, customers, orders');
+    await new CatchUpRunner(store, pool, consumers()).catchUp();
+    expect(raced).toEqual(await snapshot());
+  });
+
+  it('starts, follows new events while running, and stops cleanly', async () => {
+    const runner = new CatchUpRunner(store, pool, consumers(), { pollMs: 10 });
+    runner.start();
+    await scenario();
+    const head = (await store.readAll({ maxCount: 100_000 })).pop()!.position;
+    for (let i = 0; i < 500; i++) {
+      const checkpoint = await readCheckpoint(pool, 'subscriptions');
+      if (checkpoint && checkpoint.commit === head.commit && checkpoint.prepare === head.prepare) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await runner.stop();
+    expect(await readCheckpoint(pool, 'subscriptions')).toEqual(head);
+  });
+});

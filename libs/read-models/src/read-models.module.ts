@@ -1,0 +1,55 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { createPgPool, runMigrations } from '@mfh/event-store';
+import type { Pool } from 'pg';
+import { CustomersRepository } from './customers/customers.repository';
+import { OrdersRepository } from './orders/orders.repository';
+import { readModelMigrations } from './projections/read-models.migrations';
+import { SubscriptionsRepository } from './subscriptions/subscriptions.repository';
+
+export const READ_MODELS_POOL = Symbol('READ_MODELS_POOL');
+
+export interface ReadModelsSettings {
+  url: string;
+  schema: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+class PoolLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(READ_MODELS_POOL) private readonly pool: Pool) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** The read-model database: migrated at start, closed at shutdown, with its repositories. */
+@Global()
+@Module({})
+export class ReadModelsModule {
+  static forRoot(settings: ReadModelsSettings): DynamicModule {
+    return {
+      module: ReadModelsModule,
+      providers: [
+        {
+          provide: READ_MODELS_POOL,
+          useFactory: async () => {
+            const pool = createPgPool({
+              url: settings.url,
+              schema: settings.schema,
+              max: settings.poolSize,
+              applicationName: settings.applicationName,
+            });
+            await runMigrations(pool, settings.schema, 'read-models', readModelMigrations);
+            return pool;
+          },
+        },
+        PoolLifecycle,
+        { provide: SubscriptionsRepository, useFactory: (pool: Pool) => new SubscriptionsRepository(pool), inject: [READ_MODELS_POOL] },
+        { provide: CustomersRepository, useFactory: (pool: Pool) => new CustomersRepository(pool), inject: [READ_MODELS_POOL] },
+        { provide: OrdersRepository, useFactory: (pool: Pool) => new OrdersRepository(pool), inject: [READ_MODELS_POOL] },
+      ],
+      exports: [READ_MODELS_POOL, SubscriptionsRepository, CustomersRepository, OrdersRepository],
+    };
+  }
+}

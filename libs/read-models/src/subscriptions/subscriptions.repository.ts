@@ -1,0 +1,17 @@
+import type { ExistingSubscription } from '@mfh/domain';
+import type { Pool } from 'pg';
+import { keysetPage, Page, PageRequest } from '../pagination';
+
+/** Reads of the subscriptions read model; writes happen only through the projection. */
+export class SubscriptionsRepository {
+  constructor(private readonly pool: Pool) {}
+
+  listForCustomer(partnerId: string, customerId: string, page: PageRequest): Promise<Page<ExistingSubscription>> {
+    return keysetPage<{ state: ExistingSubscription }, ExistingSubscription>(
+      this.pool,
+      { table: 'subscriptions', columns: 'state', where: 'customer_id = $1 AND partner_id = $2', params: [customerId, partnerId] },
+      page,
+      (row) => row.state,
+    );
+  }
+}

@@ -1,0 +1,112 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, loadConfig } from '@mfh/config';
+import { createPgPool, formatPosition } from '@mfh/event-store';
+import { createTestSchema, TestSchema } from '@mfh/testing';
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createApiApp } from '../../apps/api/src/api.app';
+import { createWorkerApp } from '../../apps/worker/src/worker.app';
+import { ApiClient } from './api-client';
+
+/** Real time plus an offset that tests move forward, e.g. past a cancellation window. */
+export class TestClock {
+  private offsetMs = 0;
+
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface TestSystem {
+  baseUrl: string;
+  config: AppConfig;
+  clock: TestClock;
+  api: NestFastifyApplication;
+  worker: INestApplicationContext | null;
+  /** A pool on the system's schema, for assertions. */
+  db: Pool;
+  client(clientId?: keyof typeof CLIENTS): Promise<ApiClient>;
+  /** How many events the store holds. */
+  eventCount(): Promise<number>;
+  /** Resolves once every projection and reactor has handled every event appended so far. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const CLIENTS = {
+  contoso: ['contoso-partner', 'contoso-secret'],
+  northwind: ['northwind-partner', 'northwind-secret'],
+  fabrikam: ['fabrikam-publisher', 'fabrikam-secret'],
+  auditor: ['auditor', 'auditor-secret'],
+  admin: ['admin', 'admin-secret'],
+} as const;
+
+export interface SystemOptions {
+  /** Start the worker (projections, reactors). Default true. */
+  worker?: boolean;
+  env?: Record<string, string>;
+}
+
+/** The API (listening on a free port) and the worker, on a fresh schema and queue prefix. */
+export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
+  const schema: TestSchema = await createTestSchema('e2e');
+  const config = loadConfig({
+    DATABASE_URL: schema.url,
+    DATABASE_SCHEMA: schema.schema,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_POOL_SIZE: '4',
+    PROJECTION_POLL_MS: '20',
+    ...options.env,
+  });
+  const clock = new TestClock();
+  const api = await createApiApp(config, { clock: clock.now });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  const address = api.getHttpServer().address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const worker = options.worker === false ? null : await createWorkerApp(config);
+  const db = createPgPool({ url: schema.url, schema: schema.schema, max: 2 });
+
+  const tokens = new Map<string, ApiClient>();
+  return {
+    baseUrl,
+    config,
+    clock,
+    api,
+    worker,
+    db,
+    async client(name = 'contoso') {
+      if (!tokens.has(name)) tokens.set(name, await ApiClient.login(baseUrl, CLIENTS[name][0], CLIENTS[name][1]));
+      return tokens.get(name)!;
+    },
+    async eventCount() {
+      const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM events');
+      return Number(rows[0].count);
+    },
+    async caughtUp(timeoutMs = 10_000) {
+      const { rows } = await db.query<{ tx: string; pos: string }>(
+        'SELECT transaction_id::text AS tx, global_position::text AS pos FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+      );
+      if (rows.length === 0) return;
+      const head = formatPosition({ commit: BigInt(rows[0].tx), prepare: BigInt(rows[0].pos) });
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { rows: checkpoints } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints');
+        if (checkpoints.length > 0 && checkpoints.every((c) => c.position === head)) return;
+        if (Date.now() > deadline) throw new Error(`projections did not reach ${head}: ${JSON.stringify(checkpoints)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async close() {
+      await api.close();
+      await worker?.close();
+      await db.end();
+      await schema.drop();
+    },
+  };
+}
