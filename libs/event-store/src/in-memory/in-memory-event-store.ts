@@ -25,8 +25,10 @@ export class InMemoryEventStore extends EventStore {
 
     const current = stream.length - 1;
     checkExpectedRevision(streamId, expected, current);
+    const batch = new Set<string>();
     for (const event of events) {
-      if (this.ids.has(event.id)) throw new DuplicateEventIdError(streamId, event.id);
+      if (this.ids.has(event.id) || batch.has(event.id)) throw new DuplicateEventIdError(streamId, event.id);
+      batch.add(event.id);
     }
     if (events.length === 0) {
       const last = stream[stream.length - 1];

@@ -3,75 +3,18 @@ import { Client, Pool } from 'pg';
 import { createTestSchema, TestSchema } from '@mfh/testing';
 import { eventStoreContract } from '../event-store.contract';
 import { DuplicateEventIdError } from '../event-store.errors';
-import {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port';
-import { comparePositions, formatPosition } from '../global-position';
+import { EventStore, GlobalPosition, NewEvent, RecordedEvent } from '../event-store.port';
+import { comparePositions } from '../global-position';
 import { eventStoreMigrations } from './event-store.migrations';
 import { createPgPool } from './pg-pool';
 import { PostgresEventStore } from './postgres-event-store';
-
-/**
- * readAll holds events back while any older transaction in the cluster is open, and other test
- * files write in parallel; the contract reads right after appending. Before each readAll this waits
- * until the latest append made through it is visible there, so the contract sees every behaviour
- * of the adapter unchanged, only a few milliseconds later.
- */
-class ReadYourAppends extends EventStore {
-  private latest: GlobalPosition | null = null;
-
-  constructor(private readonly inner: EventStore) {
-    super();
-  }
-
-  async appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    const result = await this.inner.appendToStream(streamId, events, options);
-    if (events.length > 0 && (!this.latest || comparePositions(result.position, this.latest) > 0)) this.latest = result.position;
-    return result;
-  }
-
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-
-  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    if (this.latest) await untilVisible(this.inner, this.latest);
-    return this.inner.readAll(options);
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-async function untilVisible(store: EventStore, position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
-  const justBefore = { commit: position.commit, prepare: position.prepare - 1n };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [next] = await store.readAll({ after: justBefore, maxCount: 1 });
-    if (next && comparePositions(next.position, position) === 0) return;
-    if (Date.now() > deadline) throw new Error(`Position ${formatPosition(position)} not visible after ${timeoutMs} ms`);
-    await pause(5);
-  }
-}
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 eventStoreContract('postgres', async () => {
   const schema = await createTestSchema('es_contract');
   const store = await PostgresEventStore.connect({ url: schema.url, schema: schema.schema, max: 5 });
-  return { store: new ReadYourAppends(store), dispose: () => schema.drop() };
+  return { store, dispose: () => schema.drop() };
 });
 
 const stream = (): string => `pg-${randomUUID()}`;
