@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CommandExecutor } from './command-executor';
+import { LifecycleLogger } from './lifecycle-logger';
 
 @Global()
-@Module({ providers: [CommandExecutor], exports: [CommandExecutor] })
+@Module({ providers: [CommandExecutor, LifecycleLogger], exports: [CommandExecutor] })
 export class ApplicationModule {}

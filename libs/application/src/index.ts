@@ -3,3 +3,4 @@ export * from './command-executor';
 export * from './orders/complete-order';
 export * from './application.module';
 export * from './queues';
+export * from './lifecycle-logger';

@@ -1,10 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from './app-config';
 
 /** Structured JSON logs, one line per entry, with the service name on each. */
-export function createLogger(config: AppConfig, service: string): Logger {
-  return pino({ level: config.LOG_LEVEL, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+export function createLogger(config: AppConfig, service: string, destination?: DestinationStream): Logger {
+  const options = { level: config.LOG_LEVEL, base: { service }, timestamp: pino.stdTimeFunctions.isoTime };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes NestJS's own log calls into pino, keeping Nest's context as a field. */
