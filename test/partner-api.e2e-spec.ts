@@ -1,5 +1,6 @@
 import { ApiClient, ApiResponse } from './support/api-client';
 import { createCustomer, lineItem, purchase } from './support/fixtures';
+import { billingStarted, publisherDoes } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';
 
 const SUBSCRIPTION_FIELDS = [
@@ -316,6 +317,78 @@ describe('Partner API', () => {
       const response = await contoso.get(`${bought.path}/operations/00000000-0000-4000-8000-000000000000`);
       expect(response.status).toBe(404);
       expect(response.body.type).toBe('/problems/operation-not-found');
+    });
+  });
+
+  describe('once the publisher has acted', () => {
+    it('shows an active subscription with its billing start and term end, and no activation link', async () => {
+      const bought = await purchase(contoso, { quantity: 3, termDuration: 'P1Y', billingCycle: 'annual' });
+      await billingStarted(system, bought.subscriptionId, 3);
+      const { body } = await contoso.get(bought.path);
+      const today = system.clock.now().toISOString().slice(0, 10);
+      expect(body).toMatchObject({ status: 'active', licensesAssigned: true, fulfillmentConfirmed: true, billingStartDate: today, activationLink: null });
+      expect(body.commitmentEndDate).toMatch(/^\d{4}-\d\d-\d\d$/);
+      expect(Date.parse(body.commitmentEndDate) - Date.parse(today)).toBeGreaterThan(360 * 86_400_000);
+    });
+
+    it('turns a seat change into an operation that waits for the publisher: 202 with Operation-Location', async () => {
+      const bought = await purchase(contoso, { quantity: 3 });
+      await billingStarted(system, bought.subscriptionId, 3);
+      const response = await contoso.patch(bought.path, { body: { quantity: 8 } });
+      expect(response.status).toBe(202);
+      const location = response.headers.get('operation-location')!;
+      expect(location).toMatch(new RegExp(`^http://localhost:3000${bought.path}/operations/[0-9a-f-]{36}$`));
+      expect(response.body.quantity).toBe(3);
+      expect(response.body.pendingOperations).toEqual([
+        { id: expect.any(String), action: 'ChangeQuantity', status: 'InProgress', quantity: 8, requestedAt: expect.any(String), completedAt: null },
+      ]);
+      const operation = await contoso.get(new URL(location).pathname);
+      expect(operation.status).toBe(200);
+      expect(operation.body).toEqual(response.body.pendingOperations[0]);
+
+      const second = await contoso.patch(bought.path, { body: { quantity: 9 } });
+      expect(second.status).toBe(409);
+      expect(second.body.type).toBe('/problems/operation-pending');
+      const resend = await contoso.patch(bought.path, { body: { quantity: 8 } });
+      expect(resend.status).toBe(200);
+
+      await publisherDoes(system, bought.subscriptionId, { type: 'AcceptSeatChange', data: { operationId: operation.body.id, now: system.clock.now().toISOString() } });
+      const done = await contoso.get(new URL(location).pathname);
+      expect(done.body).toMatchObject({ status: 'Succeeded', completedAt: expect.any(String) });
+      expect((await contoso.get(bought.path)).body).toMatchObject({ quantity: 8, pendingOperations: [] });
+    });
+
+    it('shows "Action needed" and refuses exactly the blocked operations with the reason and link', async () => {
+      const bought = await purchase(contoso);
+      await publisherDoes(system, bought.subscriptionId, {
+        type: 'RequirePublisherAction',
+        data: { reason: 'Export your data before cancelling', url: 'https://fabrikam.example/export', blockedOperations: ['cancel'] },
+      });
+      const { body } = await contoso.get(bought.path);
+      expect(body).toMatchObject({
+        attentionNeeded: true,
+        actionNeeded: { reason: 'Export your data before cancelling', url: 'https://fabrikam.example/export', blockedOperations: ['cancel'] },
+      });
+      await system.caughtUp();
+      const listed = await contoso.get(`/v1/customers/${bought.customerId}/subscriptions`);
+      expect(listed.body.items[0]).toMatchObject({ attentionNeeded: true });
+
+      const events = await system.eventCount();
+      const cancel = await contoso.patch(bought.path, { body: { status: 'deleted' } });
+      expect(cancel.status).toBe(409);
+      expect(cancel.body).toMatchObject({
+        type: '/problems/blocked-by-publisher-action',
+        reason: 'Export your data before cancelling',
+        url: 'https://fabrikam.example/export',
+        operation: 'cancel',
+      });
+      expect(await system.eventCount()).toBe(events);
+      expect((await contoso.patch(bought.path, { body: { friendlyName: 'Still allowed' } })).status).toBe(200);
+
+      await publisherDoes(system, bought.subscriptionId, { type: 'ResolvePublisherAction', data: {} });
+      const cleared = await contoso.patch(bought.path, { body: { status: 'deleted' } });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ status: 'deleted', attentionNeeded: false, actionNeeded: null });
     });
   });
 });

@@ -1,0 +1,68 @@
+import { EventStore } from '@mfh/event-store';
+import { EsdbStandIn, startEsdbStandIn } from '@mfh/testing';
+import { ApiClient } from './support/api-client';
+import { purchase } from './support/fixtures';
+import { startSystem, TestSystem } from './support/system';
+
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC stand-in)', () => {
+  let standIn: EsdbStandIn;
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    standIn = await startEsdbStandIn();
+    system = await startSystem({ env: { EVENT_STORE_URL: standIn.url } });
+  });
+
+  afterAll(async () => {
+    await system.close();
+    await standIn.stop();
+  });
+
+  it('keeps the events in EventStoreDB, not in PostgreSQL', async () => {
+    const contoso = await system.client('contoso');
+    const bought = await purchase(contoso);
+    const events = await system.api.get(EventStore).readStream(`subscription-${bought.subscriptionId}`);
+    expect(events.map((e) => e.type)).toEqual(['SubscriptionPurchased']);
+    const { rows } = await system.db.query("SELECT to_regclass('events') AS events");
+    expect(rows[0].events).toBeNull();
+  });
+
+  it('buys, changes and lists subscriptions with projections fed from $all', async () => {
+    const contoso = await system.client('contoso');
+    const bought = await purchase(contoso);
+    const renamed = await contoso.patch(bought.path, { body: { friendlyName: 'On EventStoreDB' }, headers: { 'if-match': '"0"' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.headers.get('etag')).toBe('"1"');
+    expect((await contoso.patch(bought.path, { body: { friendlyName: 'x' }, headers: { 'if-match': '"0"' } })).status).toBe(412);
+
+    const listed = await eventually(
+      () => contoso.get(`/v1/customers/${bought.customerId}/subscriptions`),
+      (r) => r.body.items?.[0]?.friendlyName === 'On EventStoreDB',
+    );
+    expect(listed.body).toMatchObject({ totalCount: 1, items: [{ id: bought.subscriptionId, friendlyName: 'On EventStoreDB' }] });
+  });
+
+  it('reports the event store in /health, and 503 once it is gone', async () => {
+    const anonymous = new ApiClient(system.baseUrl);
+    expect((await anonymous.get('/health')).body.details.eventStore.status).toBe('up');
+    const other = await startEsdbStandIn();
+    const detached = await startSystem({ worker: false, env: { EVENT_STORE_URL: other.url } });
+    try {
+      await other.stop();
+      const health = await new ApiClient(detached.baseUrl).get('/health');
+      expect(health.status).toBe(503);
+      expect(health.body.error.eventStore.status).toBe('down');
+    } finally {
+      await detached.close();
+    }
+  });
+});
