@@ -86,6 +86,13 @@ export class AppConfig {
   @Max(100)
   DATABASE_POOL_SIZE = 10;
 
+  /** How long the API gets to finish an order itself before the worker completes what is missing. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  ORDER_COMPLETION_DELAY_MS = 5_000;
+
   get eventStoreUrl(): string {
     return this.EVENT_STORE_URL ?? this.DATABASE_URL;
   }

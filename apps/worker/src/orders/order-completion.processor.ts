@@ -17,9 +17,10 @@ export class OrderCompletionProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<CompleteOrderJob>): Promise<string> {
+  /** Returns what it did, which BullMQ keeps as the job's result. */
+  async process(job: Job<CompleteOrderJob>): Promise<'nothing-to-do' | 'completed-by-worker'> {
     const { state } = await loadState(this.store, orderStream(job.data.orderId), orderDecider);
-    if (state.status !== 'pending') return state.status;
+    if (state.status !== 'pending') return 'nothing-to-do';
     this.logger.warn(`Completing order ${job.data.orderId} that the API left pending`);
     await completeOrder(this.executor, state, {
       actor: 'worker',
@@ -30,6 +31,6 @@ export class OrderCompletionProcessor extends WorkerHost {
       requestId: job.id ?? job.data.orderId,
       occurredAt: new Date().toISOString(),
     });
-    return 'completed';
+    return 'completed-by-worker';
   }
 }

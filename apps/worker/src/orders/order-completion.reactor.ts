@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JOBS, QUEUES } from '@mfh/application';
+import { AppConfig } from '@mfh/config';
 import type { OrderPlaced } from '@mfh/domain';
 import type { RecordedEvent } from '@mfh/event-store';
 import type { LogConsumer } from '@mfh/read-models';
@@ -11,9 +12,6 @@ export interface CompleteOrderJob {
   correlationId: string;
 }
 
-/** How long the API gets to complete an order itself before the worker steps in. */
-export const COMPLETION_GRACE_MS = 5_000;
-
 /**
  * Every placed order gets a delayed completion check. Usually the API has completed it by then and
  * the job finds nothing to do; after a crash mid-order, the job buys what is missing.
@@ -22,7 +20,10 @@ export const COMPLETION_GRACE_MS = 5_000;
 export class OrderCompletionReactor implements LogConsumer {
   readonly name = 'reactor-order-completion';
 
-  constructor(@InjectQueue(QUEUES.orders) private readonly queue: Queue<CompleteOrderJob>) {}
+  constructor(
+    @InjectQueue(QUEUES.orders) private readonly queue: Queue<CompleteOrderJob>,
+    private readonly config: AppConfig,
+  ) {}
 
   async handle(_client: unknown, events: readonly RecordedEvent[]): Promise<void> {
     const placed = events.filter((e): e is RecordedEvent & OrderPlaced => e.type === 'OrderPlaced');
@@ -31,7 +32,7 @@ export class OrderCompletionReactor implements LogConsumer {
       placed.map((event) => ({
         name: JOBS.completeOrder,
         data: { orderId: event.data.orderId, correlationId: String(event.metadata.correlationId ?? event.id) },
-        opts: { jobId: event.id, delay: COMPLETION_GRACE_MS },
+        opts: { jobId: event.id, delay: this.config.ORDER_COMPLETION_DELAY_MS },
       })),
     );
   }

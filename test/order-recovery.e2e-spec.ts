@@ -1,0 +1,108 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { CommandExecutor, derivedId, QUEUES } from '@mfh/application';
+import type { Queue } from 'bullmq';
+import { OrderPlacedData, orderDecider, orderStream } from '@mfh/domain';
+import { randomUUID } from 'node:crypto';
+import { createCustomer } from './support/fixtures';
+import { startSystem, TestSystem } from './support/system';
+
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('An order the API placed but did not complete (it crashed in between)', () => {
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { ORDER_COMPLETION_DELAY_MS: '100' } });
+  });
+
+  afterAll(() => system.close());
+
+  it('is completed by the worker: every subscription bought once, the order marked completed', async () => {
+    const contoso = await system.client('contoso');
+    const customerId = await createCustomer(contoso);
+    const orderId = randomUUID();
+    const order: OrderPlacedData = {
+      orderId,
+      customerId,
+      partnerId: 'contoso',
+      requestFingerprint: 'crashed',
+      placedAt: new Date().toISOString(),
+      lineItems: [1, 2].map((n) => ({
+        lineItemNumber: n,
+        subscriptionId: derivedId(orderId, n, 'subscription'),
+        offerId: 'fabrikam-crm',
+        offerName: 'Fabrikam CRM',
+        planId: 'standard',
+        publisherId: 'fabrikam',
+        publisherName: 'Fabrikam',
+        quantity: n,
+        minQuantity: 1,
+        maxQuantity: 500,
+        termDuration: 'P1M',
+        billingCycle: 'monthly',
+        friendlyName: `Line ${n}`,
+        partnerIdOnRecord: null,
+        unitPrice: '12.00',
+        currency: 'USD',
+        cancellationWindowMs: 72 * 3_600_000,
+      })),
+    };
+    // Only the first step of placing an order, as if the API died right after it.
+    await system.api.get(CommandExecutor).execute(orderStream(orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), {
+      eventId: (index) => derivedId(orderId, 'placed', index),
+      metadata: {
+        actor: 'contoso-partner',
+        role: 'partner',
+        source: 'Partner',
+        correlationId: 'crash-correlation',
+        causationId: 'crash-request',
+        requestId: 'crash-request',
+        occurredAt: order.placedAt,
+      },
+    });
+    expect((await contoso.get(`/v1/customers/${customerId}/orders/${orderId}`)).body.status).toBe('pending');
+
+    const job = await eventually(
+      () => system.worker!.get<Queue>(getQueueToken(QUEUES.orders)).getJob(derivedId(orderId, 'placed', 0)),
+      (j) => j !== undefined && j.finishedOn !== undefined,
+    );
+    expect(job?.returnvalue).toBe('completed-by-worker');
+    const completed = await eventually(
+      () => contoso.get(`/v1/customers/${customerId}/orders/${orderId}`),
+      (r) => r.body.status === 'completed',
+    );
+    expect(completed.body.status).toBe('completed');
+    for (const item of order.lineItems) {
+      const sub = await contoso.get(`/v1/customers/${customerId}/subscriptions/${item.subscriptionId}`);
+      expect(sub.body).toMatchObject({ status: 'pending', friendlyName: item.friendlyName, creationDate: order.placedAt });
+    }
+    const { rows } = await system.db.query<{ event_type: string; metadata: { source: string; correlationId: string } }>(
+      "SELECT event_type, metadata FROM events WHERE stream_id LIKE 'subscription-%' AND data->>'orderId' = $1",
+      [orderId],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.metadata.source === 'System' && r.metadata.correlationId === 'crash-correlation')).toBe(true);
+  });
+
+  it('leaves an order the API completed alone', async () => {
+    const contoso = await system.client('contoso');
+    const customerId = await createCustomer(contoso);
+    const placed = await contoso.post(`/v1/customers/${customerId}/orders`, {
+      body: { lineItems: [{ offerId: 'fabrikam-crm', planId: 'standard', quantity: 1, termDuration: 'P1M', billingCycle: 'monthly' }] },
+    });
+    expect(placed.body.status).toBe('completed');
+    const before = await system.eventCount();
+    const queue = system.worker!.get<Queue>(getQueueToken(QUEUES.orders));
+    const jobId = derivedId(placed.body.id, 'placed', 0);
+    const job = await eventually(() => queue.getJob(jobId), (j) => j !== undefined && j.finishedOn !== undefined);
+    expect(job?.returnvalue).toBe('nothing-to-do');
+    expect(await system.eventCount()).toBe(before);
+  });
+});
