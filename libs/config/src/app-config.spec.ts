@@ -1,0 +1,61 @@
+import { ConfigError, loadConfig } from './app-config';
+import { parseDuration } from './iso-duration';
+import { hashSecret, isSecretHash, verifySecret } from './secret-hash';
+
+describe('loadConfig', () => {
+  it('defaults to local PostgreSQL and Redis, with the event store in the same database', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATABASE_SCHEMA: 'public', REDIS_URL: 'redis://127.0.0.1:6379', BODY_LIMIT_BYTES: 65536 });
+    expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*127\.0\.0\.1:5432/);
+    expect(config.eventStoreUrl).toBe(config.DATABASE_URL);
+  });
+
+  it('reads numbers and an EventStoreDB URL from the environment', () => {
+    const config = loadConfig({ PORT: '8080', EVENT_STORE_URL: 'esdb://eventstore:2113?tls=false', TOKEN_TTL_SECONDS: '600' });
+    expect(config.PORT).toBe(8080);
+    expect(config.TOKEN_TTL_SECONDS).toBe(600);
+    expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', EVENT_STORE_URL: 'http://x', DATABASE_SCHEMA: 'Robert; DROP' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'EVENT_STORE_URL', 'DATABASE_SCHEMA']) expect(problems).toContain(name);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['PT72H', 72 * 3_600_000],
+    ['P14D', 14 * 86_400_000],
+    ['P1DT2H30M15S', ((24 + 2) * 3600 + 30 * 60 + 15) * 1000],
+    ['PT0S', 0],
+  ])('reads %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'P', 'PT', '72H', 'P1M', 'P1Y', 'PT1.5H', 'p14d'])('refuses %p', (text) => expect(parseDuration(text)).toBeNull());
+});
+
+describe('secret hashes', () => {
+  it('verify the secret they were made from and nothing else', async () => {
+    const hash = await hashSecret('s3cret');
+    expect(isSecretHash(hash)).toBe(true);
+    expect(await verifySecret('s3cret', hash)).toBe(true);
+    expect(await verifySecret('s3cret ', hash)).toBe(false);
+    expect(await hashSecret('s3cret')).not.toBe(hash);
+  });
+
+  it('never verify against something that is not a hash', async () => {
+    expect(await verifySecret('s3cret', 's3cret')).toBe(false);
+    expect(await verifySecret('', '')).toBe(false);
+  });
+});
