@@ -6,6 +6,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemDocument, ProblemException, problemType, titleFor } from './problem';
 import { ValidationProblemException } from './validation';
 
+/** Body errors Fastify raises before any route runs; Nest hands them over as bare HttpExceptions. */
+const BODY_PROBLEMS: Record<number, { code: string; detail: string }> = {
+  413: { code: 'body-too-large', detail: 'The request body is larger than this API accepts.' },
+  415: { code: 'unsupported-media-type', detail: 'Send the body as application/json.' },
+};
+
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   validation: 400,
   forbidden: 403,
@@ -56,6 +62,8 @@ export function toProblem(error: unknown): ProblemDocument {
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    const body = BODY_PROBLEMS[status];
+    if (body) return { type: problemType(body.code), title: titleFor(status), status, detail: body.detail };
     const response = error.getResponse();
     const detail =
       typeof response === 'object' && response !== null && 'message' in response

@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { FieldProblem } from './problem';
 
 /** A request whose body, query or parameters fail validation: every field problem, with a JSON pointer. */
@@ -8,17 +8,57 @@ export class ValidationProblemException extends BadRequestException {
   }
 }
 
+/** Once a value has the wrong type, its range and its members say nothing more; the first of these that failed is the problem. */
+const TYPE_CONSTRAINTS = ['isArray', 'isString', 'isInt', 'isBoolean', 'nestedValidation'];
+
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const pointer = `${parent}/${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((detail) => ({ pointer, detail }));
+    const constraints = error.constraints ?? {};
+    const wrongType = TYPE_CONSTRAINTS.find((name) => name in constraints);
+    if (wrongType) return [{ pointer, detail: constraints[wrongType] }];
+    const own = Object.values(constraints).map((detail) => ({ pointer, detail }));
     return [...own, ...flatten(error.children ?? [], pointer)];
   });
 }
 
+const MAX_DEPTH = 32;
+/** Valid JSON that PostgreSQL's jsonb cannot store: NUL, and surrogates without their pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storable = (text: string): boolean => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+
+/** Checked before class-transformer, which recurses without limit and would overflow the stack on deep nesting. */
+function unstorable(value: unknown, pointer: string, name: string, depth = 0): FieldProblem[] {
+  if (typeof value === 'string') return storable(value) ? [] : [{ pointer, detail: `${name} must not contain NUL characters or unpaired surrogates` }];
+  if (typeof value !== 'object' || value === null) return [];
+  if (depth >= MAX_DEPTH) return [{ pointer, detail: `The body is nested more than ${MAX_DEPTH} levels deep.` }];
+  return Object.entries(value).flatMap(([key, member]) =>
+    unstorable(member, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, key, depth + 1),
+  );
+}
+
+/** Refuses a body that is not a JSON object (array, string, number, null) before class-validator sees a stand-in for it. */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && this.toValidate(metadata) && value !== undefined) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new ValidationProblemException([{ pointer: '', detail: 'The body must be a JSON object.' }]);
+      }
+      const problems = unstorable(value, '', 'body');
+      if (problems.length > 0) throw new ValidationProblemException(problems);
+    }
+    return super.transform(value, metadata);
+  }
+
+  /** Path parameters reach their own pipes as sent, so `01` or `1e3` cannot turn into a line item number on the way. */
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 /** Unknown fields are refused, types are checked, nothing is coerced silently. */
 export const validationPipe = (): ValidationPipe =>
-  new ValidationPipe({
+  new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
