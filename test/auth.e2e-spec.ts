@@ -108,3 +108,48 @@ describe('Tokens', () => {
     }
   });
 });
+
+describe('Bearer tokens on a protected route', () => {
+  let system: TestSystem;
+  let token: string;
+
+  beforeAll(async () => {
+    system = await startSystem({ worker: false });
+    const response = await new ApiClient(system.baseUrl).post('/oauth2/token', {
+      body: { grant_type: 'client_credentials', client_id: 'contoso-partner', client_secret: 'contoso-secret' },
+    });
+    token = response.body.access_token;
+  });
+
+  afterAll(() => system.close());
+
+  const call = (authorization?: string) =>
+    new ApiClient(system.baseUrl).get('/v1/offers', { headers: authorization === undefined ? {} : { authorization } });
+
+  it('accepts the scheme in any letter case', async () => {
+    expect((await call(`bearer ${token}`)).status).toBe(200);
+    expect((await call(`BEARER ${token}`)).status).toBe(200);
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['another scheme', 'Basic Y29udG9zby1wYXJ0bmVyOmNvbnRvc28tc2VjcmV0'],
+    ['the scheme alone', 'Bearer'],
+  ])('asks for a token when there is %s', async (_case, authorization) => {
+    const response = await call(authorization);
+    expect(response.status).toBe(401);
+    expect(response.body.type).toBe('/problems/missing-token');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it.each([
+    ['garbage', 'Bearer garbage'],
+    ['a cut token', () => `Bearer ${token.slice(0, -10)}`],
+    ['an enormous token', `Bearer ${'a'.repeat(10_000)}`],
+  ])('says the token is invalid for %s', async (_case, authorization) => {
+    const response = await call(typeof authorization === 'function' ? authorization() : authorization);
+    expect(response.status).toBe(401);
+    expect(response.body.type).toBe('/problems/invalid-token');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+});

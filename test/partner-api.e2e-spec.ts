@@ -149,7 +149,13 @@ describe('Partner API', () => {
         body: { lineItems: [lineItem(), lineItem({ planId: 'enterprise', quantity: 5 })] },
       });
       expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ type: '/problems/quantity-out-of-range', pointer: '/lineItems/1', minQuantity: 10, maxQuantity: 10000 });
+      expect(response.body).toMatchObject({
+        type: '/problems/quantity-out-of-range',
+        pointer: '/lineItems/1/quantity',
+        minQuantity: 10,
+        maxQuantity: 10000,
+        errors: [{ pointer: '/lineItems/1/quantity', detail: expect.stringContaining('from 10 to 10000') }],
+      });
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await system.eventCount()).toBe(events);
     });

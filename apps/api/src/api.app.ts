@@ -1,10 +1,12 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, createLogger, PinoNestLogger } from '@mfh/config';
-import { FastifyInstance, LogController } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { ApiModule, ApiOverrides } from './api.module';
-import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
+import { installBodyParsers } from './http/body-parsers';
 import { installHttpMetrics } from './http/metrics';
 import { genReqId, installRequestContext } from './http/request-context';
 import { validationPipe } from './http/validation';
@@ -12,7 +14,12 @@ import { validationPipe } from './http/validation';
 /** The API, configured and initialised but not yet listening. */
 export async function createApiApp(config: AppConfig, overrides: ApiOverrides = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, 'api');
+  const problems = new Logger('Problem');
   const adapter = new FastifyAdapter({
+    // Long enough for any id this API uses; longer path parameters are refused as 414.
+    maxParamLength: 200,
+    // Router errors (bad percent-encoding, over-long parameters) answer as problem details too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, problems),
     loggerInstance: logger,
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -21,8 +28,10 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, overrides), adapter, {
     logger: new PinoNestLogger(logger),
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  installBodyParsers(fastify, config.BODY_LIMIT_BYTES);
   installRequestContext(fastify, overrides.clock);
   installHttpMetrics(fastify);
 

@@ -21,6 +21,9 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** The cursor in a continuation token; null when the token is not one of ours. */
 export function decodeCursor(token: string): Cursor | null {
   try {
@@ -29,9 +32,10 @@ export function decodeCursor(token: string): Cursor | null {
       Array.isArray(value) &&
       value.length === 2 &&
       typeof value[0] === 'string' &&
+      ISO_INSTANT.test(value[0]) &&
       !Number.isNaN(Date.parse(value[0])) &&
       typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(value[1])
+      UUID.test(value[1])
     ) {
       return { createdAt: value[0], id: value[1] };
     }

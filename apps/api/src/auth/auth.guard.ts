@@ -6,7 +6,8 @@ import { ProblemException } from '../http/problem';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './auth.decorators';
 import { API_AUDIENCE, SigningKeys } from './signing-keys.service';
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+/** RFC 6750: the scheme is case-insensitive; what follows it is checked as a JWT. */
+const BEARER = /^bearer\s+(\S+)\s*$/i;
 
 /** Every route needs a valid bearer token unless marked @Public; @Roles narrows who may call it. */
 @Injectable()
@@ -23,6 +24,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) throw new ProblemException(401, 'missing-token', 'Send Authorization: Bearer <access token> from POST /oauth2/token.');
+    if (match[1].length > 8192) throw new ProblemException(401, 'invalid-token', 'The access token is invalid or expired; request a new one.');
     const payload = await this.keys.verify(match[1], API_AUDIENCE).catch(() => null);
     const role = payload?.role as Role | undefined;
     if (!payload?.sub || !role || !ROLES.includes(role)) {

@@ -12,6 +12,9 @@ const BODY_PROBLEMS: Record<number, { code: string; detail: string }> = {
   415: { code: 'unsupported-media-type', detail: 'Send the body as application/json.' },
 };
 
+/** Where the partner API names a command field differently. */
+const REQUEST_FIELDS: Record<string, string> = { indirectResellerId: 'partnerId' };
+
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   validation: 400,
   forbidden: 403,
@@ -26,7 +29,12 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
 export function toProblem(error: unknown): ProblemDocument {
   if (isDomainError(error)) {
     const status = STATUS_BY_KIND[error.kind];
-    return { type: problemType(error.code), title: titleFor(status), status, detail: error.message, ...error.extensions };
+    const problem: ProblemDocument = { type: problemType(error.code), title: titleFor(status), status, detail: error.message, ...error.extensions };
+    if (error.field) {
+      const pointer = typeof error.extensions.pointer === 'string' ? error.extensions.pointer : `/${REQUEST_FIELDS[error.field] ?? error.field}`;
+      problem.errors = [{ pointer, detail: error.message }];
+    }
+    return problem;
   }
   if (error instanceof ValidationProblemException) {
     return {
@@ -71,33 +79,23 @@ export function toProblem(error: unknown): ProblemDocument {
         : error.message;
     return { type: 'about:blank', title: titleFor(status), status, detail };
   }
-  const fastifyStatus = (error as { statusCode?: unknown })?.statusCode;
-  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-    return { type: 'about:blank', title: titleFor(fastifyStatus), status: fastifyStatus, detail: fastifyDetail(error as Error) };
-  }
+  const fastify = FASTIFY_PROBLEMS[(error as { code?: string })?.code ?? ''];
+  if (fastify) return { type: problemType(fastify.code), title: titleFor(fastify.status), status: fastify.status, detail: fastify.detail };
   return { type: 'about:blank', title: titleFor(500), status: 500, detail: 'An unexpected error occurred.' };
 }
 
-function fastifyDetail(error: Error & { code?: string }): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is larger than this endpoint accepts.';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'Send the body as application/json.';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The body is empty but Content-Type says JSON.';
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    default:
-      return error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-        ? `The body is not valid JSON: ${error.message}`
-        : error.message;
-  }
-}
+/** Errors Fastify's router raises before Nest sees the request (through `frameworkErrors`). */
+const FASTIFY_PROBLEMS: Record<string, { status: number; code: string; detail: string }> = {
+  FST_ERR_BAD_URL: { status: 400, code: 'malformed-url', detail: 'The path is not a valid URL (check its percent-encoding).' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri-too-long', detail: 'A path parameter is longer than any id this API uses.' },
+};
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
   const problem = toProblem(error);
   if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  if (problem.status === 401) {
+    void reply.header('WWW-Authenticate', problem.type === problemType('invalid-token') ? 'Bearer error="invalid_token"' : 'Bearer');
+  }
   void reply
     .status(problem.status)
     .header('content-type', 'application/problem+json; charset=utf-8')

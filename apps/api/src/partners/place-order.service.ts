@@ -106,8 +106,13 @@ export class PlaceOrderService {
   }
 }
 
+const LINE_ITEM_FIELDS: Record<string, string> = { indirectResellerId: 'partnerIdOnRecord' };
+
+/** The same refusal, pointing at the line item field it is about. */
 function atLine(error: DomainError, index: number): DomainError {
-  return new DomainError(error.code, error.kind, `lineItems[${index}]: ${error.message}`, { ...error.extensions, pointer: `/lineItems/${index}` });
+  const field = error.field ? `/${LINE_ITEM_FIELDS[error.field] ?? error.field}` : '';
+  const pointer = `/lineItems/${index}${field}`;
+  return new DomainError(error.code, error.kind, `lineItems[${index}]: ${error.message}`, { ...error.extensions, pointer }, error.field);
 }
 
 /** What makes two requests "the same order" for an Idempotency-Key: the customer and every line as sent. */

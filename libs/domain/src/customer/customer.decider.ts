@@ -22,8 +22,9 @@ export type CustomerState =
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export const CustomerErrors = {
-  invalidCompanyName: () => new DomainError('invalid-company-name', 'validation', 'companyName must be 1 to 255 characters after trimming.'),
-  invalidDomain: () => new DomainError('invalid-domain', 'validation', 'domain must be a DNS name such as contoso.com.'),
+  invalidCompanyName: () =>
+    new DomainError('invalid-company-name', 'validation', 'companyName must be 1 to 255 characters after trimming.', {}, 'companyName'),
+  invalidDomain: () => new DomainError('invalid-domain', 'validation', 'domain must be a DNS name such as contoso.com.', {}, 'domain'),
   notFound: () => new DomainError('customer-not-found', 'not-found', 'The customer does not exist.'),
   /** Ids only collide when they are derived from an Idempotency-Key that was reused for another body. */
   exists: () =>

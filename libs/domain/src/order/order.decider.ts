@@ -52,7 +52,7 @@ export type OrderState =
 
 export const OrderErrors = {
   notFound: () => new DomainError('order-not-found', 'not-found', 'The order does not exist.'),
-  noLineItems: () => new DomainError('order-without-line-items', 'validation', 'An order needs at least one line item.'),
+  noLineItems: () => new DomainError('order-without-line-items', 'validation', 'An order needs at least one line item.', {}, 'lineItems'),
   idempotencyKeyReused: () =>
     new DomainError(
       'idempotency-key-reused',

@@ -7,16 +7,25 @@ export const SubscriptionErrors = {
     new DomainError('subscription-deleted', 'rule', 'The subscription is cancelled; nothing about it can change any more.'),
   unsubscribed: () => new DomainError('subscription-unsubscribed', 'not-found', 'The subscription is cancelled (Unsubscribed).'),
   invalidFriendlyName: () =>
-    new DomainError('invalid-friendly-name', 'validation', 'friendlyName must be 1 to 128 characters after trimming.'),
+    new DomainError('invalid-friendly-name', 'validation', 'friendlyName must be 1 to 128 characters after trimming.', {}, 'friendlyName'),
   quantityOutOfRange: (min: number, max: number) =>
-    new DomainError('quantity-out-of-range', 'validation', `quantity must be a whole number from ${min} to ${max} for this plan.`, {
-      minQuantity: min,
-      maxQuantity: max,
-    }),
+    new DomainError(
+      'quantity-out-of-range',
+      'validation',
+      `quantity must be a whole number from ${min} to ${max} for this plan.`,
+      { minQuantity: min, maxQuantity: max },
+      'quantity',
+    ),
   invalidMpnId: () =>
-    new DomainError('invalid-mpn-id', 'validation', 'partnerId (the indirect reseller MPN ID) must be 6 to 10 digits, or null.'),
+    new DomainError(
+      'invalid-mpn-id',
+      'validation',
+      'partnerId (the indirect reseller MPN ID) must be 6 to 10 digits, or null.',
+      {},
+      'indirectResellerId',
+    ),
   invalidBillingCycle: () =>
-    new DomainError('invalid-billing-cycle', 'validation', 'A P1M term can only be billed monthly.'),
+    new DomainError('invalid-billing-cycle', 'validation', 'A P1M term can only be billed monthly.', {}, 'billingCycle'),
   cancellationWindowClosed: (until: string) =>
     new DomainError(
       'cancellation-window-closed',
@@ -39,12 +48,15 @@ export const SubscriptionErrors = {
   operationNotInProgress: (status: string) =>
     new DomainError('operation-not-in-progress', 'conflict', `The operation is no longer InProgress (it is ${status}).`, { status }),
   invalidAssignedSeats: (quantity: number) =>
-    new DomainError('invalid-assigned-seats', 'validation', `assignedSeats must be a whole number from 1 to ${quantity}.`),
+    new DomainError('invalid-assigned-seats', 'validation', `assignedSeats must be a whole number from 1 to ${quantity}.`, {}, 'assignedSeats'),
   fulfillmentMismatch: (field: 'planId' | 'quantity', expected: string | number) =>
-    new DomainError('fulfillment-mismatch', 'validation', `${field} does not match the subscription (${String(expected)}).`, {
+    new DomainError(
+      'fulfillment-mismatch',
+      'validation',
+      `${field} does not match the subscription (${String(expected)}).`,
+      { field, expected },
       field,
-      expected,
-    }),
+    ),
   billingConditionsUnmet: () =>
     new DomainError(
       'billing-conditions-unmet',
@@ -52,5 +64,5 @@ export const SubscriptionErrors = {
       'Billing starts only once the licenses are assigned and fulfilment is confirmed.',
     ),
   invalidAction: () =>
-    new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.'),
+    new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.', {}, 'reason'),
 };

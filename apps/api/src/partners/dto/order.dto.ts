@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { OrderLineItemView, OrderView } from '@mfh/read-models';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { PageLinksDto } from './common.dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsOptionalNotNull, PageLinksDto } from './common.dto';
 
 export class OrderLineItemRequest {
   @ApiProperty({ example: 'fabrikam-crm' }) @IsString() @MaxLength(64) offerId!: string;
@@ -11,12 +11,12 @@ export class OrderLineItemRequest {
   @ApiProperty({ enum: ['P1M', 'P1Y'] }) @IsIn(['P1M', 'P1Y']) termDuration!: 'P1M' | 'P1Y';
   @ApiProperty({ enum: ['monthly', 'annual'] }) @IsIn(['monthly', 'annual']) billingCycle!: 'monthly' | 'annual';
   @ApiPropertyOptional({ maxLength: 128, description: "Defaults to the offer's name" })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(1024)
   friendlyName?: string;
   @ApiPropertyOptional({ example: '1234567', description: "Indirect reseller's MPN ID (6 to 10 digits)" })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(/^\d{6,10}$/, { message: 'partnerIdOnRecord must be 6 to 10 digits' })
   partnerIdOnRecord?: string;
 }
