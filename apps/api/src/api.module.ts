@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationModule } from '@mfh/application';
 import { AppConfig, Catalog, ConfigModule } from '@mfh/config';
 import { EventStore, EventStoreModule } from '@mfh/event-store';
 import { ReadModelsModule } from '@mfh/read-models';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { JsonBodyOnly } from './http/json-body.interceptor';
 import { MetricsController } from './http/metrics';
 import { PartnersModule } from './partners/partners.module';
 
@@ -40,6 +42,7 @@ export class ApiModule {
         HealthModule,
       ],
       controllers: [MetricsController],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: JsonBodyOnly }],
     };
   }
 }

@@ -1,20 +1,28 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { ProblemException } from './problem';
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
+const ACCEPTS_FORMS = 'mfh:accepts-forms';
+
+/** The route also takes application/x-www-form-urlencoded bodies (the OAuth token endpoint). */
+export const AcceptsForms = () => SetMetadata(ACCEPTS_FORMS, true);
 
 /**
- * Request bodies are JSON. The Fastify adapter parses forms and plain text on every route (the token
- * endpoint takes forms), and a form would otherwise pass validation as if it were a JSON object.
+ * Request bodies are JSON. Forms are parsed too (for the token endpoint), and a form would otherwise
+ * pass validation as if it were a JSON object.
  */
 @Injectable()
 export class JsonBodyOnly implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const type = request.headers['content-type'];
-    if (request.body !== undefined && type !== undefined && !JSON_MEDIA_TYPE.test(type)) {
+    const formsAllowed = this.reflector.getAllAndOverride<boolean>(ACCEPTS_FORMS, [context.getHandler(), context.getClass()]);
+    if (!formsAllowed && request.body !== undefined && type !== undefined && !JSON_MEDIA_TYPE.test(type)) {
       throw new ProblemException(415, 'unsupported-media-type', 'Send the body as application/json.');
     }
     return next.handle();

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -18,7 +18,6 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Roles } from '../auth/auth.decorators';
 import { idempotencyKey } from '../http/idempotency';
-import { JsonBodyOnly } from '../http/json-body.interceptor';
 import { UuidPipe } from '../http/params';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { PageQuery, ProblemDto } from './dto/common.dto';
@@ -29,7 +28,6 @@ import { PartnerViews } from './partner-views.service';
 @ApiTags('partner')
 @ApiBearerAuth()
 @Roles('partner')
-@UseInterceptors(JsonBodyOnly)
 @ApiBadRequestResponse({ type: ProblemDto })
 @Controller('v1/customers')
 export class CustomersController {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,7 +16,6 @@ import { OrdersRepository, orderView } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth.decorators';
 import { idempotencyKey } from '../http/idempotency';
-import { JsonBodyOnly } from '../http/json-body.interceptor';
 import { PositiveIntPipe, UuidPipe } from '../http/params';
 import { ProblemException } from '../http/problem';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
@@ -29,7 +28,6 @@ import { PlaceOrderService } from './place-order.service';
 @ApiTags('partner')
 @ApiBearerAuth()
 @Roles('partner')
-@UseInterceptors(JsonBodyOnly)
 @ApiBadRequestResponse({ type: ProblemDto })
 @ApiNotFoundResponse({ type: ProblemDto })
 @Controller('v1/customers/:customerId/orders')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Patch, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Patch, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -19,7 +19,6 @@ import { operationView, SubscriptionsRepository } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Roles } from '../auth/auth.decorators';
-import { JsonBodyOnly } from '../http/json-body.interceptor';
 import { etagOf, parseIfMatch, UuidPipe } from '../http/params';
 import { ProblemException } from '../http/problem';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
@@ -32,7 +31,6 @@ import { commandsFor } from './update-subscription';
 @ApiTags('partner')
 @ApiBearerAuth()
 @Roles('partner')
-@UseInterceptors(JsonBodyOnly)
 @ApiBadRequestResponse({ type: ProblemDto })
 @ApiNotFoundResponse({ type: ProblemDto })
 @Controller('v1/customers/:customerId/subscriptions')
