@@ -17,7 +17,7 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
   const problems = new Logger('Problem');
   const adapter = new FastifyAdapter({
     // Long enough for any id this API uses; longer path parameters are refused as 414.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     // Router errors (bad percent-encoding, over-long parameters) answer as problem details too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, problems),
     loggerInstance: logger,

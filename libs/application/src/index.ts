@@ -4,3 +4,4 @@ export * from './orders/complete-order';
 export * from './application.module';
 export * from './queues';
 export * from './lifecycle-logger';
+export * from './bounded-cache';

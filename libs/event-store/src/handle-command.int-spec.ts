@@ -139,6 +139,65 @@ function suite(name: string, open: () => Promise<{ store: EventStore; dispose: (
   });
 }
 
+describe('handleCommand with a known state', () => {
+  const rename = (friendlyName: string) => (state: SubscriptionState) =>
+    subscriptionDecider.decide({ type: 'RenameSubscription', data: { friendlyName } }, state);
+
+  async function setUp() {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const stream = subscriptionStream(id);
+    await handleCommand(store, stream, subscriptionDecider, (s) => subscriptionDecider.decide(purchase(id), s), { metadata: metadata('p') });
+    const stale = await loadState(store, stream, subscriptionDecider);
+    // Another process renames it meanwhile.
+    await handleCommand(store, stream, subscriptionDecider, rename('Renamed elsewhere'), { metadata: metadata('other') });
+    const reads = jest.spyOn(store, 'readStream');
+    return { store, stream, stale, reads };
+  }
+
+  it('does not read the stream when the known state is current', async () => {
+    const { store, stream, reads } = await setUp();
+    const current = await loadState(store, stream, subscriptionDecider);
+    reads.mockClear();
+    const result = await handleCommand(store, stream, subscriptionDecider, rename('Fresh'), { metadata: metadata('a'), known: current });
+    expect(reads).not.toHaveBeenCalled();
+    expect(result.revision).toBe(2);
+  });
+
+  it('re-reads after a conflict when the known state is stale, and applies the command on the fresh state', async () => {
+    const { store, stream, stale } = await setUp();
+    const result = await handleCommand(store, stream, subscriptionDecider, rename('Third'), { metadata: metadata('b'), known: stale });
+    expect(result.revision).toBe(2);
+    const events = await store.readStream(stream);
+    expect(events[2].data).toMatchObject({ friendlyName: 'Third', previousFriendlyName: 'Renamed elsewhere' });
+  });
+
+  it('does not take a no-op from a stale state for granted', async () => {
+    const { store, stream, stale } = await setUp();
+    // By the stale state the name is already "CRM"; in truth it changed, so renaming back must append.
+    const result = await handleCommand(store, stream, subscriptionDecider, rename('CRM'), { metadata: metadata('c'), known: stale });
+    expect(result.appended).toHaveLength(1);
+    expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['SubscriptionPurchased', 'SubscriptionRenamed', 'SubscriptionRenamed']);
+  });
+
+  it('does not report a stale If-Match from a stale state', async () => {
+    const { store, stream, stale } = await setUp();
+    const result = await handleCommand(store, stream, subscriptionDecider, rename('With ETag'), {
+      metadata: metadata('d'),
+      known: stale,
+      expectedRevision: 1,
+    });
+    expect(result.revision).toBe(2);
+  });
+
+  it('does not report a refusal that only the stale state supports', async () => {
+    const { store, stream, stale } = await setUp();
+    const knownDeleted = { revision: stale.revision, state: { ...(stale.state as object), status: 'deleted' } as SubscriptionState };
+    const result = await handleCommand(store, stream, subscriptionDecider, rename('Alive'), { metadata: metadata('e'), known: knownDeleted });
+    expect(result.appended).toHaveLength(1);
+  });
+});
+
 suite('in-memory', async () => ({ store: new InMemoryEventStore(), dispose: async () => undefined }));
 
 suite('postgres', async () => {

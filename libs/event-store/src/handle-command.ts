@@ -51,26 +51,49 @@ export async function loadState<State, E extends DomainEvent>(
   return { state, revision: events.length === 0 ? -1 : events[events.length - 1].revision };
 }
 
+/** A stream's state as this process last saw it. */
+export interface KnownState<State> {
+  state: State;
+  revision: StreamRevision;
+}
+
 /**
  * Read, fold, decide, append at the read revision. A concurrent writer makes the append fail; then
  * the whole cycle runs again on the fresher state, a bounded number of times with jittered backoff.
+ *
+ * With `known`, the first attempt decides on that state without reading the stream. If it was stale,
+ * the append conflicts and the next attempt reads; any outcome that the stale state alone could have
+ * produced (a refusal, a no-op, a stale If-Match) is re-checked on a fresh read before it is reported.
  */
 export async function handleCommand<State, E extends DomainEvent>(
   store: EventStore,
   streamId: string,
   decider: Evolver<State, E>,
   decide: (state: State) => readonly E[],
-  options: HandleCommandOptions,
+  options: HandleCommandOptions & { known?: KnownState<State> },
 ): Promise<HandleCommandResult<State>> {
   const maxAttempts = options.maxAttempts ?? 8;
+  let known = options.known;
   for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await loadState(store, streamId, decider);
-    // Decide first: a refusal such as "not yours" (404) must not be masked by a stale-ETag answer.
-    const decided = decide(state);
+    const assumed = known !== undefined;
+    const { state, revision } = known ?? (await loadState(store, streamId, decider));
+    known = undefined;
+    let decided: readonly E[];
+    try {
+      // Decide first: a refusal such as "not yours" (404) must not be masked by a stale-ETag answer.
+      decided = decide(state);
+    } catch (error) {
+      if (assumed) continue;
+      throw error;
+    }
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+      if (assumed) continue;
       throw new WrongExpectedVersionError(streamId, options.expectedRevision, revision === -1 ? 'no_stream' : revision);
     }
-    if (decided.length === 0) return { state, appended: [], revision, position: null };
+    if (decided.length === 0) {
+      if (assumed) continue;
+      return { state, appended: [], revision, position: null };
+    }
 
     const appended: NewEvent[] = decided.map((event, index) => ({
       id: options.eventId?.(index) ?? randomUUID(),
@@ -89,7 +112,9 @@ export async function handleCommand<State, E extends DomainEvent>(
         position: result.position,
       };
     } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError) || options.expectedRevision !== undefined) throw error;
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (assumed) continue;
+      if (options.expectedRevision !== undefined) throw error;
       if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamId, attempt);
       await backoff(attempt);
     }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
 import { EncryptJWT, errors, jwtDecrypt } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { SecretStore } from '../auth/secret-store';
 
 export interface ActivationGrant {
@@ -17,7 +17,7 @@ export type OpenedCode = { ok: true; grant: ActivationGrant } | { ok: false; rea
  */
 @Injectable()
 export class ActivationCodes implements OnModuleInit {
-  private key!: Uint8Array;
+  private key!: KeyObject;
 
   constructor(
     private readonly config: AppConfig,
@@ -28,7 +28,7 @@ export class ActivationCodes implements OnModuleInit {
     const secret =
       this.config.ACTIVATION_CODE_SECRET ??
       (await this.secrets.getOrCreate('activation-code-key', async () => randomBytes(32).toString('base64url')));
-    this.key = createHash('sha256').update(secret).digest();
+    this.key = createSecretKey(createHash('sha256').update(secret).digest());
   }
 
   issue(grant: ActivationGrant, now = new Date()): Promise<string> {

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
 import { calculateJwkThumbprint, CryptoKey, exportJWK, generateKeyPair, importJWK, JWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SecretStore } from './secret-store';
+import { BoundedCache } from '@mfh/application';
 
 const ALGORITHM = 'RS256';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
@@ -18,6 +19,7 @@ export class SigningKeys implements OnModuleInit {
   private privateKey!: CryptoKey;
   private publicKey!: CryptoKey;
   private publicJwk!: JWK;
+  private readonly verified = new BoundedCache<string, JWTPayload>(10_000);
 
   constructor(
     private readonly config: AppConfig,
@@ -54,8 +56,13 @@ export class SigningKeys implements OnModuleInit {
       .sign(this.privateKey);
   }
 
+  /** Verified tokens are remembered until they expire: a token that verified once stays valid until then. */
   async verify(token: string, audience: string): Promise<JWTPayload> {
+    const key = `${audience} ${token}`;
+    const remembered = this.verified.get(key);
+    if (remembered && (remembered.exp ?? 0) * 1000 > Date.now()) return remembered;
     const { payload } = await jwtVerify(token, this.publicKey, { issuer: TOKEN_ISSUER, audience, algorithms: [ALGORITHM] });
+    this.verified.set(key, payload);
     return payload;
   }
 }

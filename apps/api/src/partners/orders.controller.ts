@@ -84,7 +84,7 @@ export class OrdersController {
   }
 
   @Get(':orderId/lineitems/:lineItemNumber/activationlinks')
-  @ApiOperation({ summary: "The publisher's activation link for a line item, with a fresh authorization code" })
+  @ApiOperation({ summary: "The publisher's activation link for a line item, with an authorization code that stays valid for most of its TTL" })
   @ApiOkResponse({ type: ActivationLinksResponse })
   async activationLinks(
     @CurrentClient() client: AuthenticatedClient,

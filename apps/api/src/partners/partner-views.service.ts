@@ -1,23 +1,38 @@
 import { Injectable } from '@nestjs/common';
+import { BoundedCache } from '@mfh/application';
 import { AppConfig, Catalog } from '@mfh/config';
 import type { ExistingSubscription } from '@mfh/domain';
 import { Page, PartnerSubscriptionView, partnerSubscriptionView } from '@mfh/read-models';
 import { ActivationCodes } from '../activation/activation-codes.service';
 import type { LinkDto } from './dto/common.dto';
 
-/** Builds what partners see: views with fresh activation links, and pages with their next link. */
+/** How long one activation code is handed out again before a fresh one is issued. */
+const LINK_REUSE_MS = 3_600_000;
+
+/** Builds what partners see: views with activation links, and pages with their next link. */
 @Injectable()
 export class PartnerViews {
+  private readonly links = new BoundedCache<string, { link: string; issuedAt: number }>(10_000);
+
   constructor(
     private readonly codes: ActivationCodes,
     private readonly catalog: Catalog,
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The publisher's landing page with an authorization code. A code is reused for an hour at most
+   * (sealing one costs more than the rest of a request), so a link shown is always valid for its TTL less that.
+   */
   async activationLink(state: ExistingSubscription): Promise<string | null> {
     const publisher = this.catalog.publisher(state.publisherId);
     if (!publisher || state.status === 'deleted') return null;
-    return this.codes.link(publisher.landingPageUrl, { subscriptionId: state.id, publisherId: state.publisherId });
+    const reuseMs = Math.min(LINK_REUSE_MS, (this.config.ACTIVATION_CODE_TTL_SECONDS * 1000) / 4);
+    const cached = this.links.get(state.id);
+    if (cached && Date.now() - cached.issuedAt < reuseMs) return cached.link;
+    const link = await this.codes.link(publisher.landingPageUrl, { subscriptionId: state.id, publisherId: state.publisherId });
+    this.links.set(state.id, { link, issuedAt: Date.now() });
+    return link;
   }
 
   async subscription(state: ExistingSubscription): Promise<PartnerSubscriptionView> {
