@@ -160,7 +160,7 @@ describe('Partner API', () => {
       expect(await system.eventCount()).toBe(events);
     });
 
-    it('hands out an activation link to the landing page with a fresh authorization code', async () => {
+    it('hands out an activation link to the landing page with an authorization code', async () => {
       const bought = await purchase(contoso);
       const response = await contoso.get(`/v1/customers/${bought.customerId}/orders/${bought.orderId}/lineitems/1/activationlinks`);
       expect(response.status).toBe(200);
