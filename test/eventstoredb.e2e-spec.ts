@@ -1,17 +1,9 @@
 import { EventStore } from '@mfh/event-store';
 import { EsdbStandIn, startEsdbStandIn } from '@mfh/testing';
 import { ApiClient } from './support/api-client';
+import { eventually } from './support/eventually';
 import { purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC stand-in)', () => {
   let standIn: EsdbStandIn;

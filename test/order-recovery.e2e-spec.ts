@@ -1,19 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { CommandExecutor, derivedId, QUEUES } from '@mfh/application';
 import type { Queue } from 'bullmq';
-import { OrderPlacedData, orderDecider, orderStream } from '@mfh/domain';
+import { orderDecider, orderStream } from '@mfh/domain';
 import { randomUUID } from 'node:crypto';
+import { placedOrder } from '@mfh/testing';
+import { eventually } from './support/eventually';
 import { createCustomer } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('An order the API placed but did not complete (it crashed in between)', () => {
   let system: TestSystem;
@@ -28,32 +21,13 @@ describe('An order the API placed but did not complete (it crashed in between)',
     const contoso = await system.client('contoso');
     const customerId = await createCustomer(contoso);
     const orderId = randomUUID();
-    const order: OrderPlacedData = {
+    const order = placedOrder({
       orderId,
       customerId,
-      partnerId: 'contoso',
       requestFingerprint: 'crashed',
       placedAt: new Date().toISOString(),
-      lineItems: [1, 2].map((n) => ({
-        lineItemNumber: n,
-        subscriptionId: derivedId(orderId, n, 'subscription'),
-        offerId: 'fabrikam-crm',
-        offerName: 'Fabrikam CRM',
-        planId: 'standard',
-        publisherId: 'fabrikam',
-        publisherName: 'Fabrikam',
-        quantity: n,
-        minQuantity: 1,
-        maxQuantity: 500,
-        termDuration: 'P1M',
-        billingCycle: 'monthly',
-        friendlyName: `Line ${n}`,
-        partnerIdOnRecord: null,
-        unitPrice: '12.00',
-        currency: 'USD',
-        cancellationWindowMs: 72 * 3_600_000,
-      })),
-    };
+      subscriptionId: (line) => derivedId(orderId, line, 'subscription'),
+    });
     // Only the first step of placing an order, as if the API died right after it.
     await system.api.get(CommandExecutor).execute(orderStream(orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), {
       eventId: (index) => derivedId(orderId, 'placed', index),

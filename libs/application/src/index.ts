@@ -5,3 +5,4 @@ export * from './application.module';
 export * from './queues';
 export * from './lifecycle-logger';
 export * from './bounded-cache';
+export * from './core-modules';

@@ -1,5 +1,5 @@
-import { subscriptionDecider, subscriptionStream, SubscriptionState, PurchaseSubscription } from '@mfh/domain';
-import { createTestSchema, TestSchema } from '@mfh/testing';
+import { purchasesOf, subscriptionDecider, subscriptionStream, SubscriptionState, PurchaseSubscription } from '@mfh/domain';
+import { createTestSchema, placedOrder, TestSchema } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata } from './event-metadata';
 import { EventStore } from './event-store.port';
@@ -18,31 +18,8 @@ const metadata = (requestId: string): EventMetadata => ({
   occurredAt: '2026-01-01T00:00:00.000Z',
 });
 
-const purchase = (subscriptionId: string): PurchaseSubscription => ({
-  type: 'PurchaseSubscription',
-  data: {
-    subscriptionId,
-    customerId: randomUUID(),
-    partnerId: 'contoso',
-    orderId: randomUUID(),
-    lineItemNumber: 1,
-    offerId: 'fabrikam-crm',
-    offerName: 'Fabrikam CRM',
-    planId: 'standard',
-    publisherId: 'fabrikam',
-    publisherName: 'Fabrikam',
-    quantity: 1,
-    limits: { minQuantity: 1, maxQuantity: 500 },
-    termDuration: 'P1M',
-    billingCycle: 'monthly',
-    friendlyName: 'CRM',
-    indirectResellerId: null,
-    unitPrice: '12.00',
-    currency: 'USD',
-    cancellationWindowMs: 72 * 3600 * 1000,
-    now: '2026-01-01T00:00:00.000Z',
-  },
-});
+const purchase = (subscriptionId: string): PurchaseSubscription =>
+  purchasesOf(placedOrder({ lines: 1, subscriptionId: () => subscriptionId, placedAt: '2026-01-01T00:00:00.000Z' }))[0];
 
 const changeSeats = (quantity: number) => (state: SubscriptionState) =>
   subscriptionDecider.decide(
@@ -174,8 +151,8 @@ describe('handleCommand with a known state', () => {
 
   it('does not take a no-op from a stale state for granted', async () => {
     const { store, stream, stale } = await setUp();
-    // By the stale state the name is already "CRM"; in truth it changed, so renaming back must append.
-    const result = await handleCommand(store, stream, subscriptionDecider, rename('CRM'), { metadata: metadata('c'), known: stale });
+    // By the stale state the name is already "Line 1"; in truth it changed, so renaming back must append.
+    const result = await handleCommand(store, stream, subscriptionDecider, rename('Line 1'), { metadata: metadata('c'), known: stale });
     expect(result.appended).toHaveLength(1);
     expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['SubscriptionPurchased', 'SubscriptionRenamed', 'SubscriptionRenamed']);
   });

@@ -1,3 +1,4 @@
 export * from './postgres';
 export * from './decider-specification';
 export * from './esdb-stand-in';
+export * from './orders';

@@ -1,7 +1,7 @@
 import { CommandExecutor, completeOrder } from '@mfh/application';
-import { customerDecider, customerStream, OrderPlacedData, orderDecider, orderStream, subscriptionDecider, subscriptionStream } from '@mfh/domain';
+import { customerDecider, customerStream, orderDecider, orderStream, subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { comparePositions, createPgPool, EventMetadata, GlobalPosition, PostgresEventStore, runMigrations } from '@mfh/event-store';
-import { createTestSchema, TestSchema } from '@mfh/testing';
+import { createTestSchema, placedOrder, TestSchema } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { customersProjection } from '../customers/customers.projection';
@@ -49,33 +49,8 @@ describe('CatchUpRunner with the partner projections', () => {
     await executor.execute(customerStream(customerId), customerDecider, (s) =>
       customerDecider.decide({ type: 'CreateCustomer', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, now: metadata.occurredAt } }, s),
     { metadata });
-    const orderId = randomUUID();
-    const order: OrderPlacedData = {
-      orderId,
-      customerId,
-      partnerId: 'contoso',
-      requestFingerprint: 'f',
-      placedAt: metadata.occurredAt,
-      lineItems: [1, 2].map((n) => ({
-        lineItemNumber: n,
-        subscriptionId: randomUUID(),
-        offerId: 'fabrikam-crm',
-        offerName: 'Fabrikam CRM',
-        planId: 'standard',
-        publisherId: 'fabrikam',
-        publisherName: 'Fabrikam',
-        quantity: n,
-        minQuantity: 1,
-        maxQuantity: 500,
-        termDuration: 'P1M',
-        billingCycle: 'monthly',
-        friendlyName: `Line ${n}`,
-        partnerIdOnRecord: null,
-        unitPrice: '12.00',
-        currency: 'USD',
-        cancellationWindowMs: 3_600_000,
-      })),
-    };
+    const order = placedOrder({ customerId, placedAt: metadata.occurredAt });
+    const { orderId } = order;
     await executor.execute(orderStream(orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), { metadata });
     await completeOrder(executor, order, metadata);
     const first = order.lineItems[0].subscriptionId;
