@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { SigningKeys, API_AUDIENCE } from '../apps/api/src/auth/signing-keys.service';
+import { API_AUDIENCE, SigningKeys } from '@mfh/application';
 import { ApiClient } from './support/api-client';
 import { CLIENTS, startSystem, TestSystem } from './support/system';
 

@@ -115,11 +115,11 @@ describe('Operations', () => {
     afterAll(() => schema.drop());
 
     it('the api logs JSON lines carrying the request id, and shuts down gracefully on SIGTERM', async () => {
-      const port = String(20000 + Math.floor(Math.random() * 20000));
-      const api = spawnApp('api', { ...env, PORT: port });
+      const api = spawnApp('api', { ...env, PORT: '0' });
       try {
         await api.waitForLog((line) => line.msg === 'started');
-        await api.waitForLog((line) => typeof line.msg === 'string' && line.msg.startsWith('Server listening'));
+        const listening = await api.waitForLog((line) => typeof line.msg === 'string' && line.msg.startsWith('Server listening'));
+        const port = /:(\d+)$/.exec(String(listening.msg))![1];
         const client = await ApiClient.login(`http://127.0.0.1:${port}`, 'contoso-partner', 'contoso-secret');
         const bought = await purchase(client);
         const response = await client.get(bought.path, { headers: { 'x-request-id': 'log-check-42' } });

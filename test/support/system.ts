@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Clock } from '@mfh/application';
 import { AppConfig, loadConfig } from '@mfh/config';
 import { createPgPool, formatPosition } from '@mfh/event-store';
 import { createTestSchema, TestSchema } from '@mfh/testing';
@@ -10,10 +11,12 @@ import { createWorkerApp } from '../../apps/worker/src/worker.app';
 import { ApiClient } from './api-client';
 
 /** Real time plus an offset that tests move forward, e.g. past a cancellation window. */
-export class TestClock {
+export class TestClock extends Clock {
   private offsetMs = 0;
 
-  now = (): Date => new Date(Date.now() + this.offsetMs);
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
 
   advance(ms: number): void {
     this.offsetMs += ms;
@@ -65,11 +68,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     ...options.env,
   });
   const clock = new TestClock();
-  const api = await createApiApp(config, { clock: clock.now });
+  const api = await createApiApp(config, { clock });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const address = api.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const worker = options.worker === false ? null : await createWorkerApp(config);
+  const worker = options.worker === false ? null : await createWorkerApp(config, { clock });
   const db = createPgPool({ url: schema.url, schema: schema.schema, max: 2 });
 
   const tokens = new Map<string, ApiClient>();

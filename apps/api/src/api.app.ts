@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Clock } from '@mfh/application';
 import { AppConfig, createLogger, PinoNestLogger } from '@mfh/config';
 import { FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { ApiModule, ApiOverrides } from './api.module';
@@ -32,7 +33,7 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installBodyParsers(fastify, config.BODY_LIMIT_BYTES);
-  installRequestContext(fastify, overrides.clock);
+  installRequestContext(fastify, app.get(Clock));
   installHttpMetrics(fastify);
 
   app.useGlobalPipes(validationPipe());

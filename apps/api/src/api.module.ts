@@ -8,10 +8,7 @@ import { JsonBodyOnly } from './http/json-body.interceptor';
 import { MetricsController } from './http/metrics';
 import { PartnersModule } from './partners/partners.module';
 
-export interface ApiOverrides extends CoreOverrides {
-  /** The command clock; tests move it to cross cancellation windows. */
-  clock?: () => Date;
-}
+export type ApiOverrides = CoreOverrides;
 
 @Module({})
 export class ApiModule {

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { bullConnection, CoreOverrides, coreModules, DEFAULT_JOB_OPTIONS, QUEUES } from '@mfh/application';
+import { CoreOverrides, coreModules, QUEUES } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import { OrderCompletionProcessor } from './orders/order-completion.processor';
 import { OrderCompletionReactor } from './orders/order-completion.reactor';
@@ -15,7 +15,6 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ...coreModules(config, 'worker', overrides),
-        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
         BullModule.registerQueue({ name: QUEUES.orders }),
       ],
       providers: [CatchUpService, OrderCompletionReactor, OrderCompletionProcessor],

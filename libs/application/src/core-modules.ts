@@ -1,16 +1,24 @@
+import { BullModule } from '@nestjs/bullmq';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { AppConfig, Catalog, ConfigModule } from '@mfh/config';
 import { EventStore, EventStoreModule } from '@mfh/event-store';
 import { ReadModelsModule } from '@mfh/read-models';
 import { ApplicationModule } from './application.module';
+import type { Clock } from './clock';
+import { bullConnection, DEFAULT_JOB_OPTIONS } from './queues';
 
 export interface CoreOverrides {
   catalog?: Catalog;
   /** Tests may hand in a store; normally EVENT_STORE_URL picks and opens one. */
   eventStore?: EventStore;
+  /** The clock commands are decided at; tests move it to cross windows and term ends. */
+  clock?: Clock;
 }
 
-/** What every process stands on: settings and catalog, the event store, the read-model database, the command path. */
+/**
+ * What every process stands on: settings and catalog, the event store, the read-model database,
+ * the command path and the queues.
+ */
 export function coreModules(config: AppConfig, process: 'api' | 'worker', overrides: CoreOverrides = {}): (DynamicModule | Type)[] {
   return [
     ConfigModule.forRoot(config, overrides.catalog),
@@ -25,6 +33,7 @@ export function coreModules(config: AppConfig, process: 'api' | 'worker', overri
       poolSize: config.DATABASE_POOL_SIZE,
       applicationName: `mfh-${process}`,
     }),
-    ApplicationModule,
+    ApplicationModule.forRoot(overrides.clock),
+    BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
   ];
 }

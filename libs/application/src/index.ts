@@ -6,3 +6,7 @@ export * from './queues';
 export * from './lifecycle-logger';
 export * from './bounded-cache';
 export * from './core-modules';
+export * from './clock';
+export * from './keys/secret-store';
+export * from './keys/signing-keys.service';
+export * from './keys/keys.module';

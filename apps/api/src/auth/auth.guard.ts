@@ -4,7 +4,7 @@ import { ROLES, Role } from '@mfh/config';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../http/problem';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './auth.decorators';
-import { API_AUDIENCE, SigningKeys } from './signing-keys.service';
+import { API_AUDIENCE, SigningKeys } from '@mfh/application';
 
 /** RFC 6750: the scheme is case-insensitive; what follows it is checked as a JWT. */
 const BEARER = /^bearer\s+(\S+)\s*$/i;

@@ -3,13 +3,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { ActivationCodes } from '../activation/activation-codes.service';
 import { AuthGuard } from './auth.guard';
 import { JwksController } from './jwks.controller';
-import { SecretStore } from './secret-store';
-import { SigningKeys } from './signing-keys.service';
+import { KeysModule } from '@mfh/application';
 import { TokenController } from './token.controller';
 
 @Module({
+  imports: [KeysModule],
   controllers: [TokenController, JwksController],
-  providers: [SecretStore, SigningKeys, ActivationCodes, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [SigningKeys, ActivationCodes],
+  providers: [ActivationCodes, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [KeysModule, ActivationCodes],
 })
 export class AuthModule {}

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from './auth.decorators';
-import { SigningKeys } from './signing-keys.service';
+import { SigningKeys } from '@mfh/application';
 
 @ApiTags('auth')
 @Controller('.well-known')

@@ -4,7 +4,7 @@ import { AppConfig, Catalog, verifySecret } from '@mfh/config';
 import type { FastifyReply } from 'fastify';
 import { AcceptsForms } from '../http/json-body.interceptor';
 import { Public } from './auth.decorators';
-import { API_AUDIENCE, SigningKeys } from './signing-keys.service';
+import { API_AUDIENCE, SigningKeys } from '@mfh/application';
 
 export class TokenRequest {
   @ApiProperty({ example: 'client_credentials' }) grant_type!: string;

@@ -1,4 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Clock } from '@mfh/application';
 import type { EventMetadata, EventSource } from '@mfh/event-store';
 import type { Role } from '@mfh/config';
 import { randomUUID } from 'node:crypto';
@@ -32,11 +33,11 @@ export const genReqId = (request: { headers: Record<string, string | string[] | 
   acceptId(request.headers['x-request-id']);
 
 /** Every response echoes the request and correlation ids, generated when the caller sent none. */
-export function installRequestContext(fastify: FastifyInstance, clock: () => Date = () => new Date()): void {
+export function installRequestContext(fastify: FastifyInstance, clock: Clock): void {
   fastify.decorateRequest('correlationId', '');
   fastify.decorateRequest('receivedAt', null as unknown as Date);
   fastify.addHook('onRequest', async (request, reply) => {
-    request.receivedAt = clock();
+    request.receivedAt = clock.now();
     request.correlationId = acceptId(request.headers['x-correlation-id']);
     void reply.header('x-request-id', request.id).header('x-correlation-id', request.correlationId);
   });

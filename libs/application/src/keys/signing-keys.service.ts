@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
 import { calculateJwkThumbprint, CryptoKey, exportJWK, generateKeyPair, importJWK, JWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SecretStore } from './secret-store';
-import { BoundedCache } from '@mfh/application';
+import { BoundedCache } from '../bounded-cache';
 
 const ALGORITHM = 'RS256';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
@@ -11,8 +11,8 @@ export const TOKEN_ISSUER = 'marketplace-fulfillment-hub';
 export const API_AUDIENCE = 'marketplace-fulfillment-hub-api';
 
 /**
- * The key pair that signs access tokens (and, later, publisher notifications). RS256 because every
- * JWT library can verify it, and verifying it is cheap on the hot path.
+ * The key pair that signs access tokens and publisher notifications. RS256 because every JWT
+ * library can verify it, and verifying it is cheap on the hot path.
  */
 @Injectable()
 export class SigningKeys implements OnModuleInit {
