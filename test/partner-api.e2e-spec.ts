@@ -358,7 +358,7 @@ describe('Partner API', () => {
       const resend = await contoso.patch(bought.path, { body: { quantity: 8 } });
       expect(resend.status).toBe(200);
 
-      await publisherDoes(system, bought.subscriptionId, { type: 'AcceptSeatChange', data: { operationId: operation.body.id, now: system.clock.now().toISOString() } });
+      await publisherDoes(system, bought.subscriptionId, { type: 'AcceptOperation', data: { operationId: operation.body.id, now: system.clock.now().toISOString() } });
       const done = await contoso.get(new URL(location).pathname);
       expect(done.body).toMatchObject({ status: 'Succeeded', completedAt: expect.any(String) });
       expect((await contoso.get(bought.path)).body).toMatchObject({ quantity: 8, pendingOperations: [] });

@@ -94,20 +94,20 @@ export class SubscriptionsController {
       throw new ProblemException(400, 'empty-update', 'Send at least one of friendlyName, quantity, autoRenewEnabled, partnerId, status.');
     }
     const expectedRevision = parseIfMatch(ifMatch);
-    const operationId = randomUUID();
     const result = await this.executor.execute(
       subscriptionStream(subscriptionId),
       subscriptionDecider,
       (current) => {
         const state = owned(current, client.tenantId!, customerId);
-        return decideAll(subscriptionDecider, commandsFor(body, state, this.catalog, { now: metadata.occurredAt, operationId }), state);
+        return decideAll(subscriptionDecider, commandsFor(body, state, this.catalog, { now: metadata.occurredAt, newOperationId: randomUUID }), state);
       },
       { metadata, expectedRevision },
     );
     const state = owned(result.state, client.tenantId!, customerId);
     void reply.header('ETag', etagOf(result.revision));
-    if (result.appended.some((event) => event.type === 'SeatChangeRequested')) {
-      const location = this.views.absolute(`/v1/customers/${customerId}/subscriptions/${subscriptionId}/operations/${operationId}`);
+    const waiting = result.appended.find((event) => event.type === 'SeatChangeRequested');
+    if (waiting) {
+      const location = this.views.absolute(`/v1/customers/${customerId}/subscriptions/${subscriptionId}/operations/${String(waiting.data.operationId)}`);
       void reply.status(202).header('Operation-Location', location);
     }
     return this.views.subscription(state);

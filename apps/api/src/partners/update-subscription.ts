@@ -10,7 +10,7 @@ export function commandsFor(
   request: UpdateSubscriptionRequest,
   state: ExistingSubscription,
   catalog: Catalog,
-  context: { now: string; operationId: string },
+  context: { now: string; newOperationId: () => string },
 ): SubscriptionCommand[] {
   const commands: SubscriptionCommand[] = [];
   if (request.friendlyName !== undefined) commands.push({ type: 'RenameSubscription', data: { friendlyName: request.friendlyName } });
@@ -32,12 +32,14 @@ export function commandsFor(
       data: {
         quantity: request.quantity,
         limits: { minQuantity: plan.minQuantity, maxQuantity: plan.maxQuantity },
-        operationId: context.operationId,
+        operationId: context.newOperationId(),
         requestedBy: 'Partner',
         now: context.now,
       },
     });
   }
-  if (request.status === 'deleted') commands.push({ type: 'CancelSubscription', data: { requestedBy: 'Partner', now: context.now } });
+  if (request.status === 'deleted') {
+    commands.push({ type: 'CancelSubscription', data: { requestedBy: 'Partner', operationId: context.newOperationId(), now: context.now } });
+  }
   return commands;
 }

@@ -17,6 +17,11 @@ export function dateOf(iso: string): string {
   return new Date(Date.parse(iso)).toISOString().slice(0, 10);
 }
 
+/** The calendar date `days` after a `YYYY-MM-DD` date. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /**
  * The inclusive last day of a term that starts on `startDate` (`YYYY-MM-DD`): one month or one year
  * later, minus a day. A start on the 31st ends on the last day before the same day next month, clamped.

@@ -42,7 +42,14 @@ export type DisableAutoRenew = Command<'DisableAutoRenew', Record<string, never>
 export type EnableAutoRenew = Command<'EnableAutoRenew', Record<string, never>>;
 export type AssignIndirectReseller = Command<'AssignIndirectReseller', { mpnId: string }>;
 export type RemoveIndirectReseller = Command<'RemoveIndirectReseller', Record<string, never>>;
-export type CancelSubscription = Command<'CancelSubscription', { requestedBy: Requester; now: string }>;
+export type ChangePlan = Command<
+  'ChangePlan',
+  { planId: string; /** The new plan's limits, which the current quantity must fit. */ limits: PlanLimits; operationId: string; requestedBy: Requester; now: string }
+>;
+/** Cancels at once (the partner's PATCH status: deleted); `operationId` records it for the publisher. */
+export type CancelSubscription = Command<'CancelSubscription', { requestedBy: Requester; operationId: string; now: string }>;
+/** Asks to cancel, as an operation that waits to be accepted (the publisher's DELETE). */
+export type RequestCancellation = Command<'RequestCancellation', { requestedBy: Requester; operationId: string; now: string }>;
 export type RecordLicensesAssigned = Command<'RecordLicensesAssigned', { assignedSeats: number }>;
 export type ConfirmFulfillment = Command<'ConfirmFulfillment', { planId: string; quantity: number }>;
 export type StartBilling = Command<'StartBilling', { now: string }>;
@@ -51,22 +58,28 @@ export type RequirePublisherAction = Command<
   { reason: string; url: string; blockedOperations: string[] }
 >;
 export type ResolvePublisherAction = Command<'ResolvePublisherAction', Record<string, never>>;
-export type AcceptSeatChange = Command<'AcceptSeatChange', { operationId: string; now: string }>;
-export type RejectSeatChange = Command<'RejectSeatChange', { operationId: string; reason: string | null; now: string }>;
+/** Completes a waiting operation (PATCH Success, or no answer within the window). */
+export type AcceptOperation = Command<'AcceptOperation', { operationId: string; now: string }>;
+export type RejectOperation = Command<'RejectOperation', { operationId: string; reason: string | null; now: string }>;
+/** At the end of a term: renews it, or ends the subscription when auto-renew is off. */
+export type RenewSubscription = Command<'RenewSubscription', { operationId: string; now: string }>;
 
 export type SubscriptionCommand =
   | PurchaseSubscription
   | RenameSubscription
   | ChangeSeats
+  | ChangePlan
   | DisableAutoRenew
   | EnableAutoRenew
   | AssignIndirectReseller
   | RemoveIndirectReseller
   | CancelSubscription
+  | RequestCancellation
   | RecordLicensesAssigned
   | ConfirmFulfillment
   | StartBilling
   | RequirePublisherAction
   | ResolvePublisherAction
-  | AcceptSeatChange
-  | RejectSeatChange;
+  | AcceptOperation
+  | RejectOperation
+  | RenewSubscription;

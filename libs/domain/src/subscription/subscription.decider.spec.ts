@@ -19,6 +19,7 @@ const AFTER_WINDOW = '2025-03-13T09:00:00.001Z';
 const LATER = '2025-04-02T12:00:00.000Z';
 
 const PENDING_OP = 'op-1';
+const CANCEL_OP = '5b1e3c2a-9d8f-4e7b-a6c5-0f1e2d3c4b5a';
 const NEW_OP = 'op-2';
 const ACTION = { reason: 'Verify the tenant domain', url: 'https://contoso.example/verify' };
 
@@ -92,7 +93,7 @@ const resellerAssigned = (mpnId: string): E.IndirectResellerAssigned => ({
 });
 const cancelled = (overrides: Partial<E.Cancelled['data']> = {}): E.Cancelled => ({
   type: 'Cancelled',
-  data: { cancelledAt: NOW, requestedBy: 'Partner', refund: null, abandonedOperationId: null, ...overrides },
+  data: { cancelledAt: NOW, requestedBy: 'Partner', refund: null, operationId: CANCEL_OP, abandonedOperationId: null, ...overrides },
 });
 
 // --- commands ---------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ const assignReseller = (mpnId: string): C.AssignIndirectReseller => ({ type: 'As
 const removeReseller: C.RemoveIndirectReseller = { type: 'RemoveIndirectReseller', data: {} };
 const cancel = (now = NOW, requestedBy: Requester = 'Partner'): C.CancelSubscription => ({
   type: 'CancelSubscription',
-  data: { requestedBy, now },
+  data: { requestedBy, operationId: CANCEL_OP, now },
 });
 const recordLicenses = (assignedSeats: number): C.RecordLicensesAssigned => ({
   type: 'RecordLicensesAssigned',
@@ -139,12 +140,12 @@ const requireAction = (overrides: Partial<C.RequirePublisherAction['data']> = {}
   data: { ...ACTION, blockedOperations: ['cancel'], ...overrides },
 });
 const resolveAction: C.ResolvePublisherAction = { type: 'ResolvePublisherAction', data: {} };
-const acceptSeatChange = (operationId = PENDING_OP): C.AcceptSeatChange => ({
-  type: 'AcceptSeatChange',
+const acceptSeatChange = (operationId = PENDING_OP): C.AcceptOperation => ({
+  type: 'AcceptOperation',
   data: { operationId, now: LATER },
 });
-const rejectSeatChange = (operationId = PENDING_OP): C.RejectSeatChange => ({
-  type: 'RejectSeatChange',
+const rejectSeatChange = (operationId = PENDING_OP): C.RejectOperation => ({
+  type: 'RejectOperation',
   data: { operationId, reason: 'Not enough licences', now: LATER },
 });
 
@@ -274,10 +275,12 @@ describe('subscription decider', () => {
       given.when(rename(name)).thenThrows('invalid-friendly-name', 'validation');
     });
 
-    it.each<Requester>(['Partner', 'Publisher'])('changes seats at once for the %s, without an operation', (requestedBy) => {
-      given
-        .when(changeSeats(25, { requestedBy }))
-        .then([seatsChanged({ quantity: 25, previousQuantity: 10, operationId: null, changedAt: NOW })]);
+    it('changes seats at once for the Partner, without an operation', () => {
+      given.when(changeSeats(25)).then([seatsChanged({ quantity: 25, previousQuantity: 10, operationId: null, changedAt: NOW })]);
+    });
+
+    it('refuses a Publisher seat change until billing started (the fulfillment API changes Subscribed subscriptions only)', () => {
+      given.when(changeSeats(25, { requestedBy: 'Publisher' })).thenThrows('subscription-not-active', 'validation');
     });
 
     it('treats a change to the current quantity as a no-op', () => {
@@ -714,7 +717,6 @@ describe('subscription decider', () => {
     it.each<[string, SubscriptionEvent[], C.SubscriptionCommand]>([
       ['renaming', [], rename('CRM')],
       ['a partner seat change', [], changeSeats(25)],
-      ['a publisher seat change', [], changeSeats(25, { requestedBy: 'Publisher' })],
       ['disabling auto-renew', [], disableAutoRenew],
       ['enabling auto-renew', [autoRenewDisabled], enableAutoRenew],
       ['assigning an indirect reseller', [], assignReseller('1234567')],
@@ -723,6 +725,10 @@ describe('subscription decider', () => {
       ['requiring a publisher action', [], requireAction()],
     ])('refuses %s as subscription-deleted', (_case, history, command) => {
       spec.given(deletedAfter(...history)).when(command).thenThrows('subscription-deleted', 'rule');
+    });
+
+    it('refuses a publisher seat change as subscription-not-active (400 in the fulfillment API)', () => {
+      given.when(changeSeats(25, { requestedBy: 'Publisher' })).thenThrows('subscription-not-active', 'validation');
     });
 
     it('refuses fulfilment as subscription-unsubscribed (404 to the publisher)', () => {
@@ -812,6 +818,7 @@ describe('subscription decider', () => {
         expect.objectContaining({ id: 'op-1', status: 'Succeeded', completedAt: '2025-03-12T08:00:10.000Z', reason: null }),
         expect.objectContaining({ id: 'op-2', status: 'Failed', completedAt: LATER, reason: 'Too many' }),
         expect.objectContaining({ id: 'op-3', status: 'Failed', completedAt: LATER, reason: 'Subscription cancelled' }),
+        expect.objectContaining({ id: CANCEL_OP, action: 'Unsubscribe', status: 'Succeeded', requestedBy: 'Publisher', completedAt: LATER }),
       ]);
     });
 

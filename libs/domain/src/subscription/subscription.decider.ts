@@ -1,15 +1,16 @@
 import type { Decider } from '../decider';
 import { fromCents, toCents } from '../shared/money';
-import { addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
+import { addDays, addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
 import type * as C from './subscription.commands';
 import { SubscriptionErrors as Errors } from './subscription.errors';
-import type { BlockableOperation, SubscriptionEvent } from './subscription.events';
+import type { BlockableOperation, Requester, SubscriptionEvent } from './subscription.events';
 import {
   ExistingSubscription,
   SubscriptionState,
   evolveSubscription,
   initialSubscriptionState,
   pendingOperation,
+  SubscriptionOperation,
 } from './subscription.state';
 
 type Events = SubscriptionEvent[];
@@ -25,6 +26,8 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return rename(command, existing(state));
     case 'ChangeSeats':
       return changeSeats(command, existing(state));
+    case 'ChangePlan':
+      return changePlan(command, existing(state));
     case 'DisableAutoRenew':
       return setAutoRenew(false, existing(state));
     case 'EnableAutoRenew':
@@ -35,6 +38,8 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return removeIndirectReseller(existing(state));
     case 'CancelSubscription':
       return cancel(command, existing(state));
+    case 'RequestCancellation':
+      return requestCancellation(command, existing(state));
     case 'RecordLicensesAssigned':
       return recordLicensesAssigned(command, existing(state));
     case 'ConfirmFulfillment':
@@ -45,10 +50,12 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return requireAction(command, existing(state));
     case 'ResolvePublisherAction':
       return resolveAction(existing(state));
-    case 'AcceptSeatChange':
-      return acceptSeatChange(command, existing(state));
-    case 'RejectSeatChange':
-      return rejectSeatChange(command, existing(state));
+    case 'AcceptOperation':
+      return acceptOperation(command, existing(state));
+    case 'RejectOperation':
+      return rejectOperation(command, existing(state));
+    case 'RenewSubscription':
+      return renew(command, existing(state));
     default:
       return unknownCommand(command);
   }
@@ -130,12 +137,18 @@ function rename({ data }: C.RenameSubscription, state: ExistingSubscription): Ev
   return [{ type: 'SubscriptionRenamed', data: { friendlyName, previousFriendlyName: state.friendlyName } }];
 }
 
+/** The fulfillment API calls a subscription Subscribed only once billing has started, and changes only those. */
+function assertSubscribed(state: ExistingSubscription): void {
+  if (state.status !== 'active') throw Errors.notActive(state.status === 'pending' ? 'PendingFulfillmentStart' : 'Unsubscribed');
+}
+
 function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Events {
   assertQuantity(data.quantity, data.limits);
   const pending = pendingOperation(state);
-  if (pending ? pending.quantity === data.quantity : data.quantity === state.quantity) return [];
+  const alreadyAsked = pending?.action === 'ChangeQuantity' && pending.quantity === data.quantity;
+  if (alreadyAsked || (!pending && data.quantity === state.quantity)) return [];
   if (data.requestedBy === 'Partner') assertChangeable(state, 'changeSeats');
-  else if (state.status === 'deleted') throw Errors.deleted();
+  else assertSubscribed(state);
   if (pending) throw Errors.operationPending(pending.id);
 
   if (state.status === 'pending') {
@@ -156,6 +169,21 @@ function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Even
         requestedBy: data.requestedBy,
         requestedAt: data.now,
       },
+    },
+  ];
+}
+
+function changePlan({ data }: C.ChangePlan, state: ExistingSubscription): Events {
+  const pending = pendingOperation(state);
+  if (pending?.action === 'ChangePlan' && pending.planId === data.planId) return [];
+  assertSubscribed(state);
+  if (data.planId === state.planId) throw Errors.planUnchanged(state.planId);
+  assertQuantity(state.quantity, data.limits);
+  if (pending) throw Errors.operationPending(pending.id);
+  return [
+    {
+      type: 'PlanChangeRequested',
+      data: { operationId: data.operationId, planId: data.planId, previousPlanId: state.planId, requestedBy: data.requestedBy, requestedAt: data.now },
     },
   ];
 }
@@ -181,24 +209,36 @@ function removeIndirectReseller(state: ExistingSubscription): Events {
 
 function cancel({ data }: C.CancelSubscription, state: ExistingSubscription): Events {
   if (state.status === 'deleted') return [];
-  const insideWindow = !isAfter(data.now, state.cancellationAllowedUntil);
   if (data.requestedBy === 'Partner') {
     assertChangeable(state, 'cancel');
-    if (!insideWindow) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
+    if (!insideWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
   }
+  return [cancelled(state, data.now, data.requestedBy, data.operationId, pendingOperation(state)?.id ?? null)];
+}
+
+function requestCancellation({ data }: C.RequestCancellation, state: ExistingSubscription): Events {
+  const pending = pendingOperation(state);
+  if (pending?.action === 'Unsubscribe') return [];
+  if (state.status === 'deleted') throw Errors.notActive('Unsubscribed');
+  if (pending) throw Errors.operationPending(pending.id);
+  return [{ type: 'CancellationRequested', data: { operationId: data.operationId, requestedBy: data.requestedBy, requestedAt: data.now } }];
+}
+
+function insideWindow(state: ExistingSubscription, now: string): boolean {
+  return !isAfter(now, state.cancellationAllowedUntil);
+}
+
+/** Inside the window, what the term charged is refunded; after it, nothing is. */
+function cancelled(
+  state: ExistingSubscription,
+  now: string,
+  requestedBy: Requester,
+  operationId: string,
+  abandonedOperationId: string | null,
+): SubscriptionEvent {
   const charged = state.status === 'active' ? state.billing.chargedAmount : null;
-  const refund = insideWindow && charged !== null ? { amount: charged, currency: state.currency } : null;
-  return [
-    {
-      type: 'Cancelled',
-      data: {
-        cancelledAt: data.now,
-        requestedBy: data.requestedBy,
-        refund,
-        abandonedOperationId: pendingOperation(state)?.id ?? null,
-      },
-    },
-  ];
+  const refund = insideWindow(state, now) && charged !== null ? { amount: charged, currency: state.currency } : null;
+  return { type: 'Cancelled', data: { cancelledAt: now, requestedBy, refund, operationId, abandonedOperationId } };
 }
 
 function recordLicensesAssigned({ data }: C.RecordLicensesAssigned, state: ExistingSubscription): Events {
@@ -222,8 +262,6 @@ function startBilling({ data }: C.StartBilling, state: ExistingSubscription): Ev
   if (state.status !== 'pending') return [];
   if (!state.licensesAssigned || !state.fulfillmentConfirmed) throw Errors.billingConditionsUnmet();
   const termStart = dateOf(data.now);
-  const cyclesPerTerm = state.termDuration === 'P1Y' && state.billingCycle === 'monthly' ? 12 : 1;
-  const charged = Math.round((toCents(state.unitPrice) * state.quantity) / cyclesPerTerm);
   return [
     {
       type: 'BillingStarted',
@@ -234,7 +272,35 @@ function startBilling({ data }: C.StartBilling, state: ExistingSubscription): Ev
         unitPrice: state.unitPrice,
         currency: state.currency,
         billingCycle: state.billingCycle,
-        chargedAmount: fromCents(charged),
+        chargedAmount: firstCharge(state, state.quantity),
+      },
+    },
+  ];
+}
+
+/** What a term's first billing cycle charges: the term price, or a twelfth of it when a year is billed monthly. */
+function firstCharge(state: ExistingSubscription, quantity: number): string {
+  const cyclesPerTerm = state.termDuration === 'P1Y' && state.billingCycle === 'monthly' ? 12 : 1;
+  return fromCents(Math.round((toCents(state.unitPrice) * quantity) / cyclesPerTerm));
+}
+
+/** Due on the first day after the term's last (inclusive) day; before that, and for a term not begun, nothing happens. */
+function renew({ data }: C.RenewSubscription, state: ExistingSubscription): Events {
+  if (state.status !== 'active' || dateOf(data.now) <= state.billing.termEnd) return [];
+  if (!state.autoRenewEnabled) {
+    return [{ type: 'SubscriptionExpired', data: { operationId: data.operationId, termEnd: state.billing.termEnd, expiredAt: data.now } }];
+  }
+  const termStart = addDays(state.billing.termEnd, 1);
+  return [
+    {
+      type: 'SubscriptionRenewed',
+      data: {
+        operationId: data.operationId,
+        termStart,
+        termEnd: termEndDate(termStart, state.termDuration),
+        quantity: state.quantity,
+        chargedAmount: firstCharge(state, state.quantity),
+        renewedAt: data.now,
       },
     },
   ];
@@ -262,31 +328,45 @@ function resolveAction(state: ExistingSubscription): Events {
   return [{ type: 'PublisherActionResolved', data: {} }];
 }
 
-function operationInProgress(state: ExistingSubscription, operationId: string) {
+function operationInProgress(state: ExistingSubscription, operationId: string): SubscriptionOperation {
   const operation = state.operations.find((op) => op.id === operationId);
   if (!operation) throw Errors.operationNotFound();
   if (operation.status !== 'InProgress') throw Errors.operationNotInProgress(operation.status);
   return operation;
 }
 
-function acceptSeatChange({ data }: C.AcceptSeatChange, state: ExistingSubscription): Events {
+function acceptOperation({ data }: C.AcceptOperation, state: ExistingSubscription): Events {
   const operation = operationInProgress(state, data.operationId);
-  return [
-    {
-      type: 'SeatsChanged',
-      data: { quantity: operation.quantity, previousQuantity: state.quantity, operationId: operation.id, changedAt: data.now },
-    },
-  ];
+  switch (operation.action) {
+    case 'ChangeQuantity':
+      return [
+        {
+          type: 'SeatsChanged',
+          data: { quantity: operation.quantity, previousQuantity: state.quantity, operationId: operation.id, changedAt: data.now },
+        },
+      ];
+    case 'ChangePlan':
+      return [{ type: 'PlanChanged', data: { planId: operation.planId, previousPlanId: state.planId, operationId: operation.id, changedAt: data.now } }];
+    case 'Unsubscribe':
+      return [cancelled(state, data.now, operation.requestedBy, operation.id, null)];
+    case 'Renew':
+      throw Errors.operationNotInProgress(operation.status);
+  }
 }
 
-function rejectSeatChange({ data }: C.RejectSeatChange, state: ExistingSubscription): Events {
+function rejectOperation({ data }: C.RejectOperation, state: ExistingSubscription): Events {
   const operation = operationInProgress(state, data.operationId);
-  return [
-    {
-      type: 'SeatChangeRejected',
-      data: { operationId: operation.id, quantity: operation.quantity, reason: data.reason, rejectedAt: data.now },
-    },
-  ];
+  const base = { operationId: operation.id, reason: data.reason, rejectedAt: data.now };
+  switch (operation.action) {
+    case 'ChangeQuantity':
+      return [{ type: 'SeatChangeRejected', data: { ...base, quantity: operation.quantity } }];
+    case 'ChangePlan':
+      return [{ type: 'PlanChangeRejected', data: { ...base, planId: operation.planId } }];
+    case 'Unsubscribe':
+      return [{ type: 'CancellationRejected', data: base }];
+    case 'Renew':
+      throw Errors.operationNotInProgress(operation.status);
+  }
 }
 
 function unknownCommand(command: never): Events {

@@ -63,6 +63,15 @@ export const SubscriptionErrors = {
       'rule',
       'Billing starts only once the licenses are assigned and fulfilment is confirmed.',
     ),
+  notActive: (status: string) =>
+    new DomainError(
+      'subscription-not-active',
+      'validation',
+      `Only a Subscribed subscription can be changed this way; this one is ${status}.`,
+      { saasSubscriptionStatus: status },
+    ),
+  planUnchanged: (planId: string) =>
+    new DomainError('plan-unchanged', 'validation', `The subscription is already on plan ${planId}.`, {}, 'planId'),
   invalidAction: () =>
     new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.', {}, 'reason'),
 };

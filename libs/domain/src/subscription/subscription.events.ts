@@ -4,8 +4,11 @@ import type { TermDuration } from '../shared/time';
 export type BillingCycle = 'monthly' | 'annual';
 export const BILLING_CYCLES: readonly BillingCycle[] = ['monthly', 'annual'];
 
-/** Who asked for a change: the reseller partner, or the publisher through the fulfillment API. */
-export type Requester = 'Partner' | 'Publisher';
+/** Who asked for a change: the reseller partner, the publisher through the fulfillment API, or this system. */
+export type Requester = 'Partner' | 'Publisher' | 'System';
+
+/** The operations of the SaaS Fulfillment API this system starts (Microsoft's OperationActionEnum, in part). */
+export type OperationAction = 'ChangeQuantity' | 'ChangePlan' | 'Unsubscribe' | 'Renew';
 
 /** Operations a publisher's open action can block. */
 export type BlockableOperation = 'cancel' | 'changeSeats' | 'rename' | 'changeAutoRenew' | 'changeIndirectReseller';
@@ -57,6 +60,18 @@ export type SeatChangeRejected = DomainEvent<
   'SeatChangeRejected',
   { operationId: string; quantity: number; reason: string | null; rejectedAt: string }
 >;
+export type PlanChangeRequested = DomainEvent<
+  'PlanChangeRequested',
+  { operationId: string; planId: string; previousPlanId: string; requestedBy: Requester; requestedAt: string }
+>;
+export type PlanChanged = DomainEvent<'PlanChanged', { planId: string; previousPlanId: string; operationId: string; changedAt: string }>;
+export type PlanChangeRejected = DomainEvent<
+  'PlanChangeRejected',
+  { operationId: string; planId: string; reason: string | null; rejectedAt: string }
+>;
+/** The publisher asked to cancel (fulfillment API DELETE); it waits like any other operation. */
+export type CancellationRequested = DomainEvent<'CancellationRequested', { operationId: string; requestedBy: Requester; requestedAt: string }>;
+export type CancellationRejected = DomainEvent<'CancellationRejected', { operationId: string; reason: string | null; rejectedAt: string }>;
 export type AutoRenewDisabled = DomainEvent<'AutoRenewDisabled', Record<string, never>>;
 export type AutoRenewEnabled = DomainEvent<'AutoRenewEnabled', Record<string, never>>;
 export type IndirectResellerAssigned = DomainEvent<'IndirectResellerAssigned', { mpnId: string; previousMpnId: string | null }>;
@@ -90,10 +105,19 @@ export type Cancelled = DomainEvent<
     requestedBy: Requester;
     /** What was charged for the term and is given back; null when nothing was charged. */
     refund: { amount: string; currency: string } | null;
-    /** A seat change still waiting for the publisher ends with the subscription. */
+    /** The Unsubscribe operation: the publisher's accepted request, or one recorded for the publisher's information. */
+    operationId: string;
+    /** Another change still waiting for the publisher ends with the subscription. */
     abandonedOperationId: string | null;
   }
 >;
+/** The term ended and auto-renew was on: a new term starts and is charged. */
+export type SubscriptionRenewed = DomainEvent<
+  'SubscriptionRenewed',
+  { operationId: string; termStart: string; termEnd: string; quantity: number; chargedAmount: string; renewedAt: string }
+>;
+/** The term ended with auto-renew off: the subscription is over. */
+export type SubscriptionExpired = DomainEvent<'SubscriptionExpired', { operationId: string; termEnd: string; expiredAt: string }>;
 
 export type SubscriptionEvent =
   | SubscriptionPurchased
@@ -101,6 +125,11 @@ export type SubscriptionEvent =
   | SeatsChanged
   | SeatChangeRequested
   | SeatChangeRejected
+  | PlanChangeRequested
+  | PlanChanged
+  | PlanChangeRejected
+  | CancellationRequested
+  | CancellationRejected
   | AutoRenewDisabled
   | AutoRenewEnabled
   | IndirectResellerAssigned
@@ -110,7 +139,9 @@ export type SubscriptionEvent =
   | BillingStarted
   | PublisherActionRequired
   | PublisherActionResolved
-  | Cancelled;
+  | Cancelled
+  | SubscriptionRenewed
+  | SubscriptionExpired;
 
 export type SubscriptionEventType = SubscriptionEvent['type'];
 
@@ -120,6 +151,11 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEventType[] = [
   'SeatsChanged',
   'SeatChangeRequested',
   'SeatChangeRejected',
+  'PlanChangeRequested',
+  'PlanChanged',
+  'PlanChangeRejected',
+  'CancellationRequested',
+  'CancellationRejected',
   'AutoRenewDisabled',
   'AutoRenewEnabled',
   'IndirectResellerAssigned',
@@ -130,6 +166,8 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEventType[] = [
   'PublisherActionRequired',
   'PublisherActionResolved',
   'Cancelled',
+  'SubscriptionRenewed',
+  'SubscriptionExpired',
 ];
 
 export function isSubscriptionEvent(event: { type: string }): event is SubscriptionEvent {

@@ -1,15 +1,19 @@
 import type { TermDuration } from '../shared/time';
-import type { BillingCycle, Requester, SubscriptionEvent } from './subscription.events';
+import type { BillingCycle, OperationAction, Requester, SubscriptionEvent } from './subscription.events';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
 
-/** A change that waits for the publisher: accepted, rejected, or accepted after a timeout. */
+/**
+ * An operation in the fulfillment API's sense. Changes wait InProgress for the publisher (accepted,
+ * rejected, or accepted after a timeout); cancellations and renewals are recorded as done.
+ */
 export interface SubscriptionOperation {
   id: string;
-  action: 'ChangeQuantity';
+  action: OperationAction;
   status: OperationStatus;
+  /** The plan and quantity the operation leads to. */
+  planId: string;
   quantity: number;
-  previousQuantity: number;
   requestedBy: Requester;
   requestedAt: string;
   completedAt: string | null;
@@ -125,20 +129,29 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
     }
     case 'SeatChangeRequested': {
       const d = event.data;
-      const operation: SubscriptionOperation = {
-        id: d.operationId,
-        action: 'ChangeQuantity',
-        status: 'InProgress',
-        quantity: d.quantity,
-        previousQuantity: d.previousQuantity,
-        requestedBy: d.requestedBy,
-        requestedAt: d.requestedAt,
-        completedAt: null,
-        reason: null,
-      };
-      return { ...state, operations: [...state.operations, operation] };
+      return { ...state, operations: [...state.operations, waiting(d.operationId, 'ChangeQuantity', state.planId, d.quantity, d.requestedBy, d.requestedAt)] };
     }
     case 'SeatChangeRejected': {
+      const d = event.data;
+      return { ...state, operations: finishOperation(state.operations, d.operationId, 'Failed', d.rejectedAt, d.reason) };
+    }
+    case 'PlanChangeRequested': {
+      const d = event.data;
+      return { ...state, operations: [...state.operations, waiting(d.operationId, 'ChangePlan', d.planId, state.quantity, d.requestedBy, d.requestedAt)] };
+    }
+    case 'PlanChanged': {
+      const d = event.data;
+      return { ...state, planId: d.planId, operations: finishOperation(state.operations, d.operationId, 'Succeeded', d.changedAt, null) };
+    }
+    case 'PlanChangeRejected': {
+      const d = event.data;
+      return { ...state, operations: finishOperation(state.operations, d.operationId, 'Failed', d.rejectedAt, d.reason) };
+    }
+    case 'CancellationRequested': {
+      const d = event.data;
+      return { ...state, operations: [...state.operations, waiting(d.operationId, 'Unsubscribe', state.planId, state.quantity, d.requestedBy, d.requestedAt)] };
+    }
+    case 'CancellationRejected': {
       const d = event.data;
       return { ...state, operations: finishOperation(state.operations, d.operationId, 'Failed', d.rejectedAt, d.reason) };
     }
@@ -174,23 +187,62 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       return { ...state, action: null };
     case 'Cancelled': {
       const d = event.data;
-      const operations = d.abandonedOperationId
+      let operations = d.abandonedOperationId
         ? finishOperation(state.operations, d.abandonedOperationId, 'Failed', d.cancelledAt, 'Subscription cancelled')
         : state.operations;
+      operations = operations.some((op) => op.id === d.operationId)
+        ? finishOperation(operations, d.operationId, 'Succeeded', d.cancelledAt, null)
+        : [...operations, done(d.operationId, 'Unsubscribe', state.planId, state.quantity, d.requestedBy, d.cancelledAt)];
+      return ended(state, { at: d.cancelledAt, by: d.requestedBy, refund: d.refund, operations });
+    }
+    case 'SubscriptionRenewed': {
+      if (state.status !== 'active') return state;
+      const d = event.data;
       return {
         ...state,
-        status: 'deleted',
-        billing: state.status === 'pending' ? null : state.billing,
-        cancelledAt: d.cancelledAt,
-        cancelledBy: d.requestedBy,
-        refund: d.refund,
-        action: null,
-        operations,
+        billing: { ...state.billing, termStart: d.termStart, termEnd: d.termEnd, quantity: d.quantity, chargedAmount: d.chargedAmount },
+        operations: [...state.operations, done(d.operationId, 'Renew', state.planId, d.quantity, 'System', d.renewedAt)],
       };
+    }
+    case 'SubscriptionExpired': {
+      const d = event.data;
+      const operations = [...state.operations, done(d.operationId, 'Unsubscribe', state.planId, state.quantity, 'System', d.expiredAt)];
+      return ended(state, { at: d.expiredAt, by: 'System', refund: null, operations });
     }
     default:
       return exhaustive(event, state);
   }
+}
+
+function waiting(
+  id: string,
+  action: OperationAction,
+  planId: string,
+  quantity: number,
+  requestedBy: Requester,
+  requestedAt: string,
+): SubscriptionOperation {
+  return { id, action, status: 'InProgress', planId, quantity, requestedBy, requestedAt, completedAt: null, reason: null };
+}
+
+function done(id: string, action: OperationAction, planId: string, quantity: number, requestedBy: Requester, at: string): SubscriptionOperation {
+  return { id, action, status: 'Succeeded', planId, quantity, requestedBy, requestedAt: at, completedAt: at, reason: null };
+}
+
+function ended(
+  state: ExistingSubscription,
+  end: { at: string; by: Requester; refund: DeletedSubscription['refund']; operations: SubscriptionOperation[] },
+): DeletedSubscription {
+  return {
+    ...state,
+    status: 'deleted',
+    billing: state.status === 'pending' ? null : state.billing,
+    cancelledAt: end.at,
+    cancelledBy: end.by,
+    refund: end.refund,
+    action: null,
+    operations: end.operations,
+  };
 }
 
 function finishOperation(
