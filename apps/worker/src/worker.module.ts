@@ -1,24 +1,18 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { CoreOverrides, coreModules, QUEUES } from '@mfh/application';
+import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
-import { OrderCompletionProcessor } from './orders/order-completion.processor';
-import { OrderCompletionReactor } from './orders/order-completion.reactor';
-import { CatchUpService } from './projections/catch-up.service';
+import { OrdersModule } from './orders/orders.module';
+import { ProjectionsModule } from './projections/projections.module';
 
 export type WorkerOverrides = CoreOverrides;
 
+/** One module per feature; each registers its own log consumers and queue processors. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [
-        ...coreModules(config, 'worker', overrides),
-        BullModule.registerQueue({ name: QUEUES.orders }),
-      ],
-      providers: [CatchUpService, OrderCompletionReactor, OrderCompletionProcessor],
-      exports: [CatchUpService],
+      imports: [...coreModules(config, 'worker', overrides), ProjectionsModule, OrdersModule],
     };
   }
 }

@@ -5,10 +5,27 @@ import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq
 export const QUEUES = {
   /** Completes orders whose subscriptions were not all bought when the order was placed. */
   orders: 'orders',
+  /** Signed publisher callbacks, queued by the api's receiver, applied by the worker. */
+  callbacks: 'callbacks',
+  /** Starts billing once licenses are assigned and fulfilment is confirmed. */
+  billing: 'billing',
+  /** Accepts an operation the publisher did not answer within its window. */
+  operations: 'operations',
+  /** Notifications to publishers' webhook URLs. */
+  notifications: 'notifications',
+  /** Renewals (or expiries) at the end of each term. */
+  renewals: 'renewals',
 } as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   completeOrder: 'complete-order',
+  applyCallback: 'apply-callback',
+  startBilling: 'start-billing',
+  acceptOperation: 'accept-operation',
+  notifyPublisher: 'notify-publisher',
+  renewSubscription: 'renew-subscription',
 } as const;
 
 /**

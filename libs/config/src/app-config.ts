@@ -93,6 +93,34 @@ export class AppConfig {
   @Max(3_600_000)
   ORDER_COMPLETION_DELAY_MS = 5_000;
 
+  /** How long a change waits for the publisher's PATCH before it is accepted anyway (Microsoft: 10 s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  OPERATION_AUTO_ACCEPT_MS = 10_000;
+
+  /** How long one notification POST to a publisher may take. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  NOTIFICATION_TIMEOUT_MS = 10_000;
+
+  /** First retry delay of a failed notification; each further retry doubles it, up to an hour. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  NOTIFICATION_RETRY_BASE_MS = 2_000;
+
+  /** After this long without a successful delivery, a notification is dead-lettered (Microsoft: 8 hours). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(7 * 86_400_000)
+  NOTIFICATION_RETRY_WINDOW_MS = 8 * 3_600_000;
+
   get eventStoreUrl(): string {
     return this.EVENT_STORE_URL ?? this.DATABASE_URL;
   }

@@ -1,0 +1,19 @@
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { customersProjection, ordersProjection, projectionConsumer, subscriptionsProjection } from '@mfh/read-models';
+import { CatchUpService } from './catch-up.service';
+import { LogConsumers } from './log-consumers';
+
+/** The read models, and the catch-up service every feature's reactors run in. */
+@Global()
+@Module({ providers: [LogConsumers, CatchUpService], exports: [LogConsumers] })
+export class ProjectionsModule implements OnModuleInit {
+  constructor(private readonly consumers: LogConsumers) {}
+
+  onModuleInit(): void {
+    this.consumers.register(
+      projectionConsumer(subscriptionsProjection),
+      projectionConsumer(customersProjection),
+      projectionConsumer(ordersProjection),
+    );
+  }
+}
