@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Clock } from '@mfh/application';
+import { bullConnection, Clock, QueueName } from '@mfh/application';
+import { Job, Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '@mfh/config';
 import { createPgPool, formatPosition } from '@mfh/event-store';
 import { createTestSchema, TestSchema } from '@mfh/testing';
@@ -28,7 +30,7 @@ export interface TestSystem {
   config: AppConfig;
   clock: TestClock;
   api: NestFastifyApplication;
-  worker: INestApplicationContext | null;
+  readonly worker: INestApplicationContext | null;
   /** A pool on the system's schema, for assertions. */
   db: Pool;
   client(clientId?: keyof typeof CLIENTS): Promise<ApiClient>;
@@ -36,6 +38,12 @@ export interface TestSystem {
   eventCount(): Promise<number>;
   /** Resolves once every projection and reactor has handled every event appended so far. */
   caughtUp(timeoutMs?: number): Promise<void>;
+  /** A BullMQ queue of this system (same Redis prefix), for looking at jobs. */
+  queue(name: QueueName): Queue;
+  /** Resolves with the job once it has finished (completed or failed). */
+  finishedJob(name: QueueName, jobId: string, timeoutMs?: number): Promise<Job>;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,8 +80,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   await api.listen({ port: 0, host: '127.0.0.1' });
   const address = api.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const worker = options.worker === false ? null : await createWorkerApp(config, { clock });
+  let worker = options.worker === false ? null : await createWorkerApp(config, { clock });
   const db = createPgPool({ url: schema.url, schema: schema.schema, max: 2 });
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName): Queue => {
+    if (!queues.has(name)) queues.set(name, new Queue(name, { connection: bullConnection(config), prefix: config.QUEUE_PREFIX }));
+    return queues.get(name)!;
+  };
 
   const tokens = new Map<string, ApiClient>();
   return {
@@ -81,7 +94,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     config,
     clock,
     api,
-    worker,
+    get worker() {
+      return worker;
+    },
     db,
     async client(name = 'contoso') {
       if (!tokens.has(name)) tokens.set(name, await ApiClient.login(baseUrl, CLIENTS[name][0], CLIENTS[name][1]));
@@ -105,11 +120,45 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
+    queue,
+    async finishedJob(name, jobId, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const job = await queue(name).getJob(jobId);
+        if (job?.finishedOn) return job;
+        if (Date.now() > deadline) throw new Error(`job ${name}/${jobId} did not finish within ${timeoutMs} ms (${job ? await job.getState() : 'not found'})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async stopWorker() {
+      await worker?.close();
+      worker = null;
+    },
+    async startWorker() {
+      worker ??= await createWorkerApp(config, { clock });
+    },
     async close() {
       await api.close();
       await worker?.close();
+      for (const q of queues.values()) await q.close();
       await db.end();
       await schema.drop();
+      await deleteQueueKeys(config);
     },
   };
+}
+
+/** Every BullMQ key under the system's own prefix, so test runs leave Redis as they found it. */
+async function deleteQueueKeys(config: AppConfig): Promise<void> {
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

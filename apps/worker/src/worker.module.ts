@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
+import { BillingModule } from './billing/billing.module';
+import { OperationsModule } from './operations/operations.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { RenewalsModule } from './renewals/renewals.module';
 
 export type WorkerOverrides = CoreOverrides;
 
@@ -12,7 +15,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...coreModules(config, 'worker', overrides), ProjectionsModule, OrdersModule],
+      imports: [...coreModules(config, 'worker', overrides), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule],
     };
   }
 }
