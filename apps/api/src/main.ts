@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { LifecycleLogger } from '@mfh/application';
 import { loadConfig } from '@mfh/config';
 import { createApiApp } from './api.app';
 
@@ -6,6 +7,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  app.get(LifecycleLogger).started();
 }
 
 bootstrap().catch((error: unknown) => {

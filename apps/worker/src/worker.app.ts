@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
+import { LifecycleLogger } from '@mfh/application';
 import { AppConfig, createLogger, PinoNestLogger } from '@mfh/config';
 import { WorkerModule, WorkerOverrides } from './worker.module';
 
@@ -10,5 +11,6 @@ export async function createWorkerApp(config: AppConfig, overrides: WorkerOverri
   });
   app.enableShutdownHooks();
   await app.init();
+  app.get(LifecycleLogger).started();
   return app;
 }

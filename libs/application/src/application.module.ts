@@ -10,7 +10,7 @@ export class ApplicationModule {
     return {
       module: ApplicationModule,
       providers: [CommandExecutor, LifecycleLogger, { provide: Clock, useValue: clock }],
-      exports: [CommandExecutor, Clock],
+      exports: [CommandExecutor, Clock, LifecycleLogger],
     };
   }
 }

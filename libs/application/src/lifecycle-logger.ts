@@ -1,11 +1,12 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 
 /** Says when the process is ready and when it begins a graceful shutdown, and why. */
 @Injectable()
-export class LifecycleLogger implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class LifecycleLogger implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Lifecycle');
 
-  onApplicationBootstrap(): void {
+  /** Called once the process serves and its shutdown hooks are in place, so "started" means a signal is handled. */
+  started(): void {
     this.logger.log('started');
   }
 
