@@ -2,11 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { CallbacksModule } from './callbacks/callbacks.module';
 import { HealthModule } from './health/health.module';
 import { JsonBodyOnly } from './http/json-body.interceptor';
 import { MetricsController } from './http/metrics';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PartnersModule } from './partners/partners.module';
+import { PublishersModule } from './publishers/publishers.module';
 
 export type ApiOverrides = CoreOverrides;
 
@@ -19,7 +23,11 @@ export class ApiModule {
         ...coreModules(config, 'api', overrides),
         AuthModule,
         PartnersModule,
+        PublishersModule,
         HealthModule,
+        CallbacksModule,
+        AdminModule,
+        NotificationsModule,
       ],
       controllers: [MetricsController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: JsonBodyOnly }],

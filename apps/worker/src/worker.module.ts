@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import { BillingModule } from './billing/billing.module';
+import { CallbacksModule } from './callbacks/callbacks.module';
 import { OperationsModule } from './operations/operations.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { RenewalsModule } from './renewals/renewals.module';
@@ -15,7 +17,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...coreModules(config, 'worker', overrides), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule],
+      imports: [...coreModules(config, 'worker', overrides), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule],
     };
   }
 }

@@ -1,5 +1,7 @@
 import type { AppConfig } from '@mfh/config';
+import type { BlockableOperation } from '@mfh/domain';
 import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
+import { derivedId } from './orders/complete-order';
 
 /** Every BullMQ queue, by name. Job ids come from event or message ids, never contain ':'. */
 export const QUEUES = {
@@ -27,6 +29,27 @@ export const JOBS = {
   notifyPublisher: 'notify-publisher',
   renewSubscription: 'renew-subscription',
 } as const;
+
+/** A publisher's signed callback (SPEC §6), as the api's receiver validated it. */
+export type PublisherCallback =
+  | { type: 'LicensesAssigned'; subscriptionId: string; data: { assignedSeats: number } }
+  | { type: 'ActionRequired'; subscriptionId: string; data: { reason: string; url: string; blockedOperations: BlockableOperation[] } }
+  | { type: 'ActionResolved'; subscriptionId: string; data: Record<string, never> };
+
+/** What the receiver queues on QUEUES.callbacks and the worker applies. */
+export interface CallbackJob {
+  publisherId: string;
+  /** The Standard Webhooks `webhook-id`: the publisher keeps it across retries of one callback. */
+  webhookId: string;
+  /** `webhook-timestamp`, when the publisher signed it. */
+  signedAt: string;
+  receivedAt: string;
+  correlationId: string;
+  callback: PublisherCallback;
+}
+
+/** One job per (publisher, webhook-id), so a redelivered callback finds its job instead of adding one. */
+export const callbackJobId = (publisherId: string, webhookId: string): string => derivedId('callback', publisherId, webhookId);
 
 /**
  * Stalled-job detection is throttled by a key shared by all workers of a queue, so every worker

@@ -29,17 +29,32 @@ export function acceptId(header: string | string[] | undefined): string {
   return value !== undefined && SAFE_ID.test(value) ? value : randomUUID();
 }
 
-export const genReqId = (request: { headers: Record<string, string | string[] | undefined> }): string =>
-  acceptId(request.headers['x-request-id']);
+type Headers = Record<string, string | string[] | undefined>;
 
-/** Every response echoes the request and correlation ids, generated when the caller sent none. */
+/** The fulfillment API's names for the two ids come first; the partner API's x-request-id and x-correlation-id work everywhere. */
+const REQUEST_ID_HEADERS = ['x-ms-requestid', 'x-request-id'];
+const CORRELATION_ID_HEADERS = ['x-ms-correlationid', 'x-correlation-id'];
+const FULFILLMENT_API = /^\/api\/saas(?:[/?]|$)/;
+
+const firstPresent = (headers: Headers, names: string[]): string | string[] | undefined =>
+  headers[names.find((name) => headers[name] !== undefined) ?? names[0]];
+
+export const genReqId = (request: { headers: Headers }): string => acceptId(firstPresent(request.headers, REQUEST_ID_HEADERS));
+
+/**
+ * Every response echoes the request and correlation ids, generated when the caller sent none; the
+ * fulfillment API (SaaS Fulfillment API v2) also under Microsoft's names, x-ms-requestid and x-ms-correlationid.
+ */
 export function installRequestContext(fastify: FastifyInstance, clock: Clock): void {
   fastify.decorateRequest('correlationId', '');
   fastify.decorateRequest('receivedAt', null as unknown as Date);
   fastify.addHook('onRequest', async (request, reply) => {
     request.receivedAt = clock.now();
-    request.correlationId = acceptId(request.headers['x-correlation-id']);
+    request.correlationId = acceptId(firstPresent(request.headers, CORRELATION_ID_HEADERS));
     void reply.header('x-request-id', request.id).header('x-correlation-id', request.correlationId);
+    if (FULFILLMENT_API.test(request.url)) {
+      void reply.header('x-ms-requestid', request.id).header('x-ms-correlationid', request.correlationId);
+    }
   });
 }
 

@@ -567,7 +567,7 @@ describe('subscription decider', () => {
       const history = [...WITH_PENDING_OPERATION, finished];
       for (const command of [acceptSeatChange(), rejectSeatChange()]) {
         const error = spec.given(history).when(command).thenThrows('operation-not-in-progress', 'conflict');
-        expect(error.extensions).toEqual({ status });
+        expect(error.extensions).toEqual({ operationStatus: status });
       }
     });
 

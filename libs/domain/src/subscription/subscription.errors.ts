@@ -46,7 +46,10 @@ export const SubscriptionErrors = {
     }),
   operationNotFound: () => new DomainError('operation-not-found', 'not-found', 'The operation does not exist.'),
   operationNotInProgress: (status: string) =>
-    new DomainError('operation-not-in-progress', 'conflict', `The operation is no longer InProgress (it is ${status}).`, { status }),
+    new DomainError('operation-not-in-progress', 'conflict', `The operation is no longer InProgress (it is ${status}).`, {
+      // Not `status`: that member of a problem document is the HTTP status.
+      operationStatus: status,
+    }),
   invalidAssignedSeats: (quantity: number) =>
     new DomainError('invalid-assigned-seats', 'validation', `assignedSeats must be a whole number from 1 to ${quantity}.`, {}, 'assignedSeats'),
   fulfillmentMismatch: (field: 'planId' | 'quantity', expected: string | number) =>

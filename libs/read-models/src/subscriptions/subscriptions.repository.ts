@@ -14,4 +14,14 @@ export class SubscriptionsRepository {
       (row) => row.state,
     );
   }
+
+  /** Every subscription of the publisher's offers, oldest first, cancelled ones included (they are never deleted). */
+  listForPublisher(publisherId: string, page: PageRequest): Promise<Page<ExistingSubscription>> {
+    return keysetPage<{ state: ExistingSubscription }, ExistingSubscription>(
+      this.pool,
+      { table: 'subscriptions', columns: 'state', where: 'publisher_id = $1', params: [publisherId] },
+      page,
+      (row) => row.state,
+    );
+  }
 }

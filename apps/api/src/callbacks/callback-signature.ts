@@ -1,0 +1,58 @@
+import { Webhook } from 'standardwebhooks';
+import { ProblemException } from '../http/problem';
+
+export interface SignedCallback {
+  /** `webhook-id`: the same on every retry of one callback. */
+  id: string;
+  signedAt: Date;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+/** Printable ASCII without spaces: Standard Webhooks ids are short tokens like `msg_2Kw…`. */
+const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
+const UNIX_SECONDS = /^\d{1,12}$/;
+
+const unauthorized = (code: string, detail: string) => new ProblemException(401, code, detail);
+
+const header = (headers: Headers, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(' ') : value;
+};
+
+/**
+ * Checks a callback's Standard Webhooks signature (HMAC-SHA256 over `id.timestamp.body` with the
+ * publisher's secret; a timestamp at most 5 minutes off) and says precisely what is wrong when it
+ * fails: 401 for every failure, before the body is looked at.
+ */
+export function verifySignature(secret: string, rawBody: string, headers: Headers): SignedCallback {
+  const missing = SIGNATURE_HEADERS.filter((name) => !header(headers, name));
+  if (missing.length > 0) {
+    throw unauthorized('missing-webhook-signature', `Callbacks must be signed (Standard Webhooks); missing: ${missing.join(', ')}.`);
+  }
+  const id = header(headers, 'webhook-id')!;
+  const timestamp = header(headers, 'webhook-timestamp')!;
+  if (!WEBHOOK_ID.test(id)) throw unauthorized('invalid-webhook-id', 'webhook-id must be 1 to 256 printable ASCII characters without spaces.');
+  if (!UNIX_SECONDS.test(timestamp)) throw unauthorized('invalid-webhook-timestamp', 'webhook-timestamp must be Unix time in whole seconds.');
+  try {
+    new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': header(headers, 'webhook-signature')! }, { jsonParse: false });
+  } catch (error) {
+    throw signatureProblem(error instanceof Error ? error.message : String(error));
+  }
+  return { id, signedAt: new Date(Number(timestamp) * 1000) };
+}
+
+/** The library tells a stale or future timestamp from a wrong signature only by its message. */
+function signatureProblem(message: string): ProblemException {
+  if (/too old/i.test(message)) {
+    return unauthorized('webhook-timestamp-too-old', 'webhook-timestamp is more than 5 minutes in the past; sign each delivery with the current time.');
+  }
+  if (/too new/i.test(message)) {
+    return unauthorized('webhook-timestamp-in-future', 'webhook-timestamp is more than 5 minutes in the future; check the sender\'s clock.');
+  }
+  return unauthorized(
+    'invalid-webhook-signature',
+    'No webhook-signature matches: expected v1,<base64 HMAC-SHA256 of "webhook-id.webhook-timestamp.body"> with the publisher\'s signing secret, over the body exactly as sent.',
+  );
+}

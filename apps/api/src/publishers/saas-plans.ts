@@ -1,0 +1,64 @@
+import type { OfferEntry, PlanEntry } from '@mfh/config';
+
+export interface SaasRecurrentBillingTerm {
+  currency: string;
+  price: number;
+  termUnit: 'P1M' | 'P1Y';
+  termDescription: string;
+}
+
+export interface SaasPlanComponents {
+  recurrentBillingTerms: SaasRecurrentBillingTerm[];
+  meteringDimensions: never[];
+}
+
+/** Microsoft's `Plan` schema. The catalog has no markets, so `market` is left out. */
+export interface SaasPlan {
+  planId: string;
+  displayName: string;
+  isPrivate: boolean;
+  description: string;
+  minQuantity: number;
+  maxQuantity: number;
+  hasFreeTrials: boolean;
+  isPricePerSeat: boolean;
+  isStopSell: boolean;
+  planComponents: SaasPlanComponents;
+}
+
+const TERM_DESCRIPTIONS = { P1M: '1 month', P1Y: '1 year' } as const;
+
+export function saasPlan(plan: PlanEntry): SaasPlan {
+  return {
+    planId: plan.id,
+    displayName: plan.name,
+    isPrivate: plan.isPrivate,
+    description: plan.description,
+    minQuantity: plan.minQuantity,
+    maxQuantity: plan.maxQuantity,
+    hasFreeTrials: plan.hasFreeTrials,
+    isPricePerSeat: plan.isPricePerSeat,
+    // The catalog only lists plans on sale.
+    isStopSell: false,
+    planComponents: {
+      recurrentBillingTerms: plan.prices.map((price) => ({
+        currency: price.currency,
+        price: Number(price.unitPrice),
+        termUnit: price.termDuration,
+        termDescription: TERM_DESCRIPTIONS[price.termDuration],
+      })),
+      meteringDimensions: [],
+    },
+  };
+}
+
+/**
+ * A plan the subscription may be on: any public plan of its offer. Private plans need the customer in
+ * their audience, and this marketplace keeps no audiences, so no customer can have one.
+ */
+export const isAvailable = (plan: PlanEntry, currentPlanId: string): boolean => !plan.isPrivate || plan.id === currentPlanId;
+
+/** The plans the subscription may be on, the current one included; `planId` narrows them to that one (none when unknown). */
+export function availablePlans(offer: OfferEntry, currentPlanId: string, planId?: string): SaasPlan[] {
+  return offer.plans.filter((plan) => isAvailable(plan, currentPlanId) && (planId === undefined || plan.id === planId)).map(saasPlan);
+}

@@ -1,0 +1,79 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { derivedId, JOBS, QUEUES } from '@mfh/application';
+import { AppConfig, Catalog } from '@mfh/config';
+import { EventStore, RecordedEvent } from '@mfh/event-store';
+import { LogConsumer, NotificationsRepository } from '@mfh/read-models';
+import type { Queue } from 'bullmq';
+import type { PoolClient } from 'pg';
+import { MAX_DELIVERY_ATTEMPTS, NOTIFICATION_BACKOFF } from './notification-backoff';
+import { planNotifications } from './plan-notifications';
+import type { PublisherNotification } from './publisher-notification';
+
+export interface NotifyPublisherJob {
+  /** The event that caused it; also the job id and the delivery's id in `notification_deliveries`. */
+  deliveryId: string;
+  subscriptionId: string;
+  publisherId: string;
+  operationId: string;
+  payload: PublisherNotification;
+  /** Set by the processor when an admin replays the dead-lettered job: the attempts made before. */
+  attemptsOfEarlierRuns?: number;
+}
+
+/**
+ * Queues a notification for each operation a publisher with a notification URL must hear about. A
+ * delivery is recorded in the checkpoint's transaction before its job is added: once recorded, it
+ * was queued, so a replay of the log (even after the job is long gone) queues nothing again.
+ */
+@Injectable()
+export class NotificationReactor implements LogConsumer {
+  readonly name = 'reactor-publisher-notifications';
+
+  constructor(
+    @InjectQueue(QUEUES.notifications) private readonly queue: Queue<NotifyPublisherJob>,
+    private readonly store: EventStore,
+    private readonly catalog: Catalog,
+    private readonly config: AppConfig,
+    private readonly deliveries: NotificationsRepository,
+  ) {}
+
+  async handle(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    const planned = (await planNotifications(this.store, events, derivedId)).filter(
+      ({ payload }) => !!this.catalog.publisher(payload.publisherId)?.notificationUrl,
+    );
+    if (planned.length === 0) return;
+    const fresh = await this.deliveries.recordDeliveries(
+      client,
+      planned.map(({ event, payload }) => ({
+        id: event.id,
+        subscriptionId: payload.subscriptionId,
+        publisherId: payload.publisherId,
+        operationId: payload.id,
+        action: payload.action,
+        operationStatus: payload.status,
+        eventType: event.type,
+        payload,
+        createdAt: event.recordedAt,
+      })),
+    );
+    const jobs = planned
+      .filter(({ event }) => fresh.has(event.id))
+      .map(({ event, payload }) => ({
+        name: JOBS.notifyPublisher,
+        data: {
+          deliveryId: event.id,
+          subscriptionId: payload.subscriptionId,
+          publisherId: payload.publisherId,
+          operationId: payload.id,
+          payload,
+        },
+        opts: {
+          jobId: event.id,
+          attempts: MAX_DELIVERY_ATTEMPTS,
+          backoff: { type: NOTIFICATION_BACKOFF, delay: this.config.NOTIFICATION_RETRY_BASE_MS },
+        },
+      }));
+    if (jobs.length > 0) await this.queue.addBulk(jobs);
+  }
+}

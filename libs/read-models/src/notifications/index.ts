@@ -1,0 +1,3 @@
+export * from './notifications.migrations';
+export * from './notifications.repository';
+export * from './notifications-store.module';

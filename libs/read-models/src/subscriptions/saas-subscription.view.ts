@@ -1,0 +1,175 @@
+import type { ExistingSubscription, Requester, SubscriptionOperation } from '@mfh/domain';
+
+/**
+ * Stable UUIDs derived from names (uuid v5), handed in so this mapping stays pure. Where Microsoft
+ * has Entra ids (tenants, users) this system has partner and customer ids; the identities below
+ * are derived from those, so they never change for the same partner or customer.
+ */
+export type DeriveId = (...parts: string[]) => string;
+
+/** Microsoft's `AadIdentifier`: every member optional, and only what this system can vouch for is filled in. */
+export interface AadIdentifier {
+  emailId?: string;
+  objectId?: string;
+  tenantId?: string;
+  puid?: string;
+}
+
+export type SaasSubscriptionStatus = 'PendingFulfillmentStart' | 'Subscribed' | 'Suspended' | 'Unsubscribed';
+
+export interface SaasTerm {
+  termUnit: 'P1M' | 'P1Y';
+  startDate?: string;
+  endDate?: string;
+  chargeDuration?: string;
+}
+
+/** Microsoft's `Subscription` schema (SaaS Fulfillment API v2). */
+export interface SaasSubscription {
+  id: string;
+  publisherId: string;
+  offerId: string;
+  name: string;
+  saasSubscriptionStatus: SaasSubscriptionStatus;
+  beneficiary: AadIdentifier;
+  purchaser: AadIdentifier;
+  planId: string;
+  quantity: number;
+  term: SaasTerm;
+  autoRenew: boolean;
+  isTest: boolean;
+  isFreeTrial: boolean;
+  allowedCustomerOperations: ('Read' | 'Update' | 'Delete')[];
+  sandboxType: 'None' | 'Csp';
+  sessionMode: 'None' | 'DryRun';
+  created: string;
+}
+
+/** Microsoft's `ResolvedSubscription`: what an authorization code stands for. */
+export interface ResolvedSubscription {
+  id: string;
+  subscriptionName: string;
+  offerId: string;
+  planId: string;
+  quantity: number;
+  subscription: SaasSubscription;
+}
+
+export type OperationRequestSource = 'Azure' | 'Partner';
+
+/** Microsoft's `SaaSOperation`, plus `operationRequestSource` as its webhook payload carries it. */
+export interface SaasOperation {
+  id: string;
+  activityId: string;
+  subscriptionId: string;
+  offerId: string;
+  publisherId: string;
+  planId: string;
+  quantity: number;
+  action: SubscriptionOperation['action'];
+  timeStamp: string;
+  status: SubscriptionOperation['status'];
+  operationRequestSource: OperationRequestSource;
+}
+
+const STATUS: Record<ExistingSubscription['status'], SaasSubscriptionStatus> = {
+  pending: 'PendingFulfillmentStart',
+  active: 'Subscribed',
+  deleted: 'Unsubscribed',
+};
+
+/** How often the term is charged, as the ISO duration Microsoft's `chargeDuration` uses. */
+const CHARGE_DURATION: Record<ExistingSubscription['billingCycle'], string> = { monthly: 'P1M', annual: 'P1Y' };
+
+export function saasSubscriptionStatus(state: ExistingSubscription): SaasSubscriptionStatus {
+  return STATUS[state.status];
+}
+
+/**
+ * The customer is the beneficiary. A Partner Center customer id is the customer's tenant id, so it
+ * serves as `tenantId`; the user behind it is unknown here, so `objectId` is derived and there is no `emailId`.
+ */
+export function beneficiaryOf(state: ExistingSubscription, derive: DeriveId): AadIdentifier {
+  return { tenantId: state.customerId, objectId: derive('beneficiary', state.customerId) };
+}
+
+/** The reseller partner is the purchaser (a CSP purchase); its tenant and object ids are derived from the partner id. */
+export function purchaserOf(state: ExistingSubscription, derive: DeriveId): AadIdentifier {
+  return { tenantId: derive('partner-tenant', state.partnerId), objectId: derive('partner', state.partnerId) };
+}
+
+/** Dates once billing has started (the term's first and last day, at midnight UTC); before that only the unit. */
+function termOf(state: ExistingSubscription): SaasTerm {
+  const billing = state.status === 'pending' ? null : state.billing;
+  if (!billing) return { termUnit: state.termDuration };
+  return {
+    termUnit: state.termDuration,
+    startDate: `${billing.termStart}T00:00:00Z`,
+    endDate: `${billing.termEnd}T00:00:00Z`,
+    chargeDuration: CHARGE_DURATION[state.billingCycle],
+  };
+}
+
+export function saasSubscriptionView(state: ExistingSubscription, derive: DeriveId): SaasSubscription {
+  return {
+    id: state.id,
+    publisherId: state.publisherId,
+    offerId: state.offerId,
+    name: state.friendlyName,
+    saasSubscriptionStatus: saasSubscriptionStatus(state),
+    beneficiary: beneficiaryOf(state, derive),
+    purchaser: purchaserOf(state, derive),
+    planId: state.planId,
+    quantity: state.quantity,
+    term: termOf(state),
+    autoRenew: state.autoRenewEnabled,
+    isTest: false,
+    isFreeTrial: false,
+    // A CSP purchase: the customer may only read; the reseller changes it through Partner Center.
+    allowedCustomerOperations: ['Read'],
+    sandboxType: 'None',
+    sessionMode: 'None',
+    created: state.purchasedAt,
+  };
+}
+
+export function resolvedSubscriptionView(state: ExistingSubscription, derive: DeriveId): ResolvedSubscription {
+  return {
+    id: state.id,
+    subscriptionName: state.friendlyName,
+    offerId: state.offerId,
+    planId: state.planId,
+    quantity: state.quantity,
+    subscription: saasSubscriptionView(state, derive),
+  };
+}
+
+/**
+ * Microsoft's `activityId` ties together what one operation causes. It is derived from the operation
+ * id, so the operation as read here and as notified to the publisher carry the same one.
+ */
+export function saasActivityId(operationId: string, derive: DeriveId): string {
+  return derive('operation-activity', operationId);
+}
+
+/** `Partner` when the reseller asked for it; the publisher's own requests and this system's count as `Azure` (the marketplace). */
+export function operationRequestSource(requestedBy: Requester): OperationRequestSource {
+  return requestedBy === 'Partner' ? 'Partner' : 'Azure';
+}
+
+export function saasOperationView(state: ExistingSubscription, operation: SubscriptionOperation, derive: DeriveId): SaasOperation {
+  return {
+    id: operation.id,
+    activityId: saasActivityId(operation.id, derive),
+    subscriptionId: state.id,
+    offerId: state.offerId,
+    publisherId: state.publisherId,
+    planId: operation.planId,
+    quantity: operation.quantity,
+    action: operation.action,
+    // When it last changed: its request while it waits, its outcome once it has one.
+    timeStamp: operation.completedAt ?? operation.requestedAt,
+    status: operation.status,
+    operationRequestSource: operationRequestSource(operation.requestedBy),
+  };
+}
