@@ -11,10 +11,11 @@ import { HEALTH_REDIS, HealthController } from './health.controller';
     {
       provide: HEALTH_REDIS,
       // Fails fast instead of queueing commands while Redis is away, so /health answers promptly.
-      useFactory: async (config: AppConfig) => {
+      useFactory: (config: AppConfig) => {
         const redis = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
-        // Not fatal: a Redis that is down at start shows in /health, and ioredis keeps reconnecting.
-        await redis.connect().catch(() => undefined);
+        // Never awaited: a Redis that is down or silent at start shows in /health instead of holding the api back.
+        redis.on('error', () => undefined);
+        void redis.connect().catch(() => undefined);
         return redis;
       },
       inject: [AppConfig],
