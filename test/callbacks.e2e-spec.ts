@@ -229,6 +229,25 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
     });
   });
 
+  describe('out of order', () => {
+    it('an action the publisher signed before its resolution, arriving after it, does not reopen it', async () => {
+      const { subscriptionId, path } = await purchase(contoso, { quantity: 5 });
+      const minuteAgo = new Date(Date.now() - 60_000);
+      const required = signCallback(actionRequired(subscriptionId, ['cancel']), { timestamp: minuteAgo });
+      const resolved = signCallback(actionResolved(subscriptionId));
+      const late = signCallback(actionRequired(subscriptionId, ['cancel'], 'A retry of the first request'), { timestamp: new Date(minuteAgo.getTime() + 1_000) });
+
+      expect((await applied(actionRequired(subscriptionId, ['cancel']), { id: required.id, timestamp: minuteAgo })).returnvalue).toBe('applied');
+      expect((await deliver(system.baseUrl, resolved)).status).toBe(202);
+      expect((await finished(resolved.id)).returnvalue).toBe('applied');
+      expect((await deliver(system.baseUrl, late)).status).toBe(202);
+      expect((await finished(late.id)).returnvalue).toBe('no-change');
+
+      expect(await partnerView(path)).toMatchObject({ attentionNeeded: false, actionNeeded: null });
+      expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActionRequired', 'PublisherActionResolved']);
+    });
+  });
+
   describe('redelivery', () => {
     it('of one webhook-id three times in a row and three times at once has one effect', async () => {
       const { subscriptionId } = await purchase(contoso, { quantity: 5 });

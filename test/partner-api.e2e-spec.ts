@@ -368,7 +368,12 @@ describe('Partner API', () => {
       const bought = await purchase(contoso);
       await publisherDoes(system, bought.subscriptionId, {
         type: 'RequirePublisherAction',
-        data: { reason: 'Export your data before cancelling', url: 'https://fabrikam.example/export', blockedOperations: ['cancel'] },
+        data: {
+          reason: 'Export your data before cancelling',
+          url: 'https://fabrikam.example/export',
+          blockedOperations: ['cancel'],
+          signedAt: system.clock.now().toISOString(),
+        },
       });
       const { body } = await contoso.get(bought.path);
       expect(body).toMatchObject({
@@ -391,7 +396,7 @@ describe('Partner API', () => {
       expect(await system.eventCount()).toBe(events);
       expect((await contoso.patch(bought.path, { body: { friendlyName: 'Still allowed' } })).status).toBe(200);
 
-      await publisherDoes(system, bought.subscriptionId, { type: 'ResolvePublisherAction', data: {} });
+      await publisherDoes(system, bought.subscriptionId, { type: 'ResolvePublisherAction', data: { signedAt: system.clock.now().toISOString() } });
       const cleared = await contoso.patch(bought.path, { body: { status: 'deleted' } });
       expect(cleared.status).toBe(200);
       expect(cleared.body).toMatchObject({ status: 'deleted', attentionNeeded: false, actionNeeded: null });

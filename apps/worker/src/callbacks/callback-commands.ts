@@ -2,18 +2,18 @@ import type { PublisherCallback } from '@mfh/application';
 import type { Catalog } from '@mfh/config';
 import type { SubscriptionCommand } from '@mfh/domain';
 
-/** The command a callback stands for. */
-export function commandFor(callback: PublisherCallback): SubscriptionCommand {
+/** The command a callback stands for; `signedAt` orders the action callbacks. */
+export function commandFor(callback: PublisherCallback, signedAt: string): SubscriptionCommand {
   switch (callback.type) {
     case 'LicensesAssigned':
       return { type: 'RecordLicensesAssigned', data: { assignedSeats: callback.data.assignedSeats } };
     case 'ActionRequired':
       return {
         type: 'RequirePublisherAction',
-        data: { reason: callback.data.reason, url: callback.data.url, blockedOperations: [...callback.data.blockedOperations] },
+        data: { reason: callback.data.reason, url: callback.data.url, blockedOperations: [...callback.data.blockedOperations], signedAt },
       };
     case 'ActionResolved':
-      return { type: 'ResolvePublisherAction', data: {} };
+      return { type: 'ResolvePublisherAction', data: { signedAt } };
   }
 }
 

@@ -38,8 +38,8 @@ export class CallbackProcessor extends WorkerHost {
   }
 
   async process(job: Job<CallbackJob>): Promise<CallbackOutcome> {
-    const { publisherId, webhookId, callback } = job.data;
-    const command = commandFor(callback);
+    const { publisherId, webhookId, callback, signedAt } = job.data;
+    const command = commandFor(callback, signedAt);
     try {
       const result = await this.executor.execute(
         subscriptionStream(callback.subscriptionId),

@@ -53,11 +53,15 @@ export type RequestCancellation = Command<'RequestCancellation', { requestedBy: 
 export type RecordLicensesAssigned = Command<'RecordLicensesAssigned', { assignedSeats: number }>;
 export type ConfirmFulfillment = Command<'ConfirmFulfillment', { planId: string; quantity: number }>;
 export type StartBilling = Command<'StartBilling', { now: string }>;
+/**
+ * `signedAt` is when the publisher sent it. Callbacks can arrive out of order (retries, parallel
+ * workers); one signed before the last applied action change is stale and changes nothing.
+ */
 export type RequirePublisherAction = Command<
   'RequirePublisherAction',
-  { reason: string; url: string; blockedOperations: string[] }
+  { reason: string; url: string; blockedOperations: string[]; signedAt: string }
 >;
-export type ResolvePublisherAction = Command<'ResolvePublisherAction', Record<string, never>>;
+export type ResolvePublisherAction = Command<'ResolvePublisherAction', { signedAt: string }>;
 /** Completes a waiting operation (PATCH Success, or no answer within the window). */
 export type AcceptOperation = Command<'AcceptOperation', { operationId: string; now: string }>;
 export type RejectOperation = Command<'RejectOperation', { operationId: string; reason: string | null; now: string }>;

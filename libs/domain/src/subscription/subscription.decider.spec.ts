@@ -21,7 +21,8 @@ const LATER = '2025-04-02T12:00:00.000Z';
 const PENDING_OP = 'op-1';
 const CANCEL_OP = '5b1e3c2a-9d8f-4e7b-a6c5-0f1e2d3c4b5a';
 const NEW_OP = 'op-2';
-const ACTION = { reason: 'Verify the tenant domain', url: 'https://contoso.example/verify' };
+const SIGNED = '2025-03-12T07:00:00.000Z';
+const ACTION = { reason: 'Verify the tenant domain', url: 'https://contoso.example/verify', signedAt: SIGNED };
 
 // --- events -----------------------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ const actionRequired = (blockedOperations: string[]): E.PublisherActionRequired 
   type: 'PublisherActionRequired',
   data: { ...ACTION, blockedOperations },
 });
-const actionResolved: E.PublisherActionResolved = { type: 'PublisherActionResolved', data: {} };
+const actionResolved: E.PublisherActionResolved = { type: 'PublisherActionResolved', data: { signedAt: SIGNED } };
 const autoRenewDisabled: E.AutoRenewDisabled = { type: 'AutoRenewDisabled', data: {} };
 const resellerAssigned = (mpnId: string): E.IndirectResellerAssigned => ({
   type: 'IndirectResellerAssigned',
@@ -139,7 +140,7 @@ const requireAction = (overrides: Partial<C.RequirePublisherAction['data']> = {}
   type: 'RequirePublisherAction',
   data: { ...ACTION, blockedOperations: ['cancel'], ...overrides },
 });
-const resolveAction: C.ResolvePublisherAction = { type: 'ResolvePublisherAction', data: {} };
+const resolveAction: C.ResolvePublisherAction = { type: 'ResolvePublisherAction', data: { signedAt: SIGNED } };
 const acceptSeatChange = (operationId = PENDING_OP): C.AcceptOperation => ({
   type: 'AcceptOperation',
   data: { operationId, now: LATER },
@@ -599,6 +600,28 @@ describe('subscription decider', () => {
     });
   });
 
+  describe('publisher action callbacks out of order', () => {
+    const EARLIER = '2025-03-12T06:59:59.000Z';
+    const LATER_SIGNED = '2025-03-12T07:00:01.000Z';
+    const spec = DeciderSpecification.for(subscriptionDecider);
+
+    it('ignores a resolution signed before the action it would clear', () => {
+      spec.given([...PENDING, actionRequired(['cancel'])]).when({ type: 'ResolvePublisherAction', data: { signedAt: EARLIER } }).thenNothing();
+    });
+
+    it('ignores an action signed before the resolution already applied', () => {
+      spec.given([...PENDING, actionRequired(['cancel']), actionResolved]).when(requireAction({ signedAt: EARLIER })).thenNothing();
+    });
+
+    it('applies an action signed after the last change, and one signed in the same second', () => {
+      const given = spec.given([...PENDING, actionRequired(['cancel']), actionResolved]);
+      given
+        .when(requireAction({ signedAt: LATER_SIGNED }))
+        .then([{ type: 'PublisherActionRequired', data: { ...ACTION, blockedOperations: ['cancel'], signedAt: LATER_SIGNED } }]);
+      given.when(requireAction()).then([{ type: 'PublisherActionRequired', data: { ...ACTION, blockedOperations: ['cancel'] } }]);
+    });
+  });
+
   describe('with an open publisher action', () => {
     const blockable: { operation: BlockableOperation; command: C.SubscriptionCommand; accepted: SubscriptionEvent }[] = [
       { operation: 'cancel', command: cancel(), accepted: cancelled({ refund: { amount: '120.00', currency: 'USD' } }) },
@@ -618,7 +641,7 @@ describe('subscription decider', () => {
 
     it.each(blockable)('refuses $operation while blocked, with the reason and url', ({ operation, command }) => {
       const error = spec.given(withAction([operation])).when(command).thenThrows('blocked-by-publisher-action', 'rule');
-      expect(error.extensions).toEqual({ operation, ...ACTION });
+      expect(error.extensions).toEqual({ operation, reason: ACTION.reason, url: ACTION.url });
       expect(error.message).toContain(ACTION.reason);
     });
 

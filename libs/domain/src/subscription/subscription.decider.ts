@@ -49,7 +49,7 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
     case 'RequirePublisherAction':
       return requireAction(command, existing(state));
     case 'ResolvePublisherAction':
-      return resolveAction(existing(state));
+      return resolveAction(command, existing(state));
     case 'AcceptOperation':
       return acceptOperation(command, existing(state));
     case 'RejectOperation':
@@ -306,10 +306,16 @@ function renew({ data }: C.RenewSubscription, state: ExistingSubscription): Even
   ];
 }
 
+/** Signed before the last action change that was applied: superseded, so it changes nothing. */
+function stale(state: ExistingSubscription, signedAt: string): boolean {
+  return state.actionSignedAt !== null && isAfter(state.actionSignedAt, signedAt);
+}
+
 function requireAction({ data }: C.RequirePublisherAction, state: ExistingSubscription): Events {
   const reason = data.reason.trim();
   if (reason.length < 1 || reason.length > 1000 || data.url.trim().length === 0) throw Errors.invalidAction();
   if (state.status === 'deleted') throw Errors.deleted();
+  if (stale(state, data.signedAt)) return [];
   const blockedOperations = [...new Set(data.blockedOperations)].sort();
   const current = state.action;
   if (
@@ -320,12 +326,12 @@ function requireAction({ data }: C.RequirePublisherAction, state: ExistingSubscr
   ) {
     return [];
   }
-  return [{ type: 'PublisherActionRequired', data: { reason, url: data.url, blockedOperations } }];
+  return [{ type: 'PublisherActionRequired', data: { reason, url: data.url, blockedOperations, signedAt: data.signedAt } }];
 }
 
-function resolveAction(state: ExistingSubscription): Events {
-  if (state.action === null) return [];
-  return [{ type: 'PublisherActionResolved', data: {} }];
+function resolveAction({ data }: C.ResolvePublisherAction, state: ExistingSubscription): Events {
+  if (state.action === null || stale(state, data.signedAt)) return [];
+  return [{ type: 'PublisherActionResolved', data: { signedAt: data.signedAt } }];
 }
 
 function operationInProgress(state: ExistingSubscription, operationId: string): SubscriptionOperation {

@@ -95,9 +95,9 @@ export type BillingStarted = DomainEvent<
 >;
 export type PublisherActionRequired = DomainEvent<
   'PublisherActionRequired',
-  { reason: string; url: string; blockedOperations: string[] }
+  { reason: string; url: string; blockedOperations: string[]; signedAt: string }
 >;
-export type PublisherActionResolved = DomainEvent<'PublisherActionResolved', Record<string, never>>;
+export type PublisherActionResolved = DomainEvent<'PublisherActionResolved', { signedAt: string }>;
 export type Cancelled = DomainEvent<
   'Cancelled',
   {

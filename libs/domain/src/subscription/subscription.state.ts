@@ -62,6 +62,8 @@ interface SubscriptionFields {
   /** The publisher confirmed fulfilment through the fulfillment API (Activate). */
   fulfillmentConfirmed: boolean;
   action: PublisherAction | null;
+  /** When the publisher signed the last action change applied; older ones are stale. */
+  actionSignedAt: string | null;
   operations: SubscriptionOperation[];
 }
 
@@ -111,6 +113,7 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       licensesAssigned: null,
       fulfillmentConfirmed: false,
       action: null,
+      actionSignedAt: null,
       operations: [],
     };
   }
@@ -181,10 +184,12 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       };
       return { ...state, status: 'active', billing };
     }
-    case 'PublisherActionRequired':
-      return { ...state, action: { ...event.data, blockedOperations: [...event.data.blockedOperations] } };
+    case 'PublisherActionRequired': {
+      const { reason, url, blockedOperations, signedAt } = event.data;
+      return { ...state, action: { reason, url, blockedOperations: [...blockedOperations] }, actionSignedAt: signedAt };
+    }
     case 'PublisherActionResolved':
-      return { ...state, action: null };
+      return { ...state, action: null, actionSignedAt: event.data.signedAt };
     case 'Cancelled': {
       const d = event.data;
       let operations = d.abandonedOperationId
