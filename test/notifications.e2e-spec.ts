@@ -252,6 +252,26 @@ describe('Notifications to publishers', () => {
     for (const [i, a] of attempts.items.slice(1).entries()) expect(Date.parse(a.startedAt)).toBeGreaterThanOrEqual(Date.parse(attempts.items[i].nextAttemptAt));
   });
 
+  it('takes a 4xx answer to a ChangeQuantity notification as the publisher rejecting the change, and does not retry', async () => {
+    const { contoso, sub } = await billedSubscription(3);
+    receiver.behave(sub.subscriptionId, { fail: 1, status: 409 });
+    const requested = await contoso.patch(sub.path, { body: { quantity: 9 } });
+    const operationPath = new URL(requested.headers.get('operation-location')!).pathname;
+
+    const deliveryId = await eventIdOf(sub.subscriptionId, 'SeatChangeRequested');
+    expect((await system.finishedJob(QUEUES.notifications, deliveryId)).returnvalue).toEqual({ attempt: 1, httpStatus: 409, rejected: true });
+    expect(receiver.requests(sub.subscriptionId)).toHaveLength(1);
+    expect((await contoso.get(operationPath)).body).toMatchObject({ status: 'Failed' });
+    expect((await contoso.get(sub.path)).body).toMatchObject({ quantity: 3, pendingOperations: [] });
+    const attempts = await attemptsOf(deliveryId);
+    expect(attempts).toMatchObject({ state: 'rejected', totalCount: 1, items: [{ attempt: 1, httpStatus: 409, outcome: 'rejected' }] });
+    const { rows } = await system.db.query<{ data: { reason: string } }>(
+      "SELECT data FROM events WHERE stream_id = $1 AND event_type = 'SeatChangeRejected'",
+      [`subscription-${sub.subscriptionId}`],
+    );
+    expect(rows[0].data.reason).toMatch(/HTTP 409/);
+  });
+
   it('dead-letters a notification the publisher never accepts once the retry window has passed; a replay numbers its attempts on', async () => {
     const contoso = await system.client('contoso');
     const sub = await purchase(contoso, { quantity: 1 });

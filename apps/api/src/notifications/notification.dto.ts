@@ -3,7 +3,7 @@ import { AttemptOutcome, DELIVERY_STATES, DeliveryState, NotificationAttempt, No
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageLinksDto, PageQuery } from '../partners/dto/common.dto';
 
-const OUTCOMES: AttemptOutcome[] = ['delivered', 'retrying', 'dead-lettered'];
+const OUTCOMES: AttemptOutcome[] = ['delivered', 'rejected', 'retrying', 'dead-lettered'];
 
 export class DeliveryQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only notifications about this subscription' })

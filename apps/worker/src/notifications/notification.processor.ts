@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { QUEUES, SigningKeys, WORKER_LOCKING } from '@mfh/application';
+import { Clock, CommandExecutor, derivedId, QUEUES, SigningKeys, WORKER_LOCKING } from '@mfh/application';
+import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { AppConfig, Catalog } from '@mfh/config';
 import { NewNotificationAttempt, NotificationsRepository } from '@mfh/read-models';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -15,7 +16,14 @@ export const NOTIFICATION_TOKEN = { subject: 'marketplace', expiresInSeconds: 30
 export interface NotificationDelivered {
   attempt: number;
   httpStatus: number;
+  /** The publisher answered 4xx to a change waiting for its answer: Microsoft's way to reject it. */
+  rejected?: true;
 }
+
+/** Changes the publisher may refuse by answering their notification with a 4xx (Microsoft's webhook rules). */
+const REFUSABLE = new Set(['ChangeQuantity', 'ChangePlan']);
+
+const isClientError = (status: number | null): status is number => status !== null && status >= 400 && status < 500;
 
 /**
  * POSTs a notification to the publisher's current notification URL with a bearer JWT for the
@@ -32,6 +40,8 @@ export class NotificationProcessor extends WorkerHost {
     private readonly config: AppConfig,
     private readonly keys: SigningKeys,
     private readonly attempts: NotificationsRepository,
+    private readonly executor: CommandExecutor,
+    private readonly clock: Clock,
   ) {
     super();
   }
@@ -64,6 +74,12 @@ export class NotificationProcessor extends WorkerHost {
     if (outcome.error === null) {
       await record({ outcome: 'delivered', nextAttemptAt: null });
       return { attempt, httpStatus: outcome.httpStatus! };
+    }
+    const { action, status } = job.data.payload;
+    if (REFUSABLE.has(action) && status === 'InProgress' && isClientError(outcome.httpStatus)) {
+      await record({ outcome: 'rejected', nextAttemptAt: null });
+      await this.reject(job, `The publisher answered the ${action} notification with HTTP ${outcome.httpStatus}.`);
+      return { attempt, httpStatus: outcome.httpStatus, rejected: true };
     }
     const next = url ? await this.afterFailure(job, { attempt, earlierRuns, startedAt, finishedAt }) : { deadLetter: 'nowhere to deliver it' };
     if ('deadLetter' in next) {
@@ -104,6 +120,33 @@ export class NotificationProcessor extends WorkerHost {
       }
     }
     return job.data.attemptsOfEarlierRuns ?? 0;
+  }
+
+  /** Rejects the operation unless the publisher (or its timeout) has finished it meanwhile. */
+  private async reject(job: Job<NotifyPublisherJob>, reason: string): Promise<void> {
+    const { subscriptionId, operationId, deliveryId } = job.data;
+    const now = this.clock.now().toISOString();
+    await this.executor.execute(
+      subscriptionStream(subscriptionId),
+      subscriptionDecider,
+      (state) => {
+        const operation = state.status === 'none' ? undefined : state.operations.find((op) => op.id === operationId);
+        if (operation?.status !== 'InProgress') return [];
+        return subscriptionDecider.decide({ type: 'RejectOperation', data: { operationId, reason, now } }, state);
+      },
+      {
+        metadata: {
+          actor: 'notifications',
+          role: 'system',
+          source: 'System',
+          correlationId: operationId,
+          causationId: deliveryId,
+          requestId: job.id ?? deliveryId,
+          occurredAt: now,
+        },
+        eventId: (index) => derivedId(operationId, 'rejected-by-webhook-answer', index),
+      },
+    );
   }
 
   private async post(url: string, job: NotifyPublisherJob): Promise<PostOutcome> {

@@ -3,11 +3,14 @@ import type { Pool, PoolClient } from 'pg';
 import { decodeCursor, encodeCursor, InvalidContinuationTokenError, Page, PageRequest } from '../pagination';
 import { notificationMigrations } from './notifications.migrations';
 
-/** How one attempt ended: the publisher took it, another attempt is scheduled, or none will be. */
-export type AttemptOutcome = 'delivered' | 'retrying' | 'dead-lettered';
+/**
+ * How one attempt ended: the publisher took it, refused the change it announced (a 4xx to a change
+ * that waits for its answer), another attempt is scheduled, or none will be.
+ */
+export type AttemptOutcome = 'delivered' | 'rejected' | 'retrying' | 'dead-lettered';
 /** A delivery's state is its last attempt's outcome; `pending` before the first attempt. */
 export type DeliveryState = 'pending' | AttemptOutcome;
-export const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'retrying', 'dead-lettered'];
+export const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'rejected', 'retrying', 'dead-lettered'];
 
 /** One notification to a publisher, caused by one event (whose id it carries, and its job too). */
 export interface NewNotificationDelivery {
