@@ -1,23 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { KeysModule, QUEUES } from '@mfh/application';
 import { NotificationsStoreModule } from '@mfh/read-models';
-import { LogConsumers } from '../projections/log-consumers';
+import { registeredConsumer } from '../projections/log-consumers';
 import { NotificationProcessor } from './notification.processor';
 import { NotificationReactor } from './notification.reactor';
 
 /** Signed notifications of seat and plan changes, cancellations, renewals and expiries to publishers (SPEC §7). */
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUES.notifications }), KeysModule, NotificationsStoreModule],
-  providers: [NotificationReactor, NotificationProcessor],
+  providers: [NotificationReactor, NotificationProcessor, registeredConsumer(NotificationReactor)],
 })
-export class NotificationsModule implements OnModuleInit {
-  constructor(
-    private readonly consumers: LogConsumers,
-    private readonly reactor: NotificationReactor,
-  ) {}
-
-  onModuleInit(): void {
-    this.consumers.register(this.reactor);
-  }
-}
+export class NotificationsModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { FactoryProvider, Injectable, Type } from '@nestjs/common';
 import type { LogConsumer } from '@mfh/read-models';
 
 /**
@@ -19,4 +19,13 @@ export class LogConsumers {
   all(): readonly LogConsumer[] {
     return this.consumers;
   }
+}
+
+/** A provider that registers a feature's reactor with the catch-up service when the module is built. */
+export function registeredConsumer(consumer: Type<LogConsumer>): FactoryProvider {
+  return {
+    provide: Symbol(`log consumer ${consumer.name}`),
+    useFactory: (consumers: LogConsumers, instance: LogConsumer) => consumers.register(instance),
+    inject: [LogConsumers, consumer],
+  };
 }
