@@ -1,0 +1,55 @@
+/**
+ * The baseline: a bare Fastify instance with one route that queues the job the real receiver
+ * would queue, the same way, and answers 202. No Nest, no signature check, no validation: what is
+ * left is HTTP, JSON and the BullMQ add, which the receiver cannot do without.
+ */
+import { CallbackJob, callbackJobId, DEFAULT_JOB_OPTIONS, JOBS, PublisherCallback, QUEUES } from '@mfh/application';
+import type { AppConfig } from '@mfh/config';
+import { Queue } from 'bullmq';
+import Fastify, { FastifyInstance } from 'fastify';
+import { producerConnection } from '../../apps/api/src/callbacks/api-queues.module';
+import { CALLBACK_JOB_OPTIONS } from '../../apps/api/src/callbacks/callback-inbox.service';
+
+export interface BareReceiver {
+  baseUrl: string;
+  server: FastifyInstance;
+  /** The route's queue, for counting what it added. */
+  queue: Queue<CallbackJob>;
+  close(): Promise<void>;
+}
+
+const header = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
+
+/** Listens on a free port; its queue is the api's callbacks queue under `prefix`, on the api's connection options. */
+export async function startBareReceiver(config: AppConfig, prefix: string): Promise<BareReceiver> {
+  const queue = new Queue<CallbackJob>(QUEUES.callbacks, { connection: producerConnection(config), prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  await queue.waitUntilReady();
+  const server = Fastify({ bodyLimit: config.BODY_LIMIT_BYTES });
+  server.post<{ Params: { publisherId: string }; Body: PublisherCallback }>('/webhooks/publishers/:publisherId', async (request, reply) => {
+    const { publisherId } = request.params;
+    const webhookId = header(request.headers['webhook-id']);
+    // The same members, so the same job size: what the receiver would have built once it had checked everything.
+    const job: CallbackJob = {
+      publisherId,
+      webhookId,
+      signedAt: new Date(Number(header(request.headers['webhook-timestamp'])) * 1000).toISOString(),
+      receivedAt: new Date().toISOString(),
+      correlationId: webhookId,
+      callback: request.body,
+    };
+    await queue.add(JOBS.applyCallback, job, { ...CALLBACK_JOB_OPTIONS, jobId: callbackJobId(publisherId, webhookId) });
+    return reply.code(202).send({ webhookId, status: 'queued' });
+  });
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.server.address();
+  if (!address || typeof address !== 'object') throw new Error('the bare receiver is not listening on a TCP port');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    server,
+    queue,
+    async close() {
+      await server.close();
+      await queue.close();
+    },
+  };
+}
