@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { HealthModule } from './health/health.module';
-import { JsonBodyOnly } from './http/json-body.interceptor';
+import { JsonBodyOnly } from './http/json-body.guard';
 import { MetricsController } from './http/metrics';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PartnersModule } from './partners/partners.module';
@@ -30,7 +30,7 @@ export class ApiModule {
         NotificationsModule,
       ],
       controllers: [MetricsController],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: JsonBodyOnly }],
+      providers: [{ provide: APP_GUARD, useClass: JsonBodyOnly }],
     };
   }
 }

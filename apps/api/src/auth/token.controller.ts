@@ -2,7 +2,7 @@ import { Body, Controller, Header, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AppConfig, Catalog, verifySecret } from '@mfh/config';
 import type { FastifyReply } from 'fastify';
-import { AcceptsForms } from '../http/json-body.interceptor';
+import { AcceptsForms } from '../http/json-body.guard';
 import { Public } from './auth.decorators';
 import { API_AUDIENCE, SigningKeys } from '@mfh/application';
 
