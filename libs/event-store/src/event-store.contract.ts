@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventHash, verifyChain } from './event-hash';
 import { WrongExpectedVersionError } from './event-store.errors';
 import type { EventStore, GlobalPosition, NewEvent, RecordedEvent } from './event-store.port';
 import { comparePositions } from './global-position';
@@ -276,6 +277,104 @@ export function eventStoreContract(
         expect(read.metadata).toEqual(written.metadata);
         expect(read.data).toEqual(written.data);
         expect(read.type).toBe('MetadataChecked');
+      });
+    });
+
+    describe('hash chain', () => {
+      const HEX_SHA256 = /^[0-9a-f]{64}$/;
+      const links = (events: readonly RecordedEvent[]): [string, string | null][] =>
+        events.map((e) => [e.hash, e.previousHash]);
+
+      function expectChained(events: readonly RecordedEvent[]): void {
+        events.forEach((e, i) => {
+          expect(e.hash).toMatch(HEX_SHA256);
+          expect(e.previousHash).toBe(i === 0 ? null : events[i - 1].hash);
+          // Recomputed from what the store gives back, so the stored form hashes like the appended one.
+          expect(eventHash(e)).toBe(e.hash);
+        });
+        expect(verifyChain(events)).toEqual({ valid: true, events: events.length, brokenAtRevision: null, reason: null });
+      }
+
+      it('chains every event to the one before it, across appends', async () => {
+        const id = stream();
+        await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' });
+        await store.appendToStream(id, [event()], { expectedRevision: 0 });
+        await store.appendToStream(id, [event()]);
+        await store.appendToStream(id, [event()], { expectedRevision: 'stream_exists' });
+        const read = await store.readStream(id);
+        expect(read.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+        expect(read[0].previousHash).toBeNull();
+        expectChained(read);
+        expect(new Set(read.map((e) => e.hash)).size).toBe(4);
+      });
+
+      it('chains the events of one batch to each other', async () => {
+        const id = stream();
+        await store.appendToStream(id, [event()]);
+        await store.appendToStream(id, [event(), event(), event()], { expectedRevision: 0 });
+        expectChained(await store.readStream(id));
+      });
+
+      it('hashes the content as read back, whatever its shape', async () => {
+        const id = stream();
+        await store.appendToStream(id, [
+          {
+            id: randomUUID(),
+            type: 'SeatsChanged',
+            data: { z: 1, a: { y: [1.5, -2, 1e21, 'Zürich ✓ "q"', null, true], b: {} } },
+            metadata: { occurredAt: '2025-01-01T00:00:00.000Z', actor: 'contract' },
+          },
+          event(),
+        ]);
+        expectChained(await store.readStream(id));
+      });
+
+      it('returns the same chain fields backwards and from the global log', async () => {
+        const checkpoint = await headPosition();
+        const id = stream();
+        await store.appendToStream(id, [event(), event()]);
+        await store.appendToStream(id, [event()]);
+        const forwards = await store.readStream(id);
+        const backwards = await store.readStream(id, { direction: 'backwards' });
+        const global = await readOwn(checkpoint, [id], 3);
+        expect(links(backwards)).toEqual(links([...forwards].reverse()));
+        expect(links(global)).toEqual(links(forwards));
+        expectChained(global);
+      });
+
+      it('leaves the hashes unchanged when the same events are appended again', async () => {
+        const id = stream();
+        const batch = [event(), event()];
+        await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+        const before = await store.readStream(id);
+        await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+        await store.appendToStream(id, batch);
+        const after = await store.readStream(id);
+        expect(links(after)).toEqual(links(before));
+        expect(ids(after)).toEqual(ids(batch));
+      });
+
+      it('keeps one unbroken chain under concurrent appends', async () => {
+        const id = stream();
+        await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' });
+        const racing = Array.from({ length: 6 }, () => store.appendToStream(id, [event(), event()], { expectedRevision: 0 }));
+        await Promise.allSettled(racing);
+        await Promise.all(Array.from({ length: 4 }, () => store.appendToStream(id, [event()], { expectedRevision: 'any' })));
+        const read = await store.readStream(id);
+        expect(read).toHaveLength(7);
+        expectChained(read);
+      });
+
+      it('chains each stream on its own', async () => {
+        const a = stream();
+        const b = stream();
+        await store.appendToStream(a, [event()]);
+        await store.appendToStream(b, [event()]);
+        await store.appendToStream(a, [event()]);
+        const [readA, readB] = await Promise.all([store.readStream(a), store.readStream(b)]);
+        expectChained(readA);
+        expectChained(readB);
+        expect(readB[0].previousHash).toBeNull();
       });
     });
 

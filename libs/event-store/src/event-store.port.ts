@@ -29,6 +29,10 @@ export interface RecordedEvent<Type extends string = string, Data extends JsonOb
   readonly revision: StreamRevision;
   readonly position: GlobalPosition;
   readonly recordedAt: Date;
+  /** SHA-256 (lower-case hex) over the event's canonical content and `previousHash`; see event-hash.ts. */
+  readonly hash: string;
+  /** The hash of the stream's event at `revision - 1`; null at revision 0. */
+  readonly previousHash: string | null;
 }
 
 export interface AppendOptions {

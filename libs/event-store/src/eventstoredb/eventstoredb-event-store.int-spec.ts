@@ -3,9 +3,10 @@ import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { EsdbStandIn, startEsdbStandIn } from '@mfh/testing';
 import { eventStoreContract } from '../event-store.contract';
-import { WrongExpectedVersionError } from '../event-store.errors';
+import { eventHash, verifyChain } from '../event-hash';
+import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import type { GlobalPosition, NewEvent, RecordedEvent } from '../event-store.port';
-import { EventStoreDBEventStore } from './eventstoredb-event-store';
+import { EventStoreDBEventStore, HASH_METADATA_KEY, PREVIOUS_HASH_METADATA_KEY } from './eventstoredb-event-store';
 
 eventStoreContract('eventstoredb (gRPC stand-in)', async () => {
   const standIn = await startEsdbStandIn();
@@ -64,16 +65,16 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
     await store.appendToStream(stream, [written], { expectedRevision: 'no_stream' });
 
     const [raw] = await client.readStream(stream).toArray();
-    expect(raw.event).toMatchObject({
-      id: written.id,
-      type: 'SeatsChanged',
-      isJson: true,
-      data: written.data,
-      metadata: written.metadata,
-      revision: 0n,
-    });
     const [read] = await store.readStream(stream);
+    expect(raw.event).toMatchObject({ id: written.id, type: 'SeatsChanged', isJson: true, data: written.data, revision: 0n });
+    // The chain travels in the stored metadata and is moved out of it on reading.
+    expect(raw.event?.metadata).toEqual({
+      ...written.metadata,
+      [HASH_METADATA_KEY]: read.hash,
+      [PREVIOUS_HASH_METADATA_KEY]: null,
+    });
     expect(read).toMatchObject({ id: written.id, data: written.data, metadata: written.metadata, streamId: stream });
+    expect(read.hash).toBe(eventHash({ ...written, streamId: stream, revision: 0, previousHash: null }));
     expect(read.recordedAt.getTime()).toBe((raw.event?.created as Date).getTime());
   });
 
@@ -82,7 +83,54 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
     const id = randomUUID();
     await client.appendToStream(stream, jsonEvent({ id, type: 'Imported', data: { n: 1 } }));
     const [read] = await store.readStream(stream);
-    expect(read).toMatchObject({ id, type: 'Imported', data: { n: 1 }, metadata: {} });
+    expect(read).toMatchObject({ id, type: 'Imported', data: { n: 1 }, metadata: {}, hash: '', previousHash: null });
+  });
+
+  it('lets verification find an event another client appended with a made-up chain', async () => {
+    const stream = `adapter-${randomUUID()}`;
+    await store.appendToStream(stream, [event(), event()]);
+    const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    const forged = { value: 'forged' };
+    await client.appendToStream(
+      stream,
+      jsonEvent({
+        type: 'Happened',
+        data: forged,
+        metadata: { actor: 'intruder', [HASH_METADATA_KEY]: 'f'.repeat(64), [PREVIOUS_HASH_METADATA_KEY]: last.hash },
+      }),
+    );
+    await store.appendToStream(stream, [event()], { expectedRevision: 2 });
+    const read = await store.readStream(stream);
+    expect(read[3].previousHash).toBe('f'.repeat(64));
+    expect(verifyChain(read)).toEqual({ valid: false, events: 3, brokenAtRevision: 2, reason: 'content-altered' });
+  });
+
+  it('refuses metadata that uses the chain keys', async () => {
+    const taken = { ...event(), metadata: { [HASH_METADATA_KEY]: 'mine' } };
+    await expect(store.appendToStream(`adapter-${randomUUID()}`, [taken])).rejects.toThrow(HASH_METADATA_KEY);
+  });
+
+  it("treats a re-send of the stream's last events with 'any' as a no-op, and a partial one as a duplicate", async () => {
+    const stream = `adapter-${randomUUID()}`;
+    const batch = [event(), event()];
+    await store.appendToStream(stream, [event()]);
+    const original = await store.appendToStream(stream, batch, { expectedRevision: 'any' });
+    const before = await store.readStream(stream);
+
+    expect(await store.appendToStream(stream, batch, { expectedRevision: 'any' })).toEqual(original);
+    expect(await store.appendToStream(stream, batch, { expectedRevision: 'stream_exists' })).toEqual(original);
+    await expect(store.appendToStream(stream, [batch[1], event()])).rejects.toBeInstanceOf(DuplicateEventIdError);
+    expect(await store.readStream(stream)).toEqual(before);
+  });
+
+  it('refuses an expected revision beyond the stream without sending an append', async () => {
+    const stream = `adapter-${randomUUID()}`;
+    await store.appendToStream(stream, [event()]);
+    const appendsBefore = standIn.calls.filter((path) => path.endsWith('/Append')).length;
+    const error = await store.appendToStream(stream, [event()], { expectedRevision: 3 }).catch((e) => e);
+    expect(error).toBeInstanceOf(WrongExpectedVersionError);
+    expect(error).toMatchObject({ expected: 3, actual: 0 });
+    expect(standIn.calls.filter((path) => path.endsWith('/Append'))).toHaveLength(appendsBefore);
   });
 
   it('readAll skips system streams and system event types but still returns maxCount of our events', async () => {

@@ -1,24 +1,22 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   jsonEvent,
 } from '@eventstore/db-client';
 import type {
-  AppendExpectedRevision,
   EventType,
   Position,
   RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
-import { checkExpectedRevision } from '../append-rules';
-import { WrongExpectedVersionError } from '../event-store.errors';
+import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+import { chainHashes } from '../event-hash';
+import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import {
   AppendOptions,
   AppendResult,
@@ -30,6 +28,7 @@ import {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamRevision,
 } from '../event-store.port';
 import { comparePositions } from '../global-position';
 
@@ -43,11 +42,24 @@ const MIN_READ_ALL_PAGE = 100;
 const MAX_READ_ALL_PAGE = 4096;
 /** What the server reports for a position it does not know (2^64 - 1), e.g. for stream reads on older servers. */
 const NO_POSITION: GlobalPosition = Object.freeze({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n });
+const MAX_APPEND_ATTEMPTS = 10;
+const MAX_RETRY_PAUSE_MS = 64;
+/** How many events before the new ones an 'any' or 'stream_exists' append searches for a re-send of its ids. */
+const RESEND_WINDOW = 32;
+
+/**
+ * Metadata keys that carry an event's hash chain in the stored metadata. EventStoreDB reserves every
+ * `$`-prefixed metadata key for itself, so these have no `$`. Callers may not use them.
+ */
+export const HASH_METADATA_KEY = 'mfhHash';
+export const PREVIOUS_HASH_METADATA_KEY = 'mfhPreviousHash';
 
 /**
  * The {@link EventStore} port on EventStoreDB (or KurrentDB) through `@eventstore/db-client`.
- * Events are stored as JSON with their metadata; `readAll` hides system streams and system events
- * (anything whose stream id or type starts with `$`).
+ * Events are stored as JSON with their metadata, plus the hash chain under {@link HASH_METADATA_KEY} and
+ * {@link PREVIOUS_HASH_METADATA_KEY}, which reads move back out of the metadata; an event some other
+ * client appended has no chain and reads with an empty `hash`, so verification fails at it.
+ * `readAll` hides system streams and system events (anything whose stream id or type starts with `$`).
  */
 export class EventStoreDBEventStore extends EventStore {
   private readonly pingTimeoutMs: number;
@@ -68,15 +80,84 @@ export class EventStoreDBEventStore extends EventStore {
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     if (events.length === 0) return this.appendNothing(streamId, expected);
+    assertNoChainKeys(streamId, events);
+    return expected === 'any' || expected === 'stream_exists'
+      ? this.appendUnpinned(streamId, events, expected)
+      : this.appendPinned(streamId, events, expected);
+  }
+
+  /**
+   * The hashes of a batch depend on the event before it, so every write names the exact revision it
+   * read the previous hash at: a write that got there first makes the server refuse this one.
+   */
+  private async appendPinned(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: StreamRevision | 'no_stream',
+  ): Promise<AppendResult> {
+    const pinned = expected === 'no_stream' ? -1 : expected;
+    const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const current = last?.revision ?? -1;
+    // Ahead of the stream: a write racing us up to `pinned` would leave these hashes chained to a stale one.
+    if (current < pinned) throw new WrongExpectedVersionError(streamId, expected, asActual(current));
+    // Behind it, the server never writes: it answers an idempotent repeat (by event ids) or a refusal,
+    // so the hashes sent along do not matter.
+    return this.write(streamId, events, expected, pinned, current === pinned ? (last?.hash ?? null) : null);
+  }
+
+  /** Appends at the revision it reads, again on a conflict; a re-send of the stream's last events is a no-op. */
+  private async appendUnpinned(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: 'any' | 'stream_exists',
+  ): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      const tail = await this.readStream(streamId, { direction: 'backwards', maxCount: events.length + RESEND_WINDOW });
+      const current = tail[0]?.revision ?? -1;
+      const byId = new Map(tail.map((event) => [idKey(event.id), event]));
+      const repeat = findIdempotentRepeat(streamId, events, (id) => byId.get(idKey(id)), expected);
+      if (repeat) return repeat;
+      checkExpectedRevision(streamId, expected, current);
+      const duplicate = events.find((event) => byId.has(idKey(event.id)));
+      if (duplicate) throw new DuplicateEventIdError(streamId, duplicate.id);
+      try {
+        return await this.write(streamId, events, expected, current, tail[0]?.hash ?? null);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+        await pause(Math.random() * Math.min(2 ** attempt, MAX_RETRY_PAUSE_MS));
+      }
+    }
+  }
+
+  /** Appends expecting the stream to end at `at` (-1: no stream), chaining the events to `previousHash`. */
+  private async write(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    at: StreamRevision,
+    previousHash: string | null,
+  ): Promise<AppendResult> {
+    const links = chainHashes(streamId, at + 1, previousHash, events);
     try {
       const result = await this.client.appendToStream(
         streamId,
-        events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata })),
-        { expectedRevision: toEsdbExpectedRevision(expected) },
+        events.map((event, i) =>
+          jsonEvent({
+            id: event.id,
+            type: event.type,
+            data: event.data,
+            metadata: {
+              ...event.metadata,
+              [HASH_METADATA_KEY]: links[i].hash,
+              [PREVIOUS_HASH_METADATA_KEY]: links[i].previousHash,
+            },
+          }),
+        ),
+        { expectedRevision: at === -1 ? NO_STREAM : BigInt(at) },
       );
       const revision = Number(result.nextExpectedRevision);
       // Only reachable when the connection string sets throwOnAppendFailure=false.
-      if (!result.success) throw new WrongExpectedVersionError(streamId, expected, revision < 0 ? 'no_stream' : revision);
+      if (!result.success) throw new WrongExpectedVersionError(streamId, expected, asActual(revision));
       // Older servers answer an idempotent re-append without a position.
       const position = result.position ? fromEsdbPosition(result.position) : await this.positionOf(streamId, revision);
       return { nextExpectedRevision: revision, position };
@@ -174,17 +255,28 @@ export class EventStoreDBEventStore extends EventStore {
   }
 }
 
-function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
-  switch (expected) {
-    case 'any':
-      return ANY;
-    case 'no_stream':
-      return NO_STREAM;
-    case 'stream_exists':
-      return STREAM_EXISTS;
-    default:
-      return BigInt(expected);
+function assertNoChainKeys(streamId: string, events: readonly NewEvent[]): void {
+  for (const event of events) {
+    if (HASH_METADATA_KEY in event.metadata || PREVIOUS_HASH_METADATA_KEY in event.metadata) {
+      throw new Error(
+        `Event ${event.id} for stream ${streamId} uses a metadata key reserved for the hash chain ` +
+          `(${HASH_METADATA_KEY}, ${PREVIOUS_HASH_METADATA_KEY})`,
+      );
+    }
   }
+}
+
+// The server compares and returns uuids in lower case.
+function idKey(id: string): string {
+  return id.toLowerCase();
+}
+
+function asActual(revision: StreamRevision): StreamRevision | 'no_stream' {
+  return revision < 0 ? 'no_stream' : revision;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function fromEsdbPosition(position: Position | undefined): GlobalPosition {
@@ -199,15 +291,18 @@ function toRecordedEvent(event: EsdbRecordedEvent<EventType>): RecordedEvent {
   if (!event.isJson || !isJsonObject(event.data)) {
     throw new Error(`Event ${event.id} in stream ${event.streamId} is not a JSON object; this store holds JSON events only`);
   }
-  const metadata = event.metadata ?? {};
-  if (!isJsonObject(metadata)) {
+  const stored = event.metadata ?? {};
+  if (!isJsonObject(stored)) {
     throw new Error(`Event ${event.id} in stream ${event.streamId} has metadata that is not a JSON object`);
   }
+  const { [HASH_METADATA_KEY]: hash, [PREVIOUS_HASH_METADATA_KEY]: previousHash, ...metadata } = stored;
   return {
     id: event.id,
     type: event.type,
     data: event.data,
     metadata,
+    hash: typeof hash === 'string' ? hash : '',
+    previousHash: typeof previousHash === 'string' ? previousHash : null,
     streamId: event.streamId,
     revision: Number(event.revision),
     position: fromEsdbPosition(event.position),

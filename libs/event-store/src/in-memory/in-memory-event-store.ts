@@ -10,6 +10,7 @@ import {
 } from '../event-store.port';
 import { comparePositions } from '../global-position';
 import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+import { chainHashes } from '../event-hash';
 
 /** A process-local store for fast tests; appends are atomic because they never yield. */
 export class InMemoryEventStore extends EventStore {
@@ -36,6 +37,7 @@ export class InMemoryEventStore extends EventStore {
     }
 
     const recordedAt = new Date();
+    const links = chainHashes(streamId, current + 1, stream[stream.length - 1]?.hash ?? null, events);
     const recorded = events.map((event, index): RecordedEvent => {
       const seq = BigInt(this.log.length + index);
       return {
@@ -47,6 +49,7 @@ export class InMemoryEventStore extends EventStore {
         revision: current + 1 + index,
         position: { commit: seq, prepare: seq },
         recordedAt,
+        ...links[index],
       };
     });
     for (const event of recorded) {

@@ -1,3 +1,6 @@
+import type { PoolClient } from 'pg';
+import { chainHashes } from '../event-hash';
+import type { JsonObject } from '../event-store.port';
 import type { Migration } from './migrations';
 
 /** Constraint names the adapter recognises in unique violations; migrations must keep them. */
@@ -26,4 +29,72 @@ export const eventStoreMigrations: Migration[] = [
       CREATE INDEX events_transaction_position_idx ON events (transaction_id, global_position);
     `,
   },
+  {
+    // Events written before this migration get their chain computed here, as appends compute it.
+    id: '0002-hash-chain',
+    sql: `ALTER TABLE events ADD COLUMN hash text, ADD COLUMN previous_hash text;`,
+    run: async (client) => {
+      await backfillHashChain(client);
+      await client.query('ALTER TABLE events ALTER COLUMN hash SET NOT NULL');
+    },
+  },
 ];
+
+const BACKFILL_PAGE = 1000;
+
+interface BackfillRow {
+  global_position: string;
+  event_id: string;
+  stream_id: string;
+  stream_revision: string;
+  event_type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+}
+
+/** Chains every stream's events in revision order, one page of events in memory at a time. */
+async function backfillHashChain(client: PoolClient): Promise<void> {
+  // Keyset paging over the (stream_id, stream_revision) unique index; the chain carries across pages.
+  // ('', -1) sorts before every stored key.
+  let after: { streamId: string; revision: string; hash: string | null } = { streamId: '', revision: '-1', hash: null };
+  for (;;) {
+    const { rows } = await client.query<BackfillRow>(
+      `SELECT global_position, event_id, stream_id, stream_revision, event_type, data, metadata FROM events
+      WHERE (stream_id, stream_revision) > ($1::text, $2::bigint)
+      ORDER BY stream_id, stream_revision LIMIT $3`,
+      [after.streamId, after.revision, BACKFILL_PAGE],
+    );
+    if (rows.length === 0) return;
+
+    const positions: string[] = [];
+    const hashes: string[] = [];
+    const previousHashes: (string | null)[] = [];
+    for (let start = 0; start < rows.length; ) {
+      const streamId = rows[start].stream_id;
+      let end = start;
+      while (end < rows.length && rows[end].stream_id === streamId) end++;
+      const run = rows.slice(start, end);
+      const previous = after.streamId === streamId ? after.hash : null;
+      const links = chainHashes(
+        streamId,
+        Number(run[0].stream_revision),
+        previous,
+        run.map((row) => ({ id: row.event_id, type: row.event_type, data: row.data, metadata: row.metadata })),
+      );
+      run.forEach((row, i) => {
+        positions.push(row.global_position);
+        hashes.push(links[i].hash);
+        previousHashes.push(links[i].previousHash);
+      });
+      after = { streamId, revision: run[run.length - 1].stream_revision, hash: links[links.length - 1].hash };
+      start = end;
+    }
+    await client.query(
+      `UPDATE events SET hash = u.hash, previous_hash = u.previous_hash
+      FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(global_position, hash, previous_hash)
+      WHERE events.global_position = u.global_position`,
+      [positions, hashes, previousHashes],
+    );
+    if (rows.length < BACKFILL_PAGE) return;
+  }
+}

@@ -1,10 +1,12 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { assertIdentifier } from './pg-pool';
 
 export interface Migration {
   /** Ordered, never renamed or edited once shipped. */
   readonly id: string;
   readonly sql: string;
+  /** Runs after `sql`, in the same transaction and with the same search_path: for data changes SQL alone cannot make. */
+  readonly run?: (client: PoolClient) => Promise<void>;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runMigrations(pool: Pool, schema: string, component: strin
         try {
           await client.query(`SET LOCAL search_path TO ${schema}`);
           await client.query(migration.sql);
+          await migration.run?.(client);
           await client.query(`INSERT INTO ${schema}.schema_migrations (component, id) VALUES ($1, $2)`, [component, migration.id]);
           await client.query('COMMIT');
         } catch (error) {

@@ -3,6 +3,7 @@ import { Client, Pool } from 'pg';
 import { createTestSchema, TestSchema } from '@mfh/testing';
 import { eventStoreContract } from '../event-store.contract';
 import { DuplicateEventIdError } from '../event-store.errors';
+import { eventHash } from '../event-hash';
 import { EventStore, GlobalPosition, NewEvent, RecordedEvent } from '../event-store.port';
 import { comparePositions } from '../global-position';
 import { eventStoreMigrations } from './event-store.migrations';
@@ -26,6 +27,9 @@ const event = (data: Record<string, unknown> = {}): NewEvent => ({
 });
 const ids = (events: readonly { id: string }[]): string[] => events.map((e) => e.id);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+/** The hash of a first event written by hand as `{}`/`{}` 'Happened', so raw inserts keep a valid chain. */
+const firstHash = (id: string, streamId: string): string =>
+  eventHash({ streamId, revision: 0, id, type: 'Happened', data: {}, metadata: {}, previousHash: null });
 
 /** A projection-style reader: pages through readAll, always from the last position it saw. */
 class CatchUpReader {
@@ -116,9 +120,9 @@ describe('PostgresEventStore', () => {
       const {
         rows: [slowRow],
       } = await slow.query<{ global_position: string }>(
-        `INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata)
-         VALUES ($1, $2, 0, 'Happened', '{}', '{}') RETURNING global_position`,
-        [slowId, slowStream],
+        `INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata, hash)
+         VALUES ($1, $2, 0, 'Happened', '{}', '{}', $3) RETURNING global_position`,
+        [slowId, slowStream, firstHash(slowId, slowStream)],
       );
       const fast = event();
       const fastResult = await store.appendToStream(fastStream, [fast], { expectedRevision: 'no_stream' });
@@ -140,15 +144,16 @@ describe('PostgresEventStore', () => {
     it('orders by transaction id first, even when the earlier transaction wrote its row last', async () => {
       const reader = await CatchUpReader.atHead(store);
       const slowId = randomUUID();
+      const slowStream = stream();
 
       await slow.query('BEGIN');
       await slow.query('SELECT pg_current_xact_id()');
       const fast = event();
       await store.appendToStream(stream(), [fast]);
       await slow.query(
-        `INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata)
-         VALUES ($1, $2, 0, 'Happened', '{}', '{}')`,
-        [slowId, stream()],
+        `INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata, hash)
+         VALUES ($1, $2, 0, 'Happened', '{}', '{}', $3)`,
+        [slowId, slowStream, firstHash(slowId, slowStream)],
       );
       expect(await reader.poll()).toEqual([]);
 

@@ -1,5 +1,6 @@
 import { DatabaseError, Pool, QueryConfig } from 'pg';
 import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+import { chainHashes } from '../event-hash';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import {
   AppendOptions,
@@ -32,26 +33,30 @@ const MAX_RETRY_PAUSE_MS = 64;
 const MAX_BIGINT = '9223372036854775807';
 
 const COLUMNS =
-  'global_position, transaction_id, event_id, stream_id, stream_revision, event_type, data, metadata, recorded_at';
+  'global_position, transaction_id, event_id, stream_id, stream_revision, event_type, data, metadata, recorded_at, hash, previous_hash';
 
 // Named, so each connection parses and plans these once: that is a sizeable share of an append.
 const statement = (name: string, text: string): QueryConfig => ({ name: `event-store-${name}`, text });
 
-// One round trip: the stream's last revision and whichever of the new ids already exist anywhere.
+// One round trip: the stream's last revision and hash, and whichever of the new ids already exist anywhere.
 const LOAD_APPEND_STATE = statement(
   'load-append-state',
-  `SELECT stream.current_revision, ${COLUMNS}
-  FROM (SELECT coalesce(max(stream_revision), -1) AS current_revision FROM events WHERE stream_id = $1) AS stream
+  `SELECT coalesce(tip.tip_revision, -1) AS current_revision, tip.tip_hash AS current_hash, ${COLUMNS}
+  FROM (VALUES (1)) AS one (x)
+  LEFT JOIN LATERAL (
+    SELECT stream_revision AS tip_revision, hash AS tip_hash FROM events
+    WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1
+  ) AS tip ON true
   LEFT JOIN events ON event_id = ANY($2::uuid[])`,
 );
 
 const INSERT_EVENTS = statement(
   'insert-events',
   `WITH inserted AS (
-    INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata)
-    SELECT e.event_id, $1, $2::bigint + e.ordinal, e.event_type, e.data, e.metadata
-    FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
-      WITH ORDINALITY AS e(event_id, event_type, data, metadata, ordinal)
+    INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata, hash, previous_hash)
+    SELECT e.event_id, $1, $2::bigint + e.ordinal, e.event_type, e.data, e.metadata, e.hash, e.previous_hash
+    FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[])
+      WITH ORDINALITY AS e(event_id, event_type, data, metadata, hash, previous_hash, ordinal)
     ORDER BY e.ordinal
     RETURNING transaction_id, global_position, stream_revision
   )
@@ -93,12 +98,19 @@ interface EventRow {
   data: JsonObject;
   metadata: JsonObject;
   recorded_at: Date;
+  hash: string;
+  previous_hash: string | null;
 }
 
-type AppendStateRow = { current_revision: string } & (EventRow | { [K in keyof EventRow]: null });
+type AppendStateRow = { current_revision: string; current_hash: string | null } & (
+  | EventRow
+  | { [K in keyof EventRow]: null }
+);
 
 interface AppendState {
   currentRevision: StreamRevision;
+  /** The hash of the stream's last event; null when the stream does not exist. */
+  currentHash: string | null;
   /** Already stored events among those being appended, by lower-case id. */
   existing: Map<string, RecordedEvent>;
 }
@@ -141,7 +153,7 @@ export class PostgresEventStore extends EventStore {
     // transaction around lookup and insert would add two round trips and no guarantee. The unique
     // constraints settle every race.
     for (let attempt = 1; ; attempt++) {
-      const { currentRevision, existing } = await this.loadAppendState(streamId, events);
+      const { currentRevision, currentHash, existing } = await this.loadAppendState(streamId, events);
       const repeat = findIdempotentRepeat(streamId, events, (id) => existing.get(idKey(id)), expected);
       if (repeat) return repeat;
       checkExpectedRevision(streamId, expected, currentRevision);
@@ -151,7 +163,7 @@ export class PostgresEventStore extends EventStore {
       if (attempt > MAX_INSERT_ATTEMPTS) throw new WrongExpectedVersionError(streamId, expected, asActual(currentRevision));
 
       try {
-        return await this.insert(streamId, events, currentRevision);
+        return await this.insert(streamId, events, currentRevision, currentHash);
       } catch (error) {
         // The row we collided with is committed by now, so the next lookup sees it and decides:
         // an idempotent repeat, a wrong expected revision, a duplicate id, or a retry.
@@ -206,10 +218,18 @@ export class PostgresEventStore extends EventStore {
     for (const row of rows) {
       if (row.event_id !== null) existing.set(row.event_id, toRecordedEvent(row));
     }
-    return { currentRevision: Number(rows[0].current_revision), existing };
+    return { currentRevision: Number(rows[0].current_revision), currentHash: rows[0].current_hash, existing };
   }
 
-  private async insert(streamId: string, events: readonly NewEvent[], currentRevision: StreamRevision): Promise<AppendResult> {
+  private async insert(
+    streamId: string,
+    events: readonly NewEvent[],
+    currentRevision: StreamRevision,
+    currentHash: string | null,
+  ): Promise<AppendResult> {
+    // The chain needs no lock: these hashes are only valid at currentRevision + 1, and an append that
+    // got there first makes this INSERT collide on (stream, revision), so it is retried on fresh state.
+    const links = chainHashes(streamId, currentRevision + 1, currentHash, events);
     const { rows } = await this.pool.query<Pick<EventRow, 'transaction_id' | 'global_position' | 'stream_revision'>>(
       INSERT_EVENTS,
       [
@@ -219,6 +239,8 @@ export class PostgresEventStore extends EventStore {
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e.data)),
         events.map((e) => JSON.stringify(e.metadata)),
+        links.map((l) => l.hash),
+        links.map((l) => l.previousHash),
       ],
     );
     const [last] = rows;
@@ -270,5 +292,7 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     revision: Number(row.stream_revision),
     position: toPosition(row),
     recordedAt: row.recorded_at,
+    hash: row.hash,
+    previousHash: row.previous_hash,
   };
 }
