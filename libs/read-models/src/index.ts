@@ -13,3 +13,7 @@ export * from './customers/customers.repository';
 export * from './orders/orders.repository';
 export * from './read-models.module';
 export * from './notifications';
+export * from './read-model-projections';
+export * from './rebuild/log-pages';
+export * from './rebuild/compare-tables';
+export * from './rebuild/rebuild-projections';

@@ -1,5 +1,5 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
-import { customersProjection, ordersProjection, projectionConsumer, subscriptionsProjection } from '@mfh/read-models';
+import { projectionConsumer, readModelProjections } from '@mfh/read-models';
 import { CatchUpService } from './catch-up.service';
 import { LogConsumers } from './log-consumers';
 
@@ -10,10 +10,7 @@ export class ProjectionsModule implements OnModuleInit {
   constructor(private readonly consumers: LogConsumers) {}
 
   onModuleInit(): void {
-    this.consumers.register(
-      projectionConsumer(subscriptionsProjection),
-      projectionConsumer(customersProjection),
-      projectionConsumer(ordersProjection),
-    );
+    // The same list `projections rebuild` rebuilds, so no read model is left out of either.
+    this.consumers.register(...readModelProjections.map(projectionConsumer));
   }
 }

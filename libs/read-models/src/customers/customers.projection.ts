@@ -28,6 +28,7 @@ const STREAM = /^customer-(.+)$/;
 
 export const customersProjection: Projection<CustomerRow> = {
   name: 'customers',
+  tables: ['customers'],
 
   keyOf: (event) => (event.type === 'CustomerCreated' ? (STREAM.exec(event.streamId)?.[1] ?? null) : null),
 

@@ -14,6 +14,7 @@ const ORDER_EVENTS = new Set(['OrderPlaced', 'OrderCompleted']);
 
 export const ordersProjection: Projection<OrderRow> = {
   name: 'orders',
+  tables: ['orders'],
 
   keyOf: (event) => (ORDER_EVENTS.has(event.type) ? (STREAM.exec(event.streamId)?.[1] ?? null) : null),
 

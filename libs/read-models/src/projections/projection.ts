@@ -13,6 +13,8 @@ export interface ProjectionRow {
  */
 export interface Projection<Row extends ProjectionRow = ProjectionRow> {
   readonly name: string;
+  /** The tables it writes, each keyed by an `id` primary key; a rebuild builds, compares and swaps them. */
+  readonly tables: readonly string[];
   /** The row the event touches, or null when this projection ignores it. */
   keyOf(event: RecordedEvent): string | null;
   /** Pure and total. Only called with events newer than `row.revision`. */

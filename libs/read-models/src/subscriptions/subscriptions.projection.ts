@@ -16,6 +16,7 @@ export interface SubscriptionRow extends ProjectionRow {
 /** Every subscription with its full state, folded by the same `evolve` the command side uses. */
 export const subscriptionsProjection: Projection<SubscriptionRow> = {
   name: 'subscriptions',
+  tables: ['subscriptions'],
 
   keyOf: (event) => (isSubscriptionEvent(event) ? subscriptionIdOf(event.streamId) : null),
 
