@@ -37,3 +37,22 @@ export function findIdempotentRepeat(
   const last = recorded[recorded.length - 1];
   return { nextExpectedRevision: last.revision, position: last.position };
 }
+
+/** How many times an append with an unpinned expectation ('any', 'stream_exists') is tried against racing writers. */
+export const MAX_APPEND_ATTEMPTS = 10;
+const MAX_RETRY_PAUSE_MS = 64;
+
+/** Appenders that collided once would collide again in lockstep; a random pause, growing with each attempt, spreads them out. */
+export function pauseBeforeRetry(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, MAX_RETRY_PAUSE_MS)));
+}
+
+/** Both stores compare and return uuids in lower case. */
+export function eventIdKey(id: string): string {
+  return id.toLowerCase();
+}
+
+/** A stream's last revision as WrongExpectedVersionError reports it. */
+export function actualRevision(revision: StreamRevision): StreamRevision | 'no_stream' {
+  return revision < 0 ? 'no_stream' : revision;
+}

@@ -14,7 +14,7 @@ import type {
   Position,
   RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
-import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, pauseBeforeRetry } from '../append-rules';
 import { chainHashes } from '../event-hash';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import {
@@ -42,8 +42,6 @@ const MIN_READ_ALL_PAGE = 100;
 const MAX_READ_ALL_PAGE = 4096;
 /** What the server reports for a position it does not know (2^64 - 1), e.g. for stream reads on older servers. */
 const NO_POSITION: GlobalPosition = Object.freeze({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n });
-const MAX_APPEND_ATTEMPTS = 10;
-const MAX_RETRY_PAUSE_MS = 64;
 /** How many events before the new ones an 'any' or 'stream_exists' append searches for a re-send of its ids. */
 const RESEND_WINDOW = 32;
 
@@ -99,7 +97,7 @@ export class EventStoreDBEventStore extends EventStore {
     const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     const current = last?.revision ?? -1;
     // Ahead of the stream: a write racing us up to `pinned` would leave these hashes chained to a stale one.
-    if (current < pinned) throw new WrongExpectedVersionError(streamId, expected, asActual(current));
+    if (current < pinned) throw new WrongExpectedVersionError(streamId, expected, actualRevision(current));
     // Behind it, the server never writes: it answers an idempotent repeat (by event ids) or a refusal,
     // so the hashes sent along do not matter.
     return this.write(streamId, events, expected, pinned, current === pinned ? (last?.hash ?? null) : null);
@@ -114,17 +112,17 @@ export class EventStoreDBEventStore extends EventStore {
     for (let attempt = 1; ; attempt++) {
       const tail = await this.readStream(streamId, { direction: 'backwards', maxCount: events.length + RESEND_WINDOW });
       const current = tail[0]?.revision ?? -1;
-      const byId = new Map(tail.map((event) => [idKey(event.id), event]));
-      const repeat = findIdempotentRepeat(streamId, events, (id) => byId.get(idKey(id)), expected);
+      const byId = new Map(tail.map((event) => [eventIdKey(event.id), event]));
+      const repeat = findIdempotentRepeat(streamId, events, (id) => byId.get(eventIdKey(id)), expected);
       if (repeat) return repeat;
       checkExpectedRevision(streamId, expected, current);
-      const duplicate = events.find((event) => byId.has(idKey(event.id)));
+      const duplicate = events.find((event) => byId.has(eventIdKey(event.id)));
       if (duplicate) throw new DuplicateEventIdError(streamId, duplicate.id);
       try {
         return await this.write(streamId, events, expected, current, tail[0]?.hash ?? null);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
-        await pause(Math.random() * Math.min(2 ** attempt, MAX_RETRY_PAUSE_MS));
+        await pauseBeforeRetry(attempt);
       }
     }
   }
@@ -157,7 +155,7 @@ export class EventStoreDBEventStore extends EventStore {
       );
       const revision = Number(result.nextExpectedRevision);
       // Only reachable when the connection string sets throwOnAppendFailure=false.
-      if (!result.success) throw new WrongExpectedVersionError(streamId, expected, asActual(revision));
+      if (!result.success) throw new WrongExpectedVersionError(streamId, expected, actualRevision(revision));
       // Older servers answer an idempotent re-append without a position.
       const position = result.position ? fromEsdbPosition(result.position) : await this.positionOf(streamId, revision);
       return { nextExpectedRevision: revision, position };
@@ -266,18 +264,8 @@ function assertNoChainKeys(streamId: string, events: readonly NewEvent[]): void 
   }
 }
 
-// The server compares and returns uuids in lower case.
-function idKey(id: string): string {
-  return id.toLowerCase();
-}
 
-function asActual(revision: StreamRevision): StreamRevision | 'no_stream' {
-  return revision < 0 ? 'no_stream' : revision;
-}
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function fromEsdbPosition(position: Position | undefined): GlobalPosition {
   return position ? { commit: position.commit, prepare: position.prepare } : NO_POSITION;

@@ -1,5 +1,5 @@
 import { DatabaseError, Pool, QueryConfig } from 'pg';
-import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
+import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, pauseBeforeRetry } from '../append-rules';
 import { chainHashes } from '../event-hash';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import {
@@ -28,8 +28,6 @@ export interface PostgresEventStoreOptions {
 export type PostgresEventStoreConnectOptions = PgConnectionOptions & { schema: string };
 
 const DEFAULT_READ_ALL_COUNT = 1000;
-const MAX_INSERT_ATTEMPTS = 10;
-const MAX_RETRY_PAUSE_MS = 64;
 const MAX_BIGINT = '9223372036854775807';
 
 const COLUMNS =
@@ -154,13 +152,13 @@ export class PostgresEventStore extends EventStore {
     // constraints settle every race.
     for (let attempt = 1; ; attempt++) {
       const { currentRevision, currentHash, existing } = await this.loadAppendState(streamId, events);
-      const repeat = findIdempotentRepeat(streamId, events, (id) => existing.get(idKey(id)), expected);
+      const repeat = findIdempotentRepeat(streamId, events, (id) => existing.get(eventIdKey(id)), expected);
       if (repeat) return repeat;
       checkExpectedRevision(streamId, expected, currentRevision);
-      const duplicate = events.find((e) => existing.has(idKey(e.id)));
+      const duplicate = events.find((e) => existing.has(eventIdKey(e.id)));
       if (duplicate) throw new DuplicateEventIdError(streamId, duplicate.id);
       // Only an unpinned expectation ('any', 'stream_exists') gets here again after a conflict.
-      if (attempt > MAX_INSERT_ATTEMPTS) throw new WrongExpectedVersionError(streamId, expected, asActual(currentRevision));
+      if (attempt > MAX_APPEND_ATTEMPTS) throw new WrongExpectedVersionError(streamId, expected, actualRevision(currentRevision));
 
       try {
         return await this.insert(streamId, events, currentRevision, currentHash);
@@ -168,8 +166,7 @@ export class PostgresEventStore extends EventStore {
         // The row we collided with is committed by now, so the next lookup sees it and decides:
         // an idempotent repeat, a wrong expected revision, a duplicate id, or a retry.
         if (!isAppendConflict(error)) throw error;
-        // Appenders that collided once would collide again in lockstep; jitter spreads them out.
-        await pause(Math.random() * Math.min(2 ** attempt, MAX_RETRY_PAUSE_MS));
+        await pauseBeforeRetry(attempt);
       }
     }
   }
@@ -251,24 +248,14 @@ export class PostgresEventStore extends EventStore {
 function assertDistinctIds(streamId: string, events: readonly NewEvent[]): void {
   const seen = new Set<string>();
   for (const event of events) {
-    const key = idKey(event.id);
+    const key = eventIdKey(event.id);
     if (seen.has(key)) throw new DuplicateEventIdError(streamId, event.id);
     seen.add(key);
   }
 }
 
-// PostgreSQL compares and returns uuids in lower case.
-function idKey(id: string): string {
-  return id.toLowerCase();
-}
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-function asActual(revision: StreamRevision): StreamRevision | 'no_stream' {
-  return revision === -1 ? 'no_stream' : revision;
-}
 
 function isAppendConflict(error: unknown): boolean {
   return (
