@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import { AdminModule } from './admin/admin.module';
+import { AuditorsModule } from './auditors/auditors.module';
 import { AuthModule } from './auth/auth.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { HealthModule } from './health/health.module';
@@ -27,6 +28,7 @@ export class ApiModule {
         HealthModule,
         CallbacksModule,
         AdminModule,
+        AuditorsModule,
         NotificationsModule,
       ],
       controllers: [MetricsController],

@@ -1,0 +1,62 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+
+/** Defaults and bounds of the global feed (SPEC §9). */
+export const FEED_DEFAULT_LIMIT = 100;
+export const FEED_MAX_LIMIT = 1000;
+
+/** An instant: a date, a time and a zone (`Z` or an offset), so that it means the same everywhere. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * Query values stay strings until the controller converts them: implicit conversion would turn an
+ * empty `revision=` into 0 and `1e3` into 1000.
+ */
+export class AuditStateQuery {
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-01-31T12:00:00Z',
+    description:
+      'Business time (each event’s metadata.occurredAt, the clock its command was decided on): the state after every event that ' +
+      'had occurred by then. Needs a time zone (Z or ±hh:mm). Exactly one of asOf and revision.',
+  })
+  @IsOptional()
+  @IsString()
+  @IsISO8601({ strict: true }, { message: 'asOf is not a valid date and time' })
+  @Matches(INSTANT, { message: 'asOf must be an ISO 8601 date-time with a time zone, like 2026-01-31T12:00:00Z' })
+  asOf?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    example: 3,
+    description: 'The state right after the event with this stream revision (0 is the purchase). Exactly one of asOf and revision.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^(?:0|[1-9]\d{0,14})$/, { message: 'revision must be a whole number, 0 or more' })
+  revision?: string;
+}
+
+export class AuditFeedQuery {
+  @ApiPropertyOptional({
+    example: '1042-17',
+    description: 'A position from this feed (an event’s position, or next); only events after it are returned. Omitted: from the start.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'after must be a position from this feed, like 1042-17' })
+  after?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: FEED_MAX_LIMIT,
+    default: FEED_DEFAULT_LIMIT,
+    description: `Events per page (default ${FEED_DEFAULT_LIMIT}, at most ${FEED_MAX_LIMIT}). With Accept: application/x-ndjson: how many to stream at most (no upper bound); omitted, the stream runs to the end of the log.`,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[1-9]\d{0,8}$/, { message: 'limit must be a whole number, 1 or more' })
+  limit?: string;
+}
