@@ -9,6 +9,7 @@ import { Queue } from 'bullmq';
 import Fastify, { FastifyInstance } from 'fastify';
 import { producerConnection } from '../../apps/api/src/callbacks/api-queues.module';
 import { CALLBACK_JOB_OPTIONS } from '../../apps/api/src/callbacks/callback-inbox.service';
+import { urlOf } from '../support/servers';
 
 export interface BareReceiver {
   baseUrl: string;
@@ -41,10 +42,8 @@ export async function startBareReceiver(config: AppConfig, prefix: string): Prom
     return reply.code(202).send({ webhookId, status: 'queued' });
   });
   await server.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.server.address();
-  if (!address || typeof address !== 'object') throw new Error('the bare receiver is not listening on a TCP port');
   return {
-    baseUrl: `http://127.0.0.1:${address.port}`,
+    baseUrl: urlOf(server.server, 'the bare receiver'),
     server,
     queue,
     async close() {

@@ -3,8 +3,8 @@
  * the receivers' event loop. The parent sends one LoadRequest per run over IPC and gets one
  * LoadResult back. Every request is a callback signed here, as a publisher would sign it.
  */
-import autocannon from 'autocannon';
 import { createHmac, randomUUID } from 'node:crypto';
+import { LoadRun, runAutocannon, serveLoadRuns } from '../support/load-generator';
 
 export interface LoadRequest {
   baseUrl: string;
@@ -17,17 +17,9 @@ export interface LoadRequest {
   durationSeconds: number;
 }
 
-export interface LoadResult {
-  requests: number;
+export interface LoadResult extends LoadRun {
   /** Answered 202. */
   accepted: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
-  durationSeconds: number;
-  /** Every response's latency, for percentiles over several runs. */
-  latenciesMs: number[];
-  firstFailure: string | null;
   /** This process's CPU during the run: whether the load generator itself was the limit. */
   cpu: NodeJS.CpuUsage;
 }
@@ -56,64 +48,38 @@ function nextCallback(subscriptionIds: string[]): string {
   });
 }
 
-function run(request: LoadRequest): Promise<LoadResult> {
+async function run(request: LoadRequest): Promise<LoadResult> {
   const sign = signer(request.secret);
   const path = `/webhooks/publishers/${request.publisherId}`;
-  const latenciesMs: number[] = [];
-  let firstFailure: string | null = null;
   const cpuBefore = process.cpuUsage();
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: request.baseUrl,
-        connections: request.connections,
-        duration: request.durationSeconds,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req) => {
-              // A fresh webhook-id each time, so that every request queues a job of its own.
-              const id = `msg_${randomUUID()}`;
-              const timestamp = Math.floor(Date.now() / 1000);
-              const body = nextCallback(request.subscriptionIds);
-              const headers = {
-                ...req.headers,
-                'content-type': 'application/json',
-                'webhook-id': id,
-                'webhook-timestamp': String(timestamp),
-                'webhook-signature': sign(id, timestamp, body),
-              };
-              return { ...req, path, body, headers };
-            },
-            onResponse: (status, body) => {
-              if (status !== 202 && firstFailure === null) firstFailure = `${status} ${body.slice(0, 500)}`;
-            },
+  const { run: measured } = await runAutocannon(
+    {
+      url: request.baseUrl,
+      connections: request.connections,
+      duration: request.durationSeconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            // A fresh webhook-id each time, so that every request queues a job of its own.
+            const id = `msg_${randomUUID()}`;
+            const timestamp = Math.floor(Date.now() / 1000);
+            const body = nextCallback(request.subscriptionIds);
+            const headers = {
+              ...req.headers,
+              'content-type': 'application/json',
+              'webhook-id': id,
+              'webhook-timestamp': String(timestamp),
+              'webhook-signature': sign(id, timestamp, body),
+            };
+            return { ...req, path, body, headers };
           },
-        ],
-      },
-      (error, result) => {
-        if (error) return reject(error);
-        const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count ?? 0]));
-        resolve({
-          requests: result.requests.total,
-          accepted: statusCodes['202'] ?? 0,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          statusCodes,
-          durationSeconds: result.duration,
-          latenciesMs,
-          firstFailure,
-          cpu: process.cpuUsage(cpuBefore),
-        });
-      },
-    );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latenciesMs.push(responseTime));
-  });
+        },
+      ],
+    },
+    (status) => status === 202,
+  );
+  return { ...measured, accepted: measured.statusCodes['202'] ?? 0, cpu: process.cpuUsage(cpuBefore) };
 }
 
-process.on('message', (message: { id: number; request: LoadRequest }) => {
-  run(message.request).then(
-    (result) => process.send!({ id: message.id, result }),
-    (error: unknown) => process.send!({ id: message.id, error: String(error) }),
-  );
-});
+serveLoadRuns(run);

@@ -10,37 +10,25 @@ import { bullConnection, QUEUES } from '@mfh/application';
 import { AppConfig, Catalog, loadConfig } from '@mfh/config';
 import { subscriptionStream } from '@mfh/domain';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
-import { ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Session } from 'node:inspector/promises';
-import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { join } from 'node:path';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { createWorkerApp } from '../../apps/worker/src/worker.app';
+import { admin, countEvents, dropSchema, newSchemaName, withClient } from '../support/database';
+import { deleteKeys } from '../support/redis';
+import { LoadProcess } from '../support/load-process';
+import { buySubscriptions, login } from '../support/partner-api';
+import { openProfiler } from '../support/profiler';
+import { writeResults } from '../support/results';
+import { runBench, sleep } from '../support/run';
+import { InFlight, trackInFlight, urlOf } from '../support/servers';
+import { env, httpLoadSettings } from '../support/settings';
+import { addCpu, cpuMs, percentiles, round } from '../support/stats';
 import { BareReceiver, startBareReceiver } from './bare-receiver';
 import type { LoadRequest, LoadResult } from './callback-load';
 
-const env = (name: string, fallback: number): number => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative number, got ${value}`);
-  return parsed;
-};
-
 const settings = {
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  connections: env('BENCH_CONNECTIONS', 32),
-  /** The callbacks take them in turn; many more than connections keep each one's callbacks in signing order. */
-  subscriptions: env('BENCH_SUBSCRIPTIONS', 1024),
-  warmupSeconds: env('BENCH_WARMUP', 2),
-  /** Measured seconds on each side, split into alternating rounds. */
-  durationSeconds: env('BENCH_DURATION', 10),
-  rounds: Math.max(1, Math.round(env('BENCH_ROUNDS', 5))),
+  // The callbacks take the subscriptions in turn; many more than connections keep each one's callbacks in signing order.
+  ...httpLoadSettings(),
   /** How long the worker may take to apply everything the receiver queued. */
   drainTimeoutSeconds: env('BENCH_DRAIN_TIMEOUT', 300),
   /** When set, writes a .cpuprofile of the bench process for each measured slice, of either side. */
@@ -48,10 +36,8 @@ const settings = {
 };
 const TARGET_RATIO = 0.6;
 const PUBLISHER = 'fabrikam';
-const LINES_PER_ORDER = 16;
 /** How long a Ctrl-C waits for the Nest apps to close themselves before it drops their schema and keys anyway. */
 const SHUTDOWN_WAIT_MS = 15_000;
-const resultsDir = resolve(__dirname, '../results');
 
 type SideName = 'receiver' | 'bare';
 
@@ -120,7 +106,7 @@ async function main(): Promise<void> {
   if (settings.subscriptions <= settings.connections) {
     throw new Error('BENCH_SUBSCRIPTIONS must exceed BENCH_CONNECTIONS, so that two callbacks on one subscription are never in flight at once');
   }
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const schema = newSchemaName();
   const run = new BenchRun(schema, [schema, `${schema}-bare`]);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => run.onSignal(signal));
   try {
@@ -146,13 +132,13 @@ async function measure(run: BenchRun): Promise<void> {
   const receiverUrl = urlOf(api.getHttpServer());
   run.bare = await startBareReceiver(config, barePrefix);
   run.monitor = new Queue(QUEUES.callbacks, { connection: bullConnection(config), prefix });
-  run.load = new LoadProcess();
+  run.load = new LoadProcess(join(__dirname, 'callback-load.ts'));
   const secret = api.get(Catalog).publisher(PUBLISHER)?.callbackSigningSecret;
   if (!secret) throw new Error(`the catalog has no publisher ${PUBLISHER}`);
 
   console.log(`schema ${run.schema}, queue prefixes ${prefix} and ${barePrefix}, ${settings.connections} connections, ${settings.subscriptions} subscriptions`);
   const token = await login(receiverUrl);
-  const subscriptionIds = await buySubscriptions(receiverUrl, token, settings.subscriptions);
+  const subscriptionIds = (await buySubscriptions(receiverUrl, token, settings.subscriptions)).map((s) => s.subscriptionId);
   const sides: Record<SideName, Side> = {
     receiver: { name: 'receiver', baseUrl: receiverUrl, inFlight: trackInFlight(api.getHttpServer()), queue: run.monitor },
     bare: { name: 'bare', baseUrl: run.bare.baseUrl, inFlight: trackInFlight(run.bare.server.server), queue: run.bare.queue },
@@ -185,7 +171,7 @@ async function measure(run: BenchRun): Promise<void> {
   const seconds = settings.durationSeconds / settings.rounds;
   console.log(`measuring: ${settings.rounds} rounds of ${seconds} s on each side, alternating`);
   const totals: Record<SideName, SideTotals> = { receiver: new SideTotals(), bare: new SideTotals() };
-  const profiler = settings.cpuProfile ? await openProfiler() : null;
+  const profiler = settings.cpuProfile ? await openProfiler('callbacks') : null;
   const profiles: string[] = [];
   for (let round = 0; round < settings.rounds; round++) {
     const order: SideName[] = round % 2 === 0 ? ['bare', 'receiver'] : ['receiver', 'bare'];
@@ -222,9 +208,7 @@ async function measure(run: BenchRun): Promise<void> {
     cpuProfiles: profiles,
   };
 
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `callbacks-${stamp(at)}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = writeResults('callbacks', at, results);
 
   const e = results.endToEnd;
   console.log('');
@@ -293,7 +277,7 @@ class BenchRun {
   api: NestFastifyApplication | null = null;
   worker: INestApplicationContext | null = null;
   bare: BareReceiver | null = null;
-  load: LoadProcess | null = null;
+  load: LoadProcess<LoadRequest, LoadResult> | null = null;
   /** The receiver's callbacks queue, for counting its jobs. */
   monitor: Queue | null = null;
   private nestApps = 0;
@@ -358,7 +342,7 @@ class BenchRun {
 
   /** Drops the schema and every Redis key under either prefix. */
   private async forget(): Promise<void> {
-    await step('dropping the schema', () => admin(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`));
+    await step('dropping the schema', () => dropSchema(this.schema));
     await step('deleting the Redis keys', () => deleteKeys(this.prefixes));
   }
 }
@@ -372,62 +356,6 @@ async function step(what: string, action: () => Promise<unknown> | undefined): P
   }
 }
 
-async function deleteKeys(prefixes: string[]): Promise<void> {
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function login(baseUrl: string): Promise<string> {
-  const body = await post(baseUrl, '/oauth2/token', null, {
-    grant_type: 'client_credentials',
-    client_id: 'contoso-partner',
-    client_secret: 'contoso-secret',
-  });
-  return (body as { access_token: string }).access_token;
-}
-
-/** Fabrikam CRM subscriptions: customers with one order each, of up to 16 lines. */
-async function buySubscriptions(baseUrl: string, token: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  while (ids.length < count) {
-    const lines = Math.min(LINES_PER_ORDER, count - ids.length);
-    const customer = (await post(baseUrl, '/v1/customers', token, { companyName: 'Adatum Corporation', domain: 'adatum.com' })) as { id: string };
-    const order = (await post(baseUrl, `/v1/customers/${customer.id}/orders`, token, {
-      lineItems: Array.from({ length: lines }, (_, i) => ({
-        offerId: 'fabrikam-crm',
-        planId: 'standard',
-        quantity: 5,
-        termDuration: 'P1M',
-        billingCycle: 'monthly',
-        friendlyName: `seat block ${i + 1}`,
-      })),
-    })) as { lineItems: { subscriptionId: string }[] };
-    for (const line of order.lineItems) ids.push(line.subscriptionId);
-  }
-  return ids;
-}
-
-async function post(baseUrl: string, path: string, token: string | null, body: unknown): Promise<unknown> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${text}`);
-  return JSON.parse(text);
-}
 
 function assertAllAccepted(label: string, result: LoadResult): void {
   if (result.accepted === 0 || result.accepted !== result.requests || result.errors + result.timeouts > 0) {
@@ -438,159 +366,16 @@ function assertAllAccepted(label: string, result: LoadResult): void {
   }
 }
 
-/** The autocannon child process, driven over IPC. */
-class LoadProcess {
-  private readonly child: ChildProcess;
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
-
-  constructor() {
-    // Only the TypeScript loader: a --cpu-prof or --inspect of the parent must not follow it.
-    this.child = fork(join(__dirname, 'callback-load.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
-    this.child.on('message', (message: { id: number; result?: LoadResult; error?: string }) => {
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.result!);
-    });
-    this.child.on('exit', (code) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`load generator exited with ${code}`));
-      this.pending.clear();
-    });
-  }
-
-  run(request: LoadRequest): Promise<LoadResult> {
-    const id = ++this.next;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, request });
-    });
-  }
-
-  close(): void {
-    this.child.kill();
-  }
-}
-
-/** CPU profiles of the bench process, one per measured slice (the load generator runs elsewhere). */
-async function openProfiler() {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 500 });
-  const started = stamp(new Date().toISOString());
-  return {
-    start: () => session.post('Profiler.start'),
-    async stop(label: string): Promise<string> {
-      const { profile } = await session.post('Profiler.stop');
-      mkdirSync(resultsDir, { recursive: true });
-      const file = join(resultsDir, `callbacks-${started}-${label}.cpuprofile`);
-      writeFileSync(file, JSON.stringify(profile));
-      return file;
-    },
-    close: () => session.disconnect(),
-  };
-}
-
-interface InFlight {
-  drained(timeoutMs?: number): Promise<void>;
-}
-
-/** Counts a server's open requests, to wait for those a stopped load generator left behind. */
-function trackInFlight(server: Server): InFlight {
-  let open = 0;
-  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
-    open++;
-    response.once('close', () => open--);
-  });
-  return {
-    async drained(timeoutMs = 10_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (open > 0) {
-        if (Date.now() > deadline) throw new Error(`${open} requests still open after ${timeoutMs} ms`);
-        await sleep(5);
-      }
-    },
-  };
-}
-
-function urlOf(server: Server): string {
-  const address = server.address();
-  if (!address || typeof address !== 'object') throw new Error('the API is not listening on a TCP port');
-  return `http://127.0.0.1:${address.port}`;
-}
-
 /** The PublisherActionRequired events: how many, for how many distinct callbacks, over how long. */
-async function appliedEvents(schema: string): Promise<{ count: number; callbacks: number; seconds: number }> {
-  const client = new Client({ connectionString: settings.databaseUrl });
-  await client.connect();
-  try {
+function appliedEvents(schema: string): Promise<{ count: number; callbacks: number; seconds: number }> {
+  return withClient(async (client) => {
     const { rows } = await client.query<{ count: string; callbacks: string; seconds: number | null }>(
       `SELECT count(*), count(DISTINCT metadata->>'causationId') AS callbacks,
               extract(epoch FROM max(recorded_at) - min(recorded_at))::float8 AS seconds
          FROM ${schema}.events WHERE event_type = 'PublisherActionRequired'`,
     );
     return { count: Number(rows[0].count), callbacks: Number(rows[0].callbacks), seconds: rows[0].seconds ?? 0 };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
-async function countEvents(schema: string, where: { streams?: string[]; type?: string }): Promise<number> {
-  const client = new Client({ connectionString: settings.databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = where.streams
-      ? await client.query<{ count: string }>(`SELECT count(*) FROM ${schema}.events WHERE stream_id = ANY($1)`, [where.streams])
-      : await client.query<{ count: string }>(`SELECT count(*) FROM ${schema}.events WHERE event_type = $1`, [where.type]);
-    return Number(rows[0].count);
-  } finally {
-    await client.end();
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: settings.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function percentiles(values: number[]) {
-  const sorted = Float64Array.from(values).sort();
-  const at = (p: number) => (sorted.length === 0 ? 0 : round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)], 1));
-  return { p50: at(50), p90: at(90), p99: at(99), max: at(100) };
-}
-
-function stamp(iso: string): string {
-  return iso.replace(/[:.]/g, '-');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function cpuMs({ user, system }: NodeJS.CpuUsage): number {
-  return (user + system) / 1000;
-}
-
-function addCpu(total: NodeJS.CpuUsage, delta: NodeJS.CpuUsage): void {
-  total.user += delta.user;
-  total.system += delta.system;
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runBench(main);

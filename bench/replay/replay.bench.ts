@@ -4,31 +4,25 @@
  */
 import { ChainVerifier, PostgresEventStore } from '@mfh/event-store';
 import { logPages, rebuildProjections, RebuildReport } from '@mfh/read-models';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { admin, dropSchema, newSchemaName } from '../support/database';
+import { writeResults } from '../support/results';
+import { runBench } from '../support/run';
+import { databaseUrl, env } from '../support/settings';
+import { round } from '../support/stats';
 import { generateLog } from './generate-log';
 
-const env = (name: string, fallback: number): number => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number, got ${value}`);
-  return parsed;
-};
-
+/** Every setting must be positive: none of them means anything at zero. */
+const positive = { positive: true };
 const settings = {
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  events: env('BENCH_EVENTS', 100_000),
-  rounds: Math.round(env('BENCH_ROUNDS', 3)),
+  databaseUrl,
+  events: env('BENCH_EVENTS', 100_000, positive),
+  rounds: Math.round(env('BENCH_ROUNDS', 3, positive)),
   /** The page size `projections rebuild` and `audit verify --all` read the log with. */
-  pageSize: Math.round(env('BENCH_PAGE_SIZE', 5_000)),
+  pageSize: Math.round(env('BENCH_PAGE_SIZE', 5_000, positive)),
   /** Customers written at once while the log is generated. */
-  writers: Math.round(env('BENCH_WRITERS', 16)),
+  writers: Math.round(env('BENCH_WRITERS', 16, positive)),
 };
 const TARGET_REBUILD_RATIO = 0.5;
-const resultsDir = resolve(__dirname, '../results');
 
 type Side = 'raw' | 'verify' | 'rebuild';
 
@@ -38,26 +32,27 @@ interface Measured {
 }
 
 async function main(): Promise<void> {
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const schema = newSchemaName();
   let closing = false;
-  const dropSchema = async () => {
+  /** Ours, and those of an interrupted rebuild; once, whether on a signal or at the end. */
+  const dropSchemas = async () => {
     if (closing) return;
     closing = true;
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((error: unknown) => console.error('dropping the schema:', error));
+    await dropSchema(schema).catch((error: unknown) => console.error('dropping the schema:', error));
     // A rebuild interrupted by Ctrl-C leaves its own schema; the names start with ours.
     await admin(
       `DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE '${schema}\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; END $$`,
     ).catch(() => undefined);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => void dropSchema().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
+    process.on(signal, () => void dropSchemas().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
   }
   const store = await PostgresEventStore.connect({ url: settings.databaseUrl, schema, max: 4, applicationName: 'mfh-bench-replay' });
   try {
     await measure(store, schema);
   } finally {
     await store.close();
-    await dropSchema();
+    await dropSchemas();
   }
 }
 
@@ -121,12 +116,12 @@ async function measure(store: PostgresEventStore, schema: string): Promise<void>
     at,
     node: process.version,
     settings,
-    log: { ...log, generateSeconds: Math.round(generateSeconds * 10) / 10 },
+    log: { ...log, generateSeconds: round(generateSeconds, 1) },
     rawReadEventsPerSecond: raw,
     verifyAllEventsPerSecond: verify,
     rebuildEventsPerSecond: rebuild,
-    verifyRatio: round2(verify / raw),
-    rebuildRatio: round2(rebuild / raw),
+    verifyRatio: round(verify / raw, 2),
+    rebuildRatio: round(rebuild / raw, 2),
     target: { rebuildRatio: TARGET_REBUILD_RATIO },
     perRound: { raw: totals.raw.perRound, verify: totals.verify.perRound, rebuild: totals.rebuild.perRound },
     firstRebuild: {
@@ -135,9 +130,7 @@ async function measure(store: PostgresEventStore, schema: string): Promise<void>
       lockedMs: first.lockedMs,
     },
   };
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `replay-${at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = writeResults('replay', at, results);
 
   const ratio = rebuild / raw;
   console.log('');
@@ -180,24 +173,4 @@ function perSecond({ events, ms }: Measured): number {
   return Math.round((events / ms) * 1000);
 }
 
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: settings.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runBench(main);
