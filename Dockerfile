@@ -2,6 +2,7 @@
 # One image for both processes; docker-compose.yml picks the command:
 #   node dist/apps/api/src/main.js      (HTTP API on PORT, default 3000)
 #   node dist/apps/worker/src/main.js   (projections, reactors, BullMQ processors)
+# and carries the command line: node dist/apps/cli/src/main.js audit|projections ...
 
 # ---- build: every dependency (swc is a devDependency), then compile apps and libs to dist/ ----
 FROM node:20-bookworm-slim AS build

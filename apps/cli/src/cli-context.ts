@@ -36,7 +36,8 @@ export class CliContext {
 
   eventStore(): Promise<EventStore> {
     const config = this.settings();
-    this.store ??= createEventStore({ url: config.eventStoreUrl, schema: config.DATABASE_SCHEMA, poolSize: 4 });
+    // Auditors' reads change nothing: a wrong schema is an error, not a new empty event store.
+    this.store ??= createEventStore({ url: config.eventStoreUrl, schema: config.DATABASE_SCHEMA, poolSize: 4, migrate: false });
     return this.store;
   }
 

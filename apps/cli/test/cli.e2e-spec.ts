@@ -39,14 +39,18 @@ describe('the command line', () => {
   }
 
   /** The same program in this process, for the checks that need no process of their own. */
-  async function cli(...args: string[]): Promise<Run> {
+  function cli(...args: string[]): Promise<Run> {
+    return runCliWith(env, ...args);
+  }
+
+  async function runCliWith(settings: Record<string, string>, ...args: string[]): Promise<Run> {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const out: string[] = [];
     const err: string[] = [];
     stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
     stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
-    const code = await runCli(args, { stdout, stderr, env });
+    const code = await runCli(args, { stdout, stderr, env: settings });
     return { code, stdout: out.join(''), stderr: err.join('') };
   }
 
@@ -113,6 +117,15 @@ describe('the command line', () => {
       expect(malformed).toMatchObject({ code: 2, stdout: '' });
       expect(malformed.stderr).toContain('Not a subscription id');
       expect((await cli('audit', 'frobnicate')).code).toBe(2);
+    });
+
+    it('changes nothing when pointed at a schema without an event store: exit 3, and no schema is created', async () => {
+      const schema = `${system.config.DATABASE_SCHEMA}_typo`;
+      const run = await runCliWith({ ...env, DATABASE_SCHEMA: schema }, 'audit', 'verify', '--all');
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain(`Schema ${schema} holds no up-to-date event store`);
+      const { rows } = await system.db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      expect(rows).toEqual([]);
     });
   });
 

@@ -8,12 +8,14 @@ export interface EventStoreSettings {
   /** PostgreSQL schema for the events table. */
   schema: string;
   poolSize?: number;
+  /** PostgreSQL: false opens an existing, migrated store without changing anything. Default true. */
+  migrate?: boolean;
 }
 
 export async function createEventStore(settings: EventStoreSettings): Promise<EventStore> {
   if (/^esdb(\+discover)?:\/\//.test(settings.url)) return EventStoreDBEventStore.connect(settings.url);
   if (/^postgres(ql)?:\/\//.test(settings.url)) {
-    return PostgresEventStore.connect({ url: settings.url, schema: settings.schema, max: settings.poolSize });
+    return PostgresEventStore.connect({ url: settings.url, schema: settings.schema, max: settings.poolSize, migrate: settings.migrate });
   }
   throw new Error(`EVENT_STORE_URL must start with esdb:// or postgres://, got ${settings.url.replace(/\/\/.*@/, '//…@')}`);
 }

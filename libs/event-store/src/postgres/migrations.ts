@@ -54,3 +54,16 @@ export async function runMigrations(pool: Pool, schema: string, component: strin
     client.release();
   }
 }
+
+/**
+ * The component's migrations not yet applied to `schema`, without changing anything: all of them
+ * when the schema or its migrations table does not exist.
+ */
+export async function pendingMigrations(pool: Pool, schema: string, component: string, migrations: readonly Migration[]): Promise<string[]> {
+  assertIdentifier(schema);
+  const { rows: tables } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`${schema}.schema_migrations`]);
+  if (!tables[0].exists) return migrations.map((m) => m.id);
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM ${schema}.schema_migrations WHERE component = $1`, [component]);
+  const applied = new Set(rows.map((r) => r.id));
+  return migrations.filter((m) => !applied.has(m.id)).map((m) => m.id);
+}

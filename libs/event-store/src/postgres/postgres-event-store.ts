@@ -17,7 +17,7 @@ import {
 } from '../event-store.port';
 import { START } from '../global-position';
 import { EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT, eventStoreMigrations } from './event-store.migrations';
-import { runMigrations } from './migrations';
+import { pendingMigrations, runMigrations } from './migrations';
 import { PgConnectionOptions, createPgPool } from './pg-pool';
 
 export interface PostgresEventStoreOptions {
@@ -25,7 +25,26 @@ export interface PostgresEventStoreOptions {
   ownsPool?: boolean;
 }
 
-export type PostgresEventStoreConnectOptions = PgConnectionOptions & { schema: string };
+export type PostgresEventStoreConnectOptions = PgConnectionOptions & {
+  schema: string;
+  /**
+   * Default true: apply pending migrations. False: change nothing, and refuse with
+   * {@link EventStoreNotReadyError} unless the schema already holds a fully migrated event store
+   * (read-only tools such as the auditors' command line).
+   */
+  migrate?: boolean;
+};
+
+/** The schema holds no event store, or one that is not migrated to this version. */
+export class EventStoreNotReadyError extends Error {
+  constructor(schema: string, pending: readonly string[]) {
+    super(
+      `Schema ${schema} holds no up-to-date event store (pending migrations: ${pending.join(', ')}); ` +
+        'check DATABASE_SCHEMA and EVENT_STORE_URL, or start the api once to migrate it',
+    );
+    this.name = 'EventStoreNotReadyError';
+  }
+}
 
 const DEFAULT_READ_ALL_COUNT = 1000;
 const MAX_BIGINT = '9223372036854775807';
@@ -134,7 +153,12 @@ export class PostgresEventStore extends EventStore {
   static async connect(options: PostgresEventStoreConnectOptions): Promise<PostgresEventStore> {
     const pool = createPgPool(options);
     try {
-      await runMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
+      if (options.migrate === false) {
+        const pending = await pendingMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
+        if (pending.length > 0) throw new EventStoreNotReadyError(options.schema, pending);
+      } else {
+        await runMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
+      }
     } catch (error) {
       await pool.end();
       throw error;
