@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { ProblemException } from '../http/problem';
 
@@ -22,6 +23,38 @@ const header = (headers: Headers, name: string): string | undefined => {
 };
 
 /**
+ * The library's verification (required headers, the 5-minute tolerance, a constant-time comparison
+ * against every `v1` signature given) with its HMAC-SHA256 computed by Node's native crypto instead
+ * of the library's pure-JavaScript SHA-256: the same signature, for a fraction of the CPU, which
+ * mattered at thousands of callbacks a second. The key is decoded as the library decodes it.
+ */
+export class NativeHmacWebhook extends Webhook {
+  private readonly hmacKey: Buffer;
+
+  constructor(secret: string) {
+    super(secret);
+    this.hmacKey = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+  }
+
+  override sign(msgId: string, timestamp: Date, payload: string | Buffer): string {
+    const seconds = Math.floor(timestamp.getTime() / 1000);
+    return `v1,${createHmac('sha256', this.hmacKey).update(`${msgId}.${seconds}.${payload.toString()}`).digest('base64')}`;
+  }
+}
+
+/** One verifier per signing secret: the catalog holds a handful. */
+const verifiers = new Map<string, NativeHmacWebhook>();
+
+function verifierFor(secret: string): NativeHmacWebhook {
+  let verifier = verifiers.get(secret);
+  if (!verifier) {
+    verifier = new NativeHmacWebhook(secret);
+    verifiers.set(secret, verifier);
+  }
+  return verifier;
+}
+
+/**
  * Checks a callback's Standard Webhooks signature (HMAC-SHA256 over `id.timestamp.body` with the
  * publisher's secret; a timestamp at most 5 minutes off) and says precisely what is wrong when it
  * fails: 401 for every failure, before the body is looked at.
@@ -36,7 +69,7 @@ export function verifySignature(secret: string, rawBody: string, headers: Header
   if (!WEBHOOK_ID.test(id)) throw unauthorized('invalid-webhook-id', 'webhook-id must be 1 to 256 printable ASCII characters without spaces.');
   if (!UNIX_SECONDS.test(timestamp)) throw unauthorized('invalid-webhook-timestamp', 'webhook-timestamp must be Unix time in whole seconds.');
   try {
-    new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': header(headers, 'webhook-signature')! }, { jsonParse: false });
+    verifierFor(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': header(headers, 'webhook-signature')! }, { jsonParse: false });
   } catch (error) {
     throw signatureProblem(error instanceof Error ? error.message : String(error));
   }
