@@ -43,6 +43,31 @@ describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC sta
     expect(listed.body).toMatchObject({ totalCount: 1, items: [{ id: bought.subscriptionId, friendlyName: 'On EventStoreDB' }] });
   });
 
+  it('gives auditors the history, hash chain, state by revision and feed from EventStoreDB', async () => {
+    const contoso = await system.client('contoso');
+    const bought = await purchase(contoso, { friendlyName: 'Audited', quantity: 5 });
+    expect((await contoso.patch(bought.path, { body: { quantity: 7 } })).status).toBe(200);
+    const auditor = await system.client('auditor');
+    const base = `/v1/audit/subscriptions/${bought.subscriptionId}`;
+
+    const history = await auditor.get(`${base}/events`);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['SubscriptionPurchased', 'SeatsChanged']);
+    const [first, second] = history.body.events;
+    expect(first).toMatchObject({ revision: 0, previousHash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(second.previousHash).toBe(first.hash);
+    // The chain rides in EventStoreDB's metadata but is not part of the metadata auditors see.
+    expect(Object.keys(second.metadata).sort()).toEqual(['actor', 'causationId', 'correlationId', 'occurredAt', 'requestId', 'role', 'source']);
+
+    expect((await auditor.get(`${base}/verify`)).body).toMatchObject({ valid: true, events: 2, brokenAtRevision: null });
+    expect((await auditor.get(`${base}/state?revision=0`)).body.subscription).toMatchObject({ friendlyName: 'Audited', quantity: 5 });
+    expect((await auditor.get(`${base}/state?revision=1`)).body.subscription).toMatchObject({ quantity: 7 });
+
+    const feed = await auditor.get(`/v1/audit/events?after=${encodeURIComponent(first.position)}&limit=1000`);
+    expect(feed.body.events.filter((e: { streamId: string }) => e.streamId === `subscription-${bought.subscriptionId}`)).toMatchObject([
+      { revision: 1, hash: second.hash },
+    ]);
+  });
+
   it('reports the event store in /health, and 503 once it is gone', async () => {
     const anonymous = new ApiClient(system.baseUrl);
     expect((await anonymous.get('/health')).body.details.eventStore.status).toBe('up');
