@@ -5,22 +5,10 @@ import { ApiClient, ApiResponse } from './support/api-client';
 import { eventually } from './support/eventually';
 import { expectProblem, purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
+import type { AuditFeedEventDto } from '../apps/api/src/auditors/dto/audit-responses.dto';
 
 const NDJSON = { accept: 'application/x-ndjson' };
 
-interface FeedEvent {
-  id: string;
-  streamId: string;
-  subscriptionId: string | null;
-  revision: number;
-  position: string;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
-  hash: string;
-  previousHash: string | null;
-}
 
 /** Noise in a stream of its own, so the log is longer than the feed's internal pages (500). */
 const filler = (count: number): NewEvent[] =>
@@ -34,7 +22,7 @@ const filler = (count: number): NewEvent[] =>
 describe('Auditor API: the global feed (SPEC §9)', () => {
   let system: TestSystem;
   let auditor: ApiClient;
-  let stored: FeedEvent[];
+  let stored: AuditFeedEventDto[];
 
   beforeAll(async () => {
     // No worker: nothing appends behind the test's back, so the log is exactly what the test wrote.
@@ -53,7 +41,7 @@ describe('Auditor API: the global feed (SPEC §9)', () => {
   afterAll(() => system.close());
 
   /** The whole log as PostgreSQL holds it, in global order. */
-  async function storedLog(): Promise<FeedEvent[]> {
+  async function storedLog(): Promise<AuditFeedEventDto[]> {
     const { rows } = await system.db.query(
       `SELECT event_id AS id, stream_id AS "streamId", stream_revision::int AS revision,
         transaction_id::text || '-' || global_position::text AS position, event_type AS type, data, metadata,
@@ -76,7 +64,7 @@ describe('Auditor API: the global feed (SPEC §9)', () => {
 
   it('pages through every event exactly once, in order, following next', async () => {
     expect(stored.length).toBeGreaterThan(1200);
-    const seen: FeedEvent[] = [];
+    const seen: AuditFeedEventDto[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
       const response: ApiResponse = await auditor.get(`/v1/audit/events?limit=300${after ? `&after=${after}` : ''}`);
@@ -96,7 +84,7 @@ describe('Auditor API: the global feed (SPEC §9)', () => {
   it('starts strictly after the position given', async () => {
     for (const k of [0, 1, 499, 500, stored.length - 2]) {
       const response = await auditor.get(`/v1/audit/events?after=${stored[k].position}&limit=2`);
-      expect(response.body.events.map((e: FeedEvent) => e.id)).toEqual(stored.slice(k + 1, k + 3).map((e) => e.id));
+      expect(response.body.events.map((e: AuditFeedEventDto) => e.id)).toEqual(stored.slice(k + 1, k + 3).map((e) => e.id));
     }
     const atEnd = await auditor.get(`/v1/audit/events?after=${stored.at(-1)!.position}`);
     expect(atEnd.body).toEqual({ events: [], next: null });

@@ -6,22 +6,12 @@ import { expectProblem, purchase, Purchase, snapshot } from './support/fixtures'
 import { READ_METHODS, routesOf } from './support/routes';
 import { startSystem, TestSystem } from './support/system';
 import { licensesAssigned, sendCallback } from './support/webhooks';
+import type { AuditEventDto } from '../apps/api/src/auditors/dto/audit-responses.dto';
 
 const SAAS = '/api/saas/subscriptions';
 const API_VERSION = 'api-version=2018-08-31';
 const HASH = /^[0-9a-f]{64}$/;
 
-interface StoredEvent {
-  id: string;
-  revision: number;
-  position: string;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
-  hash: string;
-  previousHash: string | null;
-}
 
 describe('Auditor API: histories, access, verification (SPEC §9)', () => {
   let system: TestSystem;
@@ -40,7 +30,7 @@ describe('Auditor API: histories, access, verification (SPEC §9)', () => {
   const audit = (subscriptionId: string, what: 'events' | 'verify' | string) => auditor.get(`/v1/audit/subscriptions/${subscriptionId}/${what}`);
 
   /** The stream's rows exactly as PostgreSQL holds them. */
-  async function storedEvents(subscriptionId: string): Promise<StoredEvent[]> {
+  async function storedEvents(subscriptionId: string): Promise<AuditEventDto[]> {
     const { rows } = await system.db.query(
       `SELECT event_id AS id, stream_revision::int AS revision, transaction_id::text || '-' || global_position::text AS position,
         event_type AS type, data, metadata, recorded_at AS "recordedAt", hash, previous_hash AS "previousHash"
@@ -73,7 +63,7 @@ describe('Auditor API: histories, access, verification (SPEC §9)', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ subscriptionId: sub.subscriptionId, streamId: `subscription-${sub.subscriptionId}`, events: await storedEvents(sub.subscriptionId) });
 
-      const events: StoredEvent[] = response.body.events;
+      const events: AuditEventDto[] = response.body.events;
       expect(events.map((e) => e.type)).toEqual(['SubscriptionPurchased', 'SubscriptionRenamed', 'FulfillmentConfirmed', 'PublisherActivated', 'BillingStarted']);
       expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
       for (const event of events) {
@@ -216,7 +206,7 @@ describe('Auditor API: histories, access, verification (SPEC §9)', () => {
       const streamId = `subscription-${sub.subscriptionId}`;
       const [stored] = (await storedEvents(sub.subscriptionId)).filter((event) => event.revision === 3);
       const data = { ...stored.data, assignedSeats: 500 };
-      const hash = eventHash({ ...stored, streamId, data });
+      const hash = eventHash({ ...stored, streamId, data, metadata: { ...stored.metadata } });
       await system.db.query('UPDATE events SET data = $3, hash = $4 WHERE stream_id = $1 AND stream_revision = $2', [streamId, 3, data, hash]);
       expect((await audit(sub.subscriptionId, 'verify')).body).toEqual({
         subscriptionId: sub.subscriptionId,
