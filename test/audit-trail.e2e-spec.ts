@@ -216,6 +216,24 @@ describe('Auditor API: histories, access, verification (SPEC §9)', () => {
         reason: 'previous-hash-mismatch',
       });
     });
+
+    it('finds the last events deleted, which leave a valid but shorter chain, against the revision the read model applied', async () => {
+      const sub = await billed();
+      await system.caughtUp();
+      const streamId = `subscription-${sub.subscriptionId}`;
+      const deleted = await system.db.query('DELETE FROM events WHERE stream_id = $1 AND stream_revision >= 3', [streamId]);
+      expect(deleted.rowCount).toBe(2);
+      expect((await audit(sub.subscriptionId, 'verify')).body).toEqual({
+        subscriptionId: sub.subscriptionId,
+        valid: false,
+        events: 3,
+        brokenAtRevision: 3,
+        reason: 'truncated',
+      });
+      // Every event gone: the subscription is still known to the read model, and so is the deletion.
+      await system.db.query('DELETE FROM events WHERE stream_id = $1', [streamId]);
+      expect((await audit(sub.subscriptionId, 'verify')).body).toMatchObject({ valid: false, events: 0, brokenAtRevision: 0, reason: 'truncated' });
+    });
   });
 
   describe('bad input', () => {

@@ -227,5 +227,14 @@ describe('the command line', () => {
       expect((await cli('audit', 'verify')).code).toBe(2);
       expect((await cli('audit', 'verify', subscriptionId, '--all')).code).toBe(2);
     });
+
+    it('reports a stream whose events were deleted, against the revision the read model applied', async () => {
+      await system.caughtUp();
+      await system.db.query('DELETE FROM events WHERE stream_id = $1', [`subscription-${other}`]);
+      expect(await cli('audit', 'verify', other)).toMatchObject({ code: 1, stdout: `subscription-${other}: BROKEN at revision 0 (truncated), 0 events\n` });
+      const all = await spawnCli('audit', 'verify', '--all');
+      expect(all.code).toBe(1);
+      expect(all.stdout).toContain(`  subscription-${other}  revision 0  truncated\n`);
+    });
   });
 });

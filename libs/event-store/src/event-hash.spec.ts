@@ -97,6 +97,17 @@ describe('verifyChain', () => {
     expect(verifyChain(chain('s', 5).slice(0, 3))).toEqual(ok(3));
   });
 
+  it('reports a truncated tail when something once saw the stream further', () => {
+    const events = chain('s', 5);
+    expect(verifyChain(events, { seenRevision: 4 })).toEqual(ok(5));
+    expect(verifyChain(events, { seenRevision: 2 })).toEqual(ok(5));
+    expect(verifyChain(events.slice(0, 3), { seenRevision: 4 })).toEqual(broken(3, 'truncated', 3));
+    expect(verifyChain([], { seenRevision: 0 })).toEqual(broken(0, 'truncated', 0));
+    expect(verifyChain(events.slice(0, 3), { seenRevision: null })).toEqual(ok(3));
+    // The first break found stays the one reported.
+    expect(verifyChain([events[0], events[2]], { seenRevision: 4 })).toEqual(broken(1, 'revision-gap', 2));
+  });
+
   it('reports a deleted event as a gap at its revision', () => {
     const events = chain('s', 5);
     expect(verifyChain([...events.slice(0, 2), ...events.slice(3)])).toEqual(broken(2, 'revision-gap', 3));
@@ -147,6 +158,16 @@ describe('ChainVerifier', () => {
     expect(verifier.streams).toBe(3);
     // b's events after its break are skipped: 4 of a, 2 of b, 2 of c.
     expect(verifier.events).toBe(8);
+  });
+
+  it('checks tails after the pass, once per stream, including streams the log no longer has', () => {
+    const verifier = new ChainVerifier();
+    for (const e of chain('a', 3)) verifier.add(e);
+    expect(verifier.checkTail('a', 2)).toBeNull();
+    expect(verifier.checkTail('a', 5)).toEqual({ streamId: 'a', revision: 3, reason: 'truncated' });
+    expect(verifier.checkTail('a', 6)).toBeNull();
+    expect(verifier.checkTail('gone', 0)).toEqual({ streamId: 'gone', revision: 0, reason: 'truncated' });
+    expect(verifier.breaks).toHaveLength(2);
   });
 
   it('does not mix up streams that share revisions', () => {

@@ -63,7 +63,8 @@ export interface ChainedEvent extends HashedContent {
   readonly hash: string;
 }
 
-export type ChainBreakReason = 'content-altered' | 'previous-hash-mismatch' | 'revision-gap';
+export const CHAIN_BREAK_REASONS = ['content-altered', 'previous-hash-mismatch', 'revision-gap', 'truncated'] as const;
+export type ChainBreakReason = (typeof CHAIN_BREAK_REASONS)[number];
 
 export interface ChainBreak {
   readonly streamId: string;
@@ -96,7 +97,9 @@ interface StreamTip {
  * first break is reported once and the rest of that stream is skipped.
  *
  * A truncated tail (the last events of a stream deleted) leaves a valid, shorter chain: the chain
- * proves that what is there was not altered, not that nothing was removed from the end.
+ * proves that what is there was not altered, not that nothing was removed from the end. A reader
+ * that once saw the stream further (a read model records the last revision it applied) can tell:
+ * {@link ChainVerifier.checkTail}.
  */
 export class ChainVerifier {
   private readonly tips = new Map<string, StreamTip>();
@@ -126,6 +129,20 @@ export class ChainVerifier {
     return null;
   }
 
+  /**
+   * After the pass: a stream known to have reached `seenRevision` that now ends before it (or is
+   * gone) lost its last events. Returns that break, if any; a stream already broken is left as is.
+   */
+  checkTail(streamId: string, seenRevision: StreamRevision): ChainBreak | null {
+    const tip = this.tips.get(streamId) ?? { nextRevision: 0, lastHash: null, broken: false };
+    if (tip.broken || seenRevision < tip.nextRevision) return null;
+    tip.broken = true;
+    this.tips.set(streamId, tip);
+    const found: ChainBreak = { streamId, revision: tip.nextRevision, reason: 'truncated' };
+    this.found.push(found);
+    return found;
+  }
+
   /** Events checked so far (a broken stream's later events are not counted). */
   get events(): number {
     return this.checked;
@@ -147,12 +164,26 @@ export class ChainVerifier {
   }
 }
 
-/** Verifies one stream's events, read forwards from revision 0. */
-export function verifyChain(events: Iterable<ChainedEvent>): ChainVerification {
+/**
+ * Verifies one stream's events, read forwards from revision 0. With `seenRevision`, the last
+ * revision something once read of the stream, a stream that now ends before it is reported truncated.
+ */
+export function verifyChain(events: Iterable<ChainedEvent>, options: { seenRevision?: StreamRevision | null } = {}): ChainVerification {
   const verifier = new ChainVerifier();
+  let streamId: string | null = null;
   for (const event of events) {
+    streamId ??= event.streamId;
     const found = verifier.add(event);
-    if (found) return { valid: false, events: verifier.events, brokenAtRevision: found.revision, reason: found.reason };
+    if (found) return broken(verifier, found);
+  }
+  const seen = options.seenRevision ?? null;
+  if (seen !== null) {
+    const found = verifier.checkTail(streamId ?? '', seen);
+    if (found) return broken(verifier, found);
   }
   return { valid: true, events: verifier.events, brokenAtRevision: null, reason: null };
+}
+
+function broken(verifier: ChainVerifier, found: ChainBreak): ChainVerification {
+  return { valid: false, events: verifier.events, brokenAtRevision: found.revision, reason: found.reason };
 }

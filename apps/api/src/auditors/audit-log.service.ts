@@ -13,6 +13,13 @@ export class AuditLog {
 
   /** Every event of the subscription's stream, in revision order; not found when it has none. */
   async history(subscriptionId: string): Promise<RecordedEvent[]> {
+    const events = await this.stream(subscriptionId);
+    if (events.length === 0) throw SubscriptionErrors.notFound();
+    return events;
+  }
+
+  /** Every event of the subscription's stream, in revision order; none when there is no such stream. */
+  async stream(subscriptionId: string): Promise<RecordedEvent[]> {
     const streamId = subscriptionStream(subscriptionId);
     const events: RecordedEvent[] = [];
     for (;;) {
@@ -20,7 +27,6 @@ export class AuditLog {
       events.push(...page);
       if (page.length < READ_PAGE_SIZE) break;
     }
-    if (events.length === 0) throw SubscriptionErrors.notFound();
     return events;
   }
 

@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { SubscriptionErrors } from '@mfh/domain';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -11,7 +12,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { formatPosition, GlobalPosition, parsePosition, verifyChain } from '@mfh/event-store';
-import { partnerSubscriptionView } from '@mfh/read-models';
+import { partnerSubscriptionView, SubscriptionsRepository } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { Roles } from '../auth/auth.decorators';
@@ -52,7 +53,10 @@ function replayPoint(query: AuditStateQuery): ReplayPoint {
 @ApiForbiddenResponse({ type: ProblemDto, description: 'Only the auditor role may call these' })
 @Controller('v1/audit')
 export class AuditController {
-  constructor(private readonly log: AuditLog) {}
+  constructor(
+    private readonly log: AuditLog,
+    private readonly subscriptions: SubscriptionsRepository,
+  ) {}
 
   @Get('subscriptions/:subscriptionId/events')
   @ApiOperation({ summary: 'Every event of a subscription, any tenant’s, in order, with its metadata and hash chain' })
@@ -102,11 +106,20 @@ export class AuditController {
   }
 
   @Get('subscriptions/:subscriptionId/verify')
-  @ApiOperation({ summary: 'Recomputes the subscription’s hash chain: any edit to a stored event is found, with the first revision it breaks' })
+  @ApiOperation({
+    summary: 'Recomputes the subscription’s hash chain: any edit to a stored event is found, with the first revision it breaks',
+    description:
+      'reason: content-altered (an event no longer matches its hash), previous-hash-mismatch (an event no longer links to the one before), ' +
+      'revision-gap (an event is missing), or truncated: the stream ends before the last revision the subscriptions read model applied, ' +
+      'so its last events were deleted. That last check holds as long as the read model was not rebuilt from the altered log.',
+  })
   @ApiOkResponse({ type: AuditVerificationResponse })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such subscription' })
   async verify(@Param('subscriptionId', UuidPipe) subscriptionId: string): Promise<AuditVerificationResponse> {
-    return { subscriptionId, ...verifyChain(await this.log.history(subscriptionId)) };
+    const [events, applied] = await Promise.all([this.log.stream(subscriptionId), this.subscriptions.appliedRevisions([subscriptionId])]);
+    const seenRevision = applied.get(subscriptionId) ?? null;
+    if (events.length === 0 && seenRevision === null) throw SubscriptionErrors.notFound();
+    return { subscriptionId, ...verifyChain(events, { seenRevision }) };
   }
 
   @Get('events')

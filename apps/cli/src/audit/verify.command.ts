@@ -23,9 +23,10 @@ export async function verify(context: CliContext, subscriptionId: string | undef
 async function verifyOne(context: CliContext, id: string, options: VerifyOptions): Promise<void> {
   const store = await context.eventStore();
   const streamId = subscriptionStream(id);
-  const events = await store.readStream(streamId);
-  if (events.length === 0) throw new CliExit(EXIT.failed, `No subscription ${id}`);
-  const result = verifyChain(events);
+  const [events, applied] = await Promise.all([store.readStream(streamId), context.appliedRevisions([id])]);
+  const seenRevision = applied.get(id) ?? null;
+  if (events.length === 0 && seenRevision === null) throw new CliExit(EXIT.failed, `No subscription ${id}`);
+  const result = verifyChain(events, { seenRevision });
   const { stdout } = context.io;
   if (options.json) {
     await write(stdout, `${JSON.stringify({ streamId, ...result })}\n`);
@@ -54,6 +55,8 @@ async function verifyAll(context: CliContext, options: VerifyOptions): Promise<v
   } finally {
     bar.stop();
   }
+  // A chain cannot show events cut off its end; the read model remembers how far each subscription got.
+  for (const [id, revision] of await context.appliedRevisions()) verifier.checkTail(subscriptionStream(id), revision);
   const ms = performance.now() - started;
   const breaks = verifier.breaks;
   const { stdout } = context.io;

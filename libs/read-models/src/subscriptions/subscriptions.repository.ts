@@ -15,6 +15,17 @@ export class SubscriptionsRepository {
     );
   }
 
+  /**
+   * The last stream revision the projection applied, by subscription id (all of them when `ids` is
+   * omitted): what the log once held, for telling a stream whose last events were deleted.
+   */
+  async appliedRevisions(ids?: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = ids
+      ? await this.pool.query<{ id: string; revision: string }>('SELECT id, revision FROM subscriptions WHERE id = ANY($1::uuid[])', [ids])
+      : await this.pool.query<{ id: string; revision: string }>('SELECT id, revision FROM subscriptions');
+    return new Map(rows.map((row) => [row.id, Number(row.revision)]));
+  }
+
   /** Every subscription of the publisher's offers, oldest first, cancelled ones included (they are never deleted). */
   listForPublisher(publisherId: string, page: PageRequest): Promise<Page<ExistingSubscription>> {
     return keysetPage<{ state: ExistingSubscription }, ExistingSubscription>(

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CHAIN_BREAK_REASONS } from '@mfh/event-store';
 import { SubscriptionResponse } from '../../partners/dto/subscription.dto';
 
 const SOURCES = ['Partner', 'Publisher', 'System'];
-const BREAK_REASONS = ['content-altered', 'previous-hash-mismatch', 'revision-gap'];
 
 export class AuditEventMetadataDto {
   @ApiProperty({ example: 'contoso-partner', description: 'The client id that caused the event, or the system component (billing, …)' })
@@ -70,5 +70,5 @@ export class AuditVerificationResponse {
   @ApiProperty({ description: 'Every event’s hash matches its content and links to the one before' }) valid!: boolean;
   @ApiProperty({ description: 'Events checked (up to and including the first broken one)' }) events!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'The first revision whose check fails; null when valid' }) brokenAtRevision!: number | null;
-  @ApiProperty({ enum: BREAK_REASONS, nullable: true, type: String, description: 'Why that revision fails; null when valid' }) reason!: string | null;
+  @ApiProperty({ enum: CHAIN_BREAK_REASONS, nullable: true, type: String, description: 'Why that revision fails; null when valid' }) reason!: string | null;
 }
