@@ -2,8 +2,8 @@
  * A full projection rebuild and a verification of every hash chain, in events per second, against
  * raw paged reads of the same log in the same run. See bench/README.md.
  */
-import { ChainVerifier, PostgresEventStore } from '@mfh/event-store';
-import { logPages, rebuildProjections, RebuildReport } from '@mfh/read-models';
+import { createPgPool, logPages, PostgresEventStore } from '@mfh/event-store';
+import { rebuildProjections, RebuildReport, SubscriptionsRepository, verifyLog } from '@mfh/read-models';
 import { admin, dropSchema, newSchemaName } from '../support/database';
 import { writeResults } from '../support/results';
 import { runBench } from '../support/run';
@@ -48,15 +48,17 @@ async function main(): Promise<void> {
     process.on(signal, () => void dropSchemas().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
   }
   const store = await PostgresEventStore.connect({ url: settings.databaseUrl, schema, max: 4, applicationName: 'mfh-bench-replay' });
+  const readModels = createPgPool({ url: settings.databaseUrl, schema, max: 2, applicationName: 'mfh-bench-replay' });
   try {
-    await measure(store, schema);
+    await measure(store, schema, new SubscriptionsRepository(readModels));
   } finally {
+    await readModels.end();
     await store.close();
     await dropSchemas();
   }
 }
 
-async function measure(store: PostgresEventStore, schema: string): Promise<void> {
+async function measure(store: PostgresEventStore, schema: string, subscriptions: SubscriptionsRepository): Promise<void> {
   console.log(`schema ${schema}: writing a log of at least ${settings.events} events`);
   const generatedAt = performance.now();
   let lastReport = 0;
@@ -79,7 +81,7 @@ async function measure(store: PostgresEventStore, schema: string): Promise<void>
 
   const sides: Record<Side, () => Promise<Measured>> = {
     raw: () => rawRead(store),
-    verify: () => verifyAll(store),
+    verify: () => verifyAll(store, subscriptions),
     rebuild: async () => {
       const report = await rebuildProjections({ store, url: settings.databaseUrl, schema, pageSize: settings.pageSize, dryRun: true });
       assertIdentical(report);
@@ -151,14 +153,9 @@ async function rawRead(store: PostgresEventStore): Promise<Measured> {
 }
 
 /** What `audit verify --all` does: one pass over the log, every stream's chain recomputed as it goes by. */
-async function verifyAll(store: PostgresEventStore): Promise<Measured> {
+async function verifyAll(store: PostgresEventStore, subscriptions: SubscriptionsRepository): Promise<Measured> {
   const started = performance.now();
-  const verifier = new ChainVerifier();
-  let events = 0;
-  for await (const page of logPages(store, { after: null, pageSize: settings.pageSize })) {
-    for (const event of page) verifier.add(event);
-    events += page.length;
-  }
+  const { verifier, events } = await verifyLog(store, subscriptions, { pageSize: settings.pageSize });
   if (verifier.breaks.length > 0) throw new Error(`verify found broken chains: ${JSON.stringify(verifier.breaks.slice(0, 3))}`);
   return { events, ms: performance.now() - started };
 }

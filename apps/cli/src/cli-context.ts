@@ -1,6 +1,7 @@
 import { AppConfig, loadConfig } from '@mfh/config';
 import { createEventStore, createPgPool, EventStore, formatPosition, GlobalPosition } from '@mfh/event-store';
 import { SubscriptionsRepository } from '@mfh/read-models';
+import type { Pool } from 'pg';
 
 /** 0 done; 1 the check failed (a broken chain, rows that differ, an unknown subscription); 2 bad usage or settings; 3 could not run. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, error: 3 } as const;
@@ -27,6 +28,7 @@ export interface CliIo {
 export class CliContext {
   private config: AppConfig | null = null;
   private store: Promise<EventStore> | null = null;
+  private readModels: Pool | null = null;
 
   constructor(readonly io: CliIo) {}
 
@@ -63,25 +65,19 @@ export class CliContext {
     }
   }
 
-  /**
-   * The last revision the subscriptions read model applied, by subscription id (those in `ids`, or
-   * all): what the log once held. Empty when the schema has no read models.
-   */
-  async appliedRevisions(ids?: readonly string[]): Promise<Map<string, number>> {
-    const config = this.settings();
-    const pool = createPgPool({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: 1, applicationName: 'mfh-cli' });
-    try {
-      const { rows } = await pool.query<{ exists: boolean }>("SELECT to_regclass('subscriptions') IS NOT NULL AS exists");
-      if (!rows[0].exists) return new Map();
-      return await new SubscriptionsRepository(pool).appliedRevisions(ids);
-    } finally {
-      await pool.end();
+  /** The subscriptions read model (DATABASE_URL), on a pool opened on first use and ended by close. */
+  subscriptions(): SubscriptionsRepository {
+    if (!this.readModels) {
+      const config = this.settings();
+      this.readModels = createPgPool({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: 2, applicationName: 'mfh-cli' });
     }
+    return new SubscriptionsRepository(this.readModels);
   }
 
   async close(): Promise<void> {
     const store = await this.store?.catch(() => null);
     await store?.close();
+    await this.readModels?.end();
   }
 }
 

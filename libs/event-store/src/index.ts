@@ -2,6 +2,7 @@ export * from './event-store.port';
 export * from './event-store.errors';
 export * from './global-position';
 export * from './event-hash';
+export * from './log-pages';
 export * from './append-rules';
 export * from './in-memory/in-memory-event-store';
 export * from './postgres/pg-pool';

@@ -14,6 +14,6 @@ export * from './orders/orders.repository';
 export * from './read-models.module';
 export * from './notifications';
 export * from './read-model-projections';
-export * from './rebuild/log-pages';
 export * from './rebuild/compare-tables';
 export * from './rebuild/rebuild-projections';
+export * from './verification/verify-chains';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { SubscriptionErrors, subscriptionIdOf, subscriptionStream } from '@mfh/domain';
-import { EventStore, formatPosition, GlobalPosition, RecordedEvent } from '@mfh/event-store';
+import { EventStore, formatPosition, GlobalPosition, logPages, RecordedEvent } from '@mfh/event-store';
 import type { AuditEventDto, AuditFeedEventDto } from './dto/audit-responses.dto';
 
-/** Events read per round trip: a stream's history and the streamed feed are read page by page. */
+/** Events read per round trip of the streamed feed. */
 export const READ_PAGE_SIZE = 500;
 
 /** Reads the log for auditors: whole subscription histories and the global feed, every tenant, read only. */
@@ -13,20 +13,8 @@ export class AuditLog {
 
   /** Every event of the subscription's stream, in revision order; not found when it has none. */
   async history(subscriptionId: string): Promise<RecordedEvent[]> {
-    const events = await this.stream(subscriptionId);
+    const events = await this.store.readStream(subscriptionStream(subscriptionId));
     if (events.length === 0) throw SubscriptionErrors.notFound();
-    return events;
-  }
-
-  /** Every event of the subscription's stream, in revision order; none when there is no such stream. */
-  async stream(subscriptionId: string): Promise<RecordedEvent[]> {
-    const streamId = subscriptionStream(subscriptionId);
-    const events: RecordedEvent[] = [];
-    for (;;) {
-      const page = await this.store.readStream(streamId, { fromRevision: events.length, maxCount: READ_PAGE_SIZE });
-      events.push(...page);
-      if (page.length < READ_PAGE_SIZE) break;
-    }
     return events;
   }
 
@@ -36,27 +24,19 @@ export class AuditLog {
   }
 
   /**
-   * The global log from `after` to its end, or `limit` events, one page at a time. The first page is
-   * read before this resolves, so a store that fails at once fails the request with a problem; each
-   * later page is read only when the consumer asks for more, so a slow reader holds one page at most
-   * and a consumer that stops (a client that hung up) stops the reading.
+   * The global log from `after` to its end, or `limit` events, page by page. The first page is read
+   * before this resolves, so a store that fails at once fails the request with a problem. Each later
+   * page is read only when the consumer asks for it, so a slow reader holds one page at most and a
+   * consumer that stops (a client that hung up) stops the reading.
    */
-  async feed(after: GlobalPosition | null, limit: number | null): Promise<AsyncGenerator<RecordedEvent[]>> {
-    const total = limit ?? Number.POSITIVE_INFINITY;
-    const first = await this.page(after, Math.min(READ_PAGE_SIZE, total));
-    return this.pages(first, total);
-  }
-
-  private async *pages(first: RecordedEvent[], total: number): AsyncGenerator<RecordedEvent[]> {
-    let page = first;
-    let remaining = total;
-    for (;;) {
-      const size = Math.min(READ_PAGE_SIZE, remaining);
-      if (page.length > 0) yield page;
-      remaining -= page.length;
-      if (page.length < size || remaining <= 0) return;
-      page = await this.page(page[page.length - 1].position, Math.min(READ_PAGE_SIZE, remaining));
-    }
+  async feed(after: GlobalPosition | null, limit: number | null): Promise<AsyncIterable<RecordedEvent[]>> {
+    const pages = logPages(this.store, { after, limit: limit ?? undefined, pageSize: READ_PAGE_SIZE, readAhead: false });
+    const first = await pages.next();
+    return (async function* () {
+      if (first.done) return;
+      yield first.value;
+      yield* pages;
+    })();
   }
 }
 

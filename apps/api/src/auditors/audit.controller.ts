@@ -11,8 +11,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { formatPosition, GlobalPosition, parsePosition, verifyChain } from '@mfh/event-store';
-import { partnerSubscriptionView, SubscriptionsRepository } from '@mfh/read-models';
+import { EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
+import { partnerSubscriptionView, SubscriptionsRepository, verifySubscription } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { Roles } from '../auth/auth.decorators';
@@ -55,6 +55,7 @@ function replayPoint(query: AuditStateQuery): ReplayPoint {
 export class AuditController {
   constructor(
     private readonly log: AuditLog,
+    private readonly store: EventStore,
     private readonly subscriptions: SubscriptionsRepository,
   ) {}
 
@@ -116,10 +117,10 @@ export class AuditController {
   @ApiOkResponse({ type: AuditVerificationResponse })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such subscription' })
   async verify(@Param('subscriptionId', UuidPipe) subscriptionId: string): Promise<AuditVerificationResponse> {
-    const [events, applied] = await Promise.all([this.log.stream(subscriptionId), this.subscriptions.appliedRevisions([subscriptionId])]);
-    const seenRevision = applied.get(subscriptionId) ?? null;
-    if (events.length === 0 && seenRevision === null) throw SubscriptionErrors.notFound();
-    return { subscriptionId, ...verifyChain(events, { seenRevision }) };
+    const result = await verifySubscription(this.store, this.subscriptions, subscriptionId);
+    if (!result) throw SubscriptionErrors.notFound();
+    const { storedEvents: _stored, ...verification } = result;
+    return { subscriptionId, ...verification };
   }
 
   @Get('events')

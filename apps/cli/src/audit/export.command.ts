@@ -1,5 +1,4 @@
-import { GlobalPosition, parsePosition } from '@mfh/event-store';
-import { logPages } from '@mfh/read-models';
+import { GlobalPosition, logPages, parsePosition } from '@mfh/event-store';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 import { subscriptionStream } from '@mfh/domain';
-import { ChainBreak, ChainVerifier, verifyChain } from '@mfh/event-store';
-import { logPages } from '@mfh/read-models';
+import type { ChainBreak } from '@mfh/event-store';
+import { LogVerification, verifyLog, verifySubscription } from '@mfh/read-models';
 import { performance } from 'node:perf_hooks';
 import { CliContext, CliExit, count, EXIT, rate, seconds, write } from '../cli-context';
 import { progressBar } from '../progress';
@@ -21,43 +21,34 @@ export async function verify(context: CliContext, subscriptionId: string | undef
 }
 
 async function verifyOne(context: CliContext, id: string, options: VerifyOptions): Promise<void> {
-  const store = await context.eventStore();
+  const result = await verifySubscription(await context.eventStore(), context.subscriptions(), id);
+  if (!result) throw new CliExit(EXIT.failed, `No subscription ${id}`);
+  const { storedEvents, ...verification } = result;
   const streamId = subscriptionStream(id);
-  const [events, applied] = await Promise.all([store.readStream(streamId), context.appliedRevisions([id])]);
-  const seenRevision = applied.get(id) ?? null;
-  if (events.length === 0 && seenRevision === null) throw new CliExit(EXIT.failed, `No subscription ${id}`);
-  const result = verifyChain(events, { seenRevision });
   const { stdout } = context.io;
   if (options.json) {
-    await write(stdout, `${JSON.stringify({ streamId, ...result })}\n`);
+    await write(stdout, `${JSON.stringify({ streamId, ...verification })}\n`);
   } else if (result.valid) {
     await write(stdout, `${streamId}: valid, ${count(result.events)} events\n`);
   } else {
-    await write(stdout, `${streamId}: BROKEN at revision ${result.brokenAtRevision} (${result.reason}), ${count(events.length)} events\n`);
+    await write(stdout, `${streamId}: BROKEN at revision ${result.brokenAtRevision} (${result.reason}), ${count(storedEvents)} events\n`);
   }
   if (!result.valid) throw new CliExit(EXIT.failed);
 }
 
-/** One pass over the global log; every stream's chain is checked as its events go by. */
+/** One pass over the global log; every stream's chain is checked as its events go by, then every subscription's tail. */
 async function verifyAll(context: CliContext, options: VerifyOptions): Promise<void> {
-  const store = await context.eventStore();
   const total = options.progress || context.io.stderr.isTTY ? await context.countEvents() : null;
   const bar = progressBar(context.io, { label: 'verify', total, force: options.progress });
-  const verifier = new ChainVerifier();
   const started = performance.now();
-  let read = 0;
+  let checked: LogVerification;
   try {
-    for await (const page of logPages(store, { after: null, pageSize: options.pageSize })) {
-      for (const event of page) verifier.add(event);
-      read += page.length;
-      bar.update(read);
-    }
+    checked = await verifyLog(await context.eventStore(), context.subscriptions(), { pageSize: options.pageSize, onPage: (read) => bar.update(read) });
   } finally {
     bar.stop();
   }
-  // A chain cannot show events cut off its end; the read model remembers how far each subscription got.
-  for (const [id, revision] of await context.appliedRevisions()) verifier.checkTail(subscriptionStream(id), revision);
   const ms = performance.now() - started;
+  const { verifier, events: read } = checked;
   const breaks = verifier.breaks;
   const { stdout } = context.io;
   if (options.json) {

@@ -1,11 +1,21 @@
-import { assertIdentifier, createPgPool, EventStore, formatPosition, GlobalPosition, parsePosition, RecordedEvent, runMigrations } from '@mfh/event-store';
+import {
+  assertIdentifier,
+  compareCheckpoints,
+  createPgPool,
+  EventStore,
+  formatPosition,
+  GlobalPosition,
+  logPages,
+  parsePosition,
+  RecordedEvent,
+  runMigrations,
+} from '@mfh/event-store';
 import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { foldBatch, Projection, projectionConsumer, ProjectionRow } from '../projections/projection';
 import { readModelMigrations } from '../projections/read-models.migrations';
 import { readModelProjections } from '../read-model-projections';
 import { compareTable, TableComparison } from './compare-tables';
-import { compareCheckpoints, logPages } from './log-pages';
 
 export interface RebuildSettings {
   store: EventStore;
