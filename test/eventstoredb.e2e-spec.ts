@@ -68,16 +68,26 @@ describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC sta
     ]);
   });
 
-  it('reports the event store in /health, and 503 once it is gone', async () => {
+  it('reports the event store in /health, and 503 once it is gone, for health and for every command and read', async () => {
     const anonymous = new ApiClient(system.baseUrl);
     expect((await anonymous.get('/health')).body.details.eventStore.status).toBe('up');
     const other = await startEsdbStandIn();
     const detached = await startSystem({ worker: false, env: { EVENT_STORE_URL: other.url } });
     try {
+      const contoso = await detached.client('contoso');
+      const bought = await purchase(contoso);
       await other.stop();
       const health = await new ApiClient(detached.baseUrl).get('/health');
       expect(health.status).toBe(503);
       expect(health.body.error.eventStore.status).toBe('down');
+      for (const response of [
+        await contoso.get(bought.path),
+        await contoso.patch(bought.path, { body: { friendlyName: 'While EventStoreDB is away' } }),
+        await contoso.post('/v1/customers', { body: { companyName: 'Away Corp' } }),
+      ]) {
+        expect({ status: response.status, type: response.body.type }).toEqual({ status: 503, type: '/problems/store-unavailable' });
+        expect(response.headers.get('retry-after')).toBe('5');
+      }
     } finally {
       await detached.close();
     }

@@ -25,7 +25,14 @@ export function coreModules(config: AppConfig, process: 'api' | 'worker', overri
     EventStoreModule.forRoot(
       overrides.eventStore
         ? { store: overrides.eventStore }
-        : { url: config.eventStoreUrl, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE },
+        : {
+            url: config.eventStoreUrl,
+            schema: config.DATABASE_SCHEMA,
+            poolSize: config.DATABASE_POOL_SIZE,
+            applicationName: `mfh-${process}-events`,
+            // A process that starts before its database waits for it instead of exiting.
+            waitForServer: true,
+          },
     ),
     ReadModelsModule.forRoot({
       url: config.DATABASE_URL,

@@ -8,14 +8,19 @@ export interface EventStoreSettings {
   /** PostgreSQL schema for the events table. */
   schema: string;
   poolSize?: number;
+  /** PostgreSQL: how the store's sessions are named (`application_name`). */
+  applicationName?: string;
   /** PostgreSQL: false opens an existing, migrated store without changing anything. Default true. */
   migrate?: boolean;
+  /** PostgreSQL: wait (with backoff) for a server that cannot be reached yet instead of failing. Default false. */
+  waitForServer?: boolean;
 }
 
 export async function createEventStore(settings: EventStoreSettings): Promise<EventStore> {
   if (/^esdb(\+discover)?:\/\//.test(settings.url)) return EventStoreDBEventStore.connect(settings.url);
   if (/^postgres(ql)?:\/\//.test(settings.url)) {
-    return PostgresEventStore.connect({ url: settings.url, schema: settings.schema, max: settings.poolSize, migrate: settings.migrate });
+    const { poolSize, ...options } = settings;
+    return PostgresEventStore.connect({ ...options, max: poolSize });
   }
   throw new Error(`EVENT_STORE_URL must start with esdb:// or postgres://, got ${settings.url.replace(/\/\/.*@/, '//…@')}`);
 }

@@ -6,6 +6,7 @@ export * from './log-pages';
 export * from './append-rules';
 export * from './in-memory/in-memory-event-store';
 export * from './postgres/pg-pool';
+export * from './store-availability';
 export * from './postgres/migrations';
 export * from './event-metadata';
 export * from './handle-command';

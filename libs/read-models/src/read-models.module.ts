@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createPgPool, runMigrations } from '@mfh/event-store';
+import { createPgPool, retryWhileUnavailable, runMigrations } from '@mfh/event-store';
 import type { Pool } from 'pg';
 import { CustomersRepository } from './customers/customers.repository';
 import { OrdersRepository } from './orders/orders.repository';
@@ -40,7 +40,10 @@ export class ReadModelsModule {
               max: settings.poolSize,
               applicationName: settings.applicationName,
             });
-            await runMigrations(pool, settings.schema, 'read-models', readModelMigrations);
+            // A process that starts before PostgreSQL waits for it rather than exiting.
+            await retryWhileUnavailable(() => runMigrations(pool, settings.schema, 'read-models', readModelMigrations), {
+              what: 'read-model migrations',
+            });
             return pool;
           },
         },

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { isDomainError, DomainErrorKind } from '@mfh/domain';
-import { ConcurrencyRetriesExhaustedError, WrongExpectedVersionError } from '@mfh/event-store';
+import { ConcurrencyRetriesExhaustedError, isStoreUnavailable, WrongExpectedVersionError } from '@mfh/event-store';
 import { InvalidContinuationTokenError } from '@mfh/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemDocument, ProblemException, problemType, titleFor } from './problem';
@@ -24,6 +24,10 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   precondition: 412,
   unprocessable: 422,
 };
+
+/** How long a client should wait before resending a request the store could not serve. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+const STORE_UNAVAILABLE = problemType('store-unavailable');
 
 /** Turns anything thrown into RFC 9457 problem details; only what nobody anticipated is a 500. */
 export function toProblem(error: unknown): ProblemDocument {
@@ -81,6 +85,16 @@ export function toProblem(error: unknown): ProblemDocument {
   }
   const fastify = FASTIFY_PROBLEMS[(error as { code?: string })?.code ?? ''];
   if (fastify) return { type: problemType(fastify.code), title: titleFor(fastify.status), status: fastify.status, detail: fastify.detail };
+  if (isStoreUnavailable(error)) {
+    return {
+      type: STORE_UNAVAILABLE,
+      title: titleFor(503),
+      status: 503,
+      detail:
+        'The event store or the database could not be reached. A write answered this way may still have been stored: ' +
+        `send the same request again after Retry-After seconds (orders with the same Idempotency-Key).`,
+    };
+  }
   return { type: 'about:blank', title: titleFor(500), status: 500, detail: 'An unexpected error occurred.' };
 }
 
@@ -92,7 +106,12 @@ const FASTIFY_PROBLEMS: Record<string, { status: number; code: string; detail: s
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
   const problem = toProblem(error);
-  if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (problem.type === STORE_UNAVAILABLE) {
+    logger.warn(`${request.method} ${request.url}: store unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    void reply.header('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+  } else if (problem.status >= 500) {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
   if (problem.status === 401) {
     void reply.header('WWW-Authenticate', problem.type === problemType('invalid-token') ? 'Bearer error="invalid_token"' : 'Bearer');
   }

@@ -1,9 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
 import { subscriptionDecider, subscriptionStream, SubscriptionState } from '@mfh/domain';
 import type { Job } from 'bullmq';
 import { systemMetadata } from '../system-metadata';
 import type { StartBillingJob } from './billing.reactor';
+import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 export type BillingOutcome = 'started' | 'already-started' | 'waiting-for-the-other-condition' | 'not-billable';
 
@@ -11,7 +12,7 @@ const bothConditionsHold = (state: SubscriptionState): boolean =>
   state.status === 'pending' && state.licensesAssigned !== null && state.fulfillmentConfirmed;
 
 @Processor(QUEUES.billing, WORKER_LOCKING)
-export class BillingProcessor extends WorkerHost {
+export class BillingProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly clock: Clock,
@@ -20,7 +21,7 @@ export class BillingProcessor extends WorkerHost {
   }
 
   /** Returns what it found, which BullMQ keeps as the job's result. */
-  async process(job: Job<StartBillingJob>): Promise<BillingOutcome> {
+  async handle(job: Job<StartBillingJob>): Promise<BillingOutcome> {
     const { subscriptionId } = job.data;
     const now = this.clock.now();
     const result = await this.executor.execute(

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { CallbackJob, Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
 import { Catalog } from '@mfh/config';
@@ -6,6 +6,7 @@ import { isDomainError, SubscriptionState, subscriptionDecider, subscriptionStre
 import { DuplicateEventIdError, EventMetadata } from '@mfh/event-store';
 import { Job, UnrecoverableError } from 'bullmq';
 import { commandFor, publisherActor } from './callback-commands';
+import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 /**
  * What a job did. `no-change`: the subscription already was as the callback says (a re-run of a
@@ -26,7 +27,7 @@ const PERMANENT_KINDS = ['validation', 'rule', 'not-found', 'forbidden', 'unproc
  * (UnrecoverableError) and waits in the failed set with its reason; anything else is retried.
  */
 @Processor(QUEUES.callbacks, { ...WORKER_LOCKING, concurrency: CONCURRENCY })
-export class CallbackProcessor extends WorkerHost {
+export class CallbackProcessor extends StoreAwareWorkerHost {
   private readonly logger = new Logger(CallbackProcessor.name);
 
   constructor(
@@ -37,7 +38,7 @@ export class CallbackProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<CallbackJob>): Promise<CallbackOutcome> {
+  async handle(job: Job<CallbackJob>): Promise<CallbackOutcome> {
     const { publisherId, webhookId, callback, signedAt } = job.data;
     const command = commandFor(callback, signedAt);
     try {

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Clock, CommandExecutor, derivedId, QUEUES, SigningKeys, WORKER_LOCKING } from '@mfh/application';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { AfterFailure, afterFailure, DeliveryFailed, notificationBackoff } from './notification-backoff';
 import type { NotifyPublisherJob } from './notification.reactor';
 import { PostOutcome, postJson } from './webhook-post';
+import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 /** What the notification's JWT says about its sender and how long it lives. */
 export const NOTIFICATION_TOKEN = { subject: 'marketplace', expiresInSeconds: 300 } as const;
@@ -32,7 +33,7 @@ const isClientError = (status: number | null): status is number => status !== nu
  * job fails for good and stays in the failed set (the dead letters).
  */
 @Processor(QUEUES.notifications, { ...WORKER_LOCKING, concurrency: 8, settings: { backoffStrategy: notificationBackoff } })
-export class NotificationProcessor extends WorkerHost {
+export class NotificationProcessor extends StoreAwareWorkerHost {
   private readonly logger = new Logger(NotificationProcessor.name);
 
   constructor(
@@ -46,7 +47,7 @@ export class NotificationProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<NotifyPublisherJob>): Promise<NotificationDelivered> {
+  async handle(job: Job<NotifyPublisherJob>): Promise<NotificationDelivered> {
     const { deliveryId, subscriptionId, publisherId, operationId } = job.data;
     const earlierRuns = await this.attemptsOfEarlierRuns(job);
     const attempt = earlierRuns + job.attemptsMade + 1;

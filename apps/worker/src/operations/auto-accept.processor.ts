@@ -1,14 +1,15 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import type { Job } from 'bullmq';
 import { systemMetadata } from '../system-metadata';
 import type { AcceptOperationJob } from './auto-accept.reactor';
+import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 export type AutoAcceptOutcome = 'accepted' | 'already-finished';
 
 @Processor(QUEUES.operations, WORKER_LOCKING)
-export class AutoAcceptProcessor extends WorkerHost {
+export class AutoAcceptProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly clock: Clock,
@@ -17,7 +18,7 @@ export class AutoAcceptProcessor extends WorkerHost {
   }
 
   /** An operation the publisher answered meanwhile (or that ended with the subscription) is left as it is. */
-  async process(job: Job<AcceptOperationJob>): Promise<AutoAcceptOutcome> {
+  async handle(job: Job<AcceptOperationJob>): Promise<AutoAcceptOutcome> {
     const { subscriptionId, operationId } = job.data;
     const now = this.clock.now();
     const result = await this.executor.execute(

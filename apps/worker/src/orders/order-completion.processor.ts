@@ -1,13 +1,14 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { CommandExecutor, completeOrder, QUEUES, WORKER_LOCKING } from '@mfh/application';
 import { orderDecider, orderStream } from '@mfh/domain';
 import { EventStore, loadState } from '@mfh/event-store';
 import type { Job } from 'bullmq';
 import type { CompleteOrderJob } from './order-completion.reactor';
+import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 @Processor(QUEUES.orders, WORKER_LOCKING)
-export class OrderCompletionProcessor extends WorkerHost {
+export class OrderCompletionProcessor extends StoreAwareWorkerHost {
   private readonly logger = new Logger(OrderCompletionProcessor.name);
 
   constructor(
@@ -18,7 +19,7 @@ export class OrderCompletionProcessor extends WorkerHost {
   }
 
   /** Returns what it did, which BullMQ keeps as the job's result. */
-  async process(job: Job<CompleteOrderJob>): Promise<'nothing-to-do' | 'completed-by-worker'> {
+  async handle(job: Job<CompleteOrderJob>): Promise<'nothing-to-do' | 'completed-by-worker'> {
     const { state } = await loadState(this.store, orderStream(job.data.orderId), orderDecider);
     if (state.status !== 'pending') return 'nothing-to-do';
     this.logger.warn(`Completing order ${job.data.orderId} that the API left pending`);

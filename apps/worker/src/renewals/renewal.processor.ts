@@ -1,14 +1,15 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { DelayedError, Job } from 'bullmq';
 import { systemMetadata } from '../system-metadata';
 import { RenewalJob, renewalDue } from './renewal.reactor';
+import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 export type RenewalOutcome = 'renewed' | 'expired' | 'nothing-to-do';
 
 @Processor(QUEUES.renewals, WORKER_LOCKING)
-export class RenewalProcessor extends WorkerHost {
+export class RenewalProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly clock: Clock,
@@ -17,7 +18,7 @@ export class RenewalProcessor extends WorkerHost {
   }
 
   /** Renews (or ends) the term the job was made for; a job that woke early goes back to sleep until it is due. */
-  async process(job: Job<RenewalJob>, token?: string): Promise<RenewalOutcome> {
+  async handle(job: Job<RenewalJob>, token?: string): Promise<RenewalOutcome> {
     const { subscriptionId, termEnd } = job.data;
     const now = this.clock.now();
     const due = renewalDue(termEnd);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
-import { Migration, runMigrations } from '@mfh/event-store';
+import { Migration, retryWhileUnavailable, runMigrations } from '@mfh/event-store';
 import { READ_MODELS_POOL } from '@mfh/read-models';
 import type { Pool } from 'pg';
 
@@ -24,13 +24,19 @@ export class SecretStore {
     private readonly config: AppConfig,
   ) {}
 
-  async getOrCreate(name: string, create: () => Promise<string>): Promise<string> {
-    this.migrated ??= runMigrations(this.pool, this.config.DATABASE_SCHEMA, 'secrets', migrations);
-    await this.migrated;
-    const existing = await this.read(name);
-    if (existing !== null) return existing;
-    await this.pool.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, await create()]);
-    return (await this.read(name))!;
+  /** Waits for PostgreSQL while it cannot be reached: this runs while the process starts. */
+  getOrCreate(name: string, create: () => Promise<string>): Promise<string> {
+    return retryWhileUnavailable(async () => {
+      this.migrated ??= runMigrations(this.pool, this.config.DATABASE_SCHEMA, 'secrets', migrations).catch((error: unknown) => {
+        this.migrated = null;
+        throw error;
+      });
+      await this.migrated;
+      const existing = await this.read(name);
+      if (existing !== null) return existing;
+      await this.pool.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, await create()]);
+      return (await this.read(name))!;
+    }, { what: `secret ${name}` });
   }
 
   private async read(name: string): Promise<string | null> {

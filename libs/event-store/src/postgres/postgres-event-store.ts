@@ -19,6 +19,7 @@ import { START } from '../global-position';
 import { EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT, eventStoreMigrations } from './event-store.migrations';
 import { pendingMigrations, runMigrations } from './migrations';
 import { PgConnectionOptions, createPgPool } from './pg-pool';
+import { retryWhileUnavailable } from '../store-availability';
 
 export interface PostgresEventStoreOptions {
   /** When true, {@link PostgresEventStore.close} ends the pool. */
@@ -33,6 +34,11 @@ export type PostgresEventStoreConnectOptions = PgConnectionOptions & {
    * (read-only tools such as the auditors' command line).
    */
   migrate?: boolean;
+  /**
+   * Long-running processes: while PostgreSQL cannot be reached, keep trying (with backoff, logged)
+   * instead of failing, so a process that starts before its database waits for it. Default false.
+   */
+  waitForServer?: boolean;
 };
 
 /** The schema holds no event store, or one that is not migrated to this version. */
@@ -152,13 +158,16 @@ export class PostgresEventStore extends EventStore {
   /** Creates its own pool, applies pending migrations to `schema`, and ends the pool on close. */
   static async connect(options: PostgresEventStoreConnectOptions): Promise<PostgresEventStore> {
     const pool = createPgPool(options);
-    try {
+    const prepare = async () => {
       if (options.migrate === false) {
         const pending = await pendingMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
         if (pending.length > 0) throw new EventStoreNotReadyError(options.schema, pending);
       } else {
         await runMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
       }
+    };
+    try {
+      await (options.waitForServer ? retryWhileUnavailable(prepare, { what: 'event store migrations' }) : prepare());
     } catch (error) {
       await pool.end();
       throw error;
@@ -277,9 +286,6 @@ function assertDistinctIds(streamId: string, events: readonly NewEvent[]): void 
     seen.add(key);
   }
 }
-
-
-
 
 function isAppendConflict(error: unknown): boolean {
   return (
