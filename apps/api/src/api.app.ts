@@ -12,6 +12,27 @@ import { installHttpMetrics } from './http/metrics';
 import { genReqId, installRequestContext } from './http/request-context';
 import { validationPipe } from './http/validation';
 
+/**
+ * No connection is held for a client that sends nothing: its request (headers and body) must
+ * arrive within HTTP_REQUEST_TIMEOUT_MS, an idle keep-alive socket closes after
+ * HTTP_KEEP_ALIVE_TIMEOUT_MS, and any socket silent for HTTP_CONNECTION_TIMEOUT_MS closes. A long
+ * response (the auditors' NDJSON feed) is bounded only by that silence, not by its duration. Node
+ * checks the request deadlines only every `connectionsCheckingInterval` (30 s by default).
+ */
+function httpTimeouts(config: AppConfig) {
+  const requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  return {
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    requestTimeout,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: requestTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(requestTimeout / 4))),
+    },
+  };
+}
+
 /** The API, configured and initialised but not yet listening. */
 export async function createApiApp(config: AppConfig, overrides: ApiOverrides = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, 'api');
@@ -26,6 +47,7 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    ...httpTimeouts(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, overrides), adapter, {
     logger: new PinoNestLogger(logger),

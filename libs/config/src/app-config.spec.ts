@@ -17,6 +17,14 @@ describe('loadConfig', () => {
     expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
   });
 
+  it('closes silent connections within seconds by default, and takes other HTTP timeouts from the environment', () => {
+    expect(loadConfig({})).toMatchObject({ HTTP_CONNECTION_TIMEOUT_MS: 30_000, HTTP_REQUEST_TIMEOUT_MS: 10_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000 });
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '2500' }).HTTP_REQUEST_TIMEOUT_MS).toBe(2500);
+    for (const name of ['HTTP_CONNECTION_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS']) {
+      for (const value of ['0', '99', '600001', 'soon', '1.5']) expect(() => loadConfig({ [name]: value })).toThrow(name);
+    }
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
   });

@@ -73,6 +73,27 @@ export class AppConfig {
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 64 * 1024;
 
+  /** How long a connection may send and receive nothing, mid-request or mid-response (a stream that keeps writing is not cut). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_CONNECTION_TIMEOUT_MS = 30_000;
+
+  /** How long a client has to send a whole request, headers and body; the response may take longer. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
+  /** How long an idle keep-alive connection is held open for the client's next request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
   /** How often an idle projection looks for new events. */
   @Transform(toInt)
   @IsInt()
