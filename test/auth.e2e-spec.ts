@@ -40,6 +40,14 @@ describe('Tokens', () => {
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
+  it('refuses a secret with NUL in a JSON body too', async () => {
+    const response = await anonymous.post('/oauth2/token', {
+      body: { grant_type: 'client_credentials', client_id: 'admin', client_secret: 'admin-secret\u0000' },
+    });
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ error: 'invalid_client', error_description: 'Unknown client or wrong secret.' });
+  });
+
   it('accepts a JSON body too', async () => {
     const response = await anonymous.post('/oauth2/token', {
       body: { grant_type: 'client_credentials', client_id: 'contoso-partner', client_secret: 'contoso-secret' },
@@ -52,6 +60,9 @@ describe('Tokens', () => {
     ['a wrong secret', { client_id: 'contoso-partner', client_secret: 'northwind-secret' }],
     ['an unknown client', { client_id: 'mallory', client_secret: 'contoso-secret' }],
     ['an empty secret', { client_id: 'contoso-partner', client_secret: '' }],
+    // scrypt pads short keys with zeros, so these derive the right secret's hash.
+    ['the right secret followed by NUL (admin-secret%00)', { client_id: 'admin', client_secret: 'admin-secret\0' }],
+    ['the right secret followed by several NULs', { client_id: 'contoso-partner', client_secret: 'contoso-secret\0\0\0' }],
   ])('refuses %s with 401 invalid_client', async (_case, fields) => {
     const response = await anonymous.post('/oauth2/token', form({ grant_type: 'client_credentials', ...fields }));
     expect(response.status).toBe(401);

@@ -9,6 +9,7 @@ import { ApiModule, ApiOverrides } from './api.module';
 import { ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
 import { installBodyParsers } from './http/body-parsers';
 import { installHttpMetrics } from './http/metrics';
+import { installTokenThrottle } from './auth/token-throttle';
 import { genReqId, installRequestContext } from './http/request-context';
 import { validationPipe } from './http/validation';
 
@@ -57,6 +58,8 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
   installBodyParsers(fastify, config.BODY_LIMIT_BYTES);
   installRequestContext(fastify, app.get(Clock));
   installHttpMetrics(fastify);
+  // Before app.init(), which adds the routes the limits attach to.
+  await installTokenThrottle(fastify, config);
 
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

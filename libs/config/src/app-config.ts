@@ -145,6 +145,41 @@ export class AppConfig {
   get eventStoreUrl(): string {
     return this.EVENT_STORE_URL ?? this.DATABASE_URL;
   }
+
+  /** Window of the token endpoint's rate limits; a refused caller is told to retry when it ends. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  TOKEN_RATE_LIMIT_WINDOW_MS = 60_000;
+
+  /** Token requests one client_id may make per window, from any address (tokens live an hour). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  TOKEN_RATE_LIMIT_PER_CLIENT = 20;
+
+  /** Token requests one remote address (an IPv6 /64) may make per window, for any client. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  TOKEN_RATE_LIMIT_PER_ADDRESS = 100;
+
+  /** Client-secret hashes (scrypt) one api process computes at once; the rest wait. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  TOKEN_HASH_CONCURRENCY = 2;
+
+  /** Token requests that may wait for a hashing slot; beyond that, 503 at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  TOKEN_HASH_MAX_WAITING = 32;
 }
 
 const OPTIONAL_SETTINGS = ['EVENT_STORE_URL', 'SIGNING_KEY', 'ACTIVATION_CODE_SECRET'];

@@ -10,4 +10,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${await hashSecret(secret)}\n`);
 }
 
-void main();
+// hashSecret refuses a secret it could not verify exactly (one with a NUL): say so, without a stack trace.
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+});
