@@ -2,6 +2,7 @@ export * from './decider';
 export * from './errors';
 export * from './shared/time';
 export * from './shared/money';
+export * from './shared/text';
 export * from './subscription/subscription.events';
 export * from './subscription/subscription.commands';
 export * from './subscription/subscription.state';

@@ -1,5 +1,5 @@
 import type { PublisherCallback } from '@mfh/application';
-import { BLOCKABLE_OPERATIONS, BlockableOperation } from '@mfh/domain';
+import { BLOCKABLE_OPERATIONS, BlockableOperation, characters } from '@mfh/domain';
 import type { FieldProblem } from '../http/problem';
 import { ValidationProblemException } from '../http/validation';
 
@@ -43,7 +43,7 @@ function httpUrl(value: unknown): boolean {
 function actionProblems(data: Json): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const reason = data.reason;
-  if (typeof reason !== 'string' || reason.trim().length < 1 || reason.length > MAX_REASON || unstorable(reason)) {
+  if (typeof reason !== 'string' || reason.trim().length < 1 || characters(reason) > MAX_REASON || unstorable(reason)) {
     problems.push({ pointer: '/data/reason', detail: `reason must be text of 1 to ${MAX_REASON} characters (not only spaces, no NUL)` });
   }
   if (!httpUrl(data.url)) {

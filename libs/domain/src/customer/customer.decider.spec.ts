@@ -48,10 +48,16 @@ describe('customer decider', () => {
       spec.when(create({ companyName })).then([created({ companyName })]);
     });
 
+    it('counts characters, not UTF-16 units: 255 emoji are a company name of 255 characters', () => {
+      const companyName = '😀'.repeat(255);
+      spec.when(create({ companyName })).then([created({ companyName })]);
+    });
+
     it.each([
       ['empty', ''],
       ['whitespace only', '   '],
       ['256 characters', 'c'.repeat(256)],
+      ['256 emoji', '😀'.repeat(256)],
     ])('refuses a company name that is %s', (_case, companyName) => {
       spec.when(create({ companyName })).thenThrows('invalid-company-name', 'validation');
     });

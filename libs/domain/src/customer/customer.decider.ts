@@ -1,5 +1,6 @@
 import type { Command, Decider, DomainEvent } from '../decider';
 import { DomainError } from '../errors';
+import { characters } from '../shared/text';
 
 export const customerStream = (customerId: string): string => `customer-${customerId}`;
 
@@ -33,7 +34,8 @@ export const CustomerErrors = {
 
 function create({ data }: CreateCustomer, state: CustomerState): CustomerEvent[] {
   const companyName = data.companyName.trim();
-  if (companyName.length < 1 || companyName.length > 255) throw CustomerErrors.invalidCompanyName();
+  const length = characters(companyName);
+  if (length < 1 || length > 255) throw CustomerErrors.invalidCompanyName();
   const domain = data.domain === null ? null : data.domain.trim().toLowerCase();
   if (domain !== null && !DOMAIN_NAME.test(domain)) throw CustomerErrors.invalidDomain();
   if (state.status === 'active') {

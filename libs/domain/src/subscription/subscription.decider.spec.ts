@@ -163,6 +163,9 @@ const deletedAfter = (...history: SubscriptionEvent[]): SubscriptionEvent[] => [
 
 const NAME_128 = 'n'.repeat(128);
 const NAME_129 = 'n'.repeat(129);
+/** Characters outside the Basic Multilingual Plane: each is two UTF-16 units, one character. */
+const EMOJI_128 = '😀'.repeat(128);
+const EMOJI_129 = '😀'.repeat(129);
 
 describe('subscription decider', () => {
   describe('with no subscription', () => {
@@ -184,8 +187,13 @@ describe('subscription decider', () => {
       spec.when(purchase({ friendlyName: `  ${NAME_128}  ` })).then([purchased({ friendlyName: NAME_128 })]);
     });
 
+    it('counts characters, not UTF-16 units: 128 emoji are a friendly name of 128 characters', () => {
+      spec.when(purchase({ friendlyName: EMOJI_128 })).then([purchased({ friendlyName: EMOJI_128 })]);
+    });
+
     it.each([
       ['129 characters', NAME_129],
+      ['129 emoji', EMOJI_129],
       ['empty', ''],
       ['whitespace only', ' \t\n '],
     ])('refuses a friendly name that is %s', (_case, friendlyName) => {
@@ -265,12 +273,19 @@ describe('subscription decider', () => {
         .then([{ type: 'SubscriptionRenamed', data: { friendlyName: NAME_128, previousFriendlyName: 'CRM for Fabrikam' } }]);
     });
 
+    it('accepts a new name of 128 emoji (128 characters, 256 UTF-16 units)', () => {
+      given
+        .when(rename(EMOJI_128))
+        .then([{ type: 'SubscriptionRenamed', data: { friendlyName: EMOJI_128, previousFriendlyName: 'CRM for Fabrikam' } }]);
+    });
+
     it('treats renaming to the same name (after trimming) as a no-op', () => {
       given.when(rename(' CRM for Fabrikam ')).thenNothing();
     });
 
     it.each([
       ['129 characters', NAME_129],
+      ['129 emoji', EMOJI_129],
       ['whitespace only', '   '],
     ])('refuses a new name that is %s', (_case, name) => {
       given.when(rename(name)).thenThrows('invalid-friendly-name', 'validation');
@@ -705,9 +720,18 @@ describe('subscription decider', () => {
         .then([actionRequired(['changeSeats'])]);
     });
 
+    it('accepts a reason of 1000 emoji (1000 characters, 2000 UTF-16 units)', () => {
+      const reason = '😀'.repeat(1000);
+      spec
+        .given(PENDING)
+        .when(requireAction({ reason }))
+        .then([{ type: 'PublisherActionRequired', data: { ...ACTION, reason, blockedOperations: ['cancel'] } }]);
+    });
+
     it.each([
       ['an empty reason', { reason: '  ' }],
       ['a reason over 1000 characters', { reason: 'r'.repeat(1001) }],
+      ['a reason of 1001 emoji', { reason: '😀'.repeat(1001) }],
       ['an empty url', { url: ' ' }],
     ])('refuses an action with %s', (_case, overrides) => {
       spec.given(ACTIVE).when(requireAction(overrides)).thenThrows('invalid-publisher-action', 'validation');

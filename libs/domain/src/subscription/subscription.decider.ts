@@ -1,5 +1,6 @@
 import type { Decider } from '../decider';
 import { fromCents, toCents } from '../shared/money';
+import { characters } from '../shared/text';
 import { addDays, addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
 import type * as C from './subscription.commands';
 import { SubscriptionErrors as Errors } from './subscription.errors';
@@ -17,6 +18,7 @@ type Events = SubscriptionEvent[];
 
 const MPN_ID = /^\d{6,10}$/;
 const MAX_FRIENDLY_NAME = 128;
+const MAX_ACTION_REASON = 1000;
 
 export function decideSubscription(command: C.SubscriptionCommand, state: SubscriptionState): Events {
   switch (command.type) {
@@ -82,7 +84,8 @@ function assertChangeable(state: ExistingSubscription, operation: BlockableOpera
 
 function normaliseFriendlyName(raw: string): string {
   const name = raw.trim();
-  if (name.length < 1 || name.length > MAX_FRIENDLY_NAME) throw Errors.invalidFriendlyName();
+  const length = characters(name);
+  if (length < 1 || length > MAX_FRIENDLY_NAME) throw Errors.invalidFriendlyName();
   return name;
 }
 
@@ -313,7 +316,8 @@ function stale(state: ExistingSubscription, signedAt: string): boolean {
 
 function requireAction({ data }: C.RequirePublisherAction, state: ExistingSubscription): Events {
   const reason = data.reason.trim();
-  if (reason.length < 1 || reason.length > 1000 || data.url.trim().length === 0) throw Errors.invalidAction();
+  const length = characters(reason);
+  if (length < 1 || length > MAX_ACTION_REASON || data.url.trim().length === 0) throw Errors.invalidAction();
   if (state.status === 'deleted') throw Errors.deleted();
   if (stale(state, data.signedAt)) return [];
   const blockedOperations = [...new Set(data.blockedOperations)].sort();
