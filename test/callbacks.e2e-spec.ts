@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { callbackJobId, QUEUES } from '@mfh/application';
 import { loadConfig } from '@mfh/config';
 import type { Job } from 'bullmq';
-import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -229,6 +230,19 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
     });
   });
 
+  describe('reason length', () => {
+    it('counts characters, not UTF-16 units: a reason of 1000 emoji is applied, 1001 are refused', async () => {
+      const { subscriptionId, path } = await purchase(contoso, { quantity: 5 });
+      const reason = '🛠'.repeat(1000);
+      expect((await applied(actionRequired(subscriptionId, ['cancel'], reason))).returnvalue).toBe('applied');
+      expect((await partnerView(path)).actionNeeded).toMatchObject({ reason });
+
+      const tooLong = await sendCallback(system.baseUrl, actionRequired(subscriptionId, ['cancel'], `${reason}🛠`));
+      expectProblem(tooLong, 400);
+      expect(tooLong.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/data/reason']);
+    });
+  });
+
   describe('out of order', () => {
     it('an action the publisher signed before its resolution, arriving after it, does not reopen it', async () => {
       const { subscriptionId, path } = await purchase(contoso, { quantity: 5 });
@@ -276,6 +290,58 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       expect((await deliver(system.baseUrl, retry)).status).toBe(202);
       expect((await finished(first.id)).returnvalue).toBe('applied');
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
+    });
+
+    it('of one webhook-id with another body is 409 webhook-id-reused, queues nothing and has no second effect', async () => {
+      const { subscriptionId } = await purchase(contoso, { quantity: 5 });
+      const first = signCallback(licensesAssigned(subscriptionId, 5), { timestamp: new Date(Date.now() - 60_000) });
+      expect((await deliver(system.baseUrl, first)).status).toBe(202);
+      const job = await finished(first.id);
+      expect(job.returnvalue).toBe('applied');
+
+      for (const other of [licensesAssigned(subscriptionId, 4), actionRequired(subscriptionId, ['cancel'])]) {
+        const reused = await deliver(system.baseUrl, signCallback(other, { id: first.id }));
+        expectProblem(reused, 409);
+        expect(reused.body.type).toBe('/problems/webhook-id-reused');
+      }
+      // The same body, re-signed as a retry is: still the same callback.
+      expect((await deliver(system.baseUrl, signCallback(licensesAssigned(subscriptionId, 5), { id: first.id }))).status).toBe(202);
+
+      const after = await system.queue(QUEUES.callbacks).getJob(jobIdOf(first.id));
+      expect({ finishedOn: after?.finishedOn, attemptsMade: after?.attemptsMade, data: after?.data.callback }).toEqual({
+        finishedOn: job.finishedOn,
+        attemptsMade: job.attemptsMade,
+        data: licensesAssigned(subscriptionId, 5),
+      });
+      await system.caughtUp();
+      expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
+    });
+
+    it('of one webhook-id sent at once with two bodies queues one of them and refuses the other', async () => {
+      const { subscriptionId } = await purchase(contoso, { quantity: 5 });
+      const a = signCallback(licensesAssigned(subscriptionId, 5));
+      const b = signCallback(licensesAssigned(subscriptionId, 4), { id: a.id });
+      const statuses = (await Promise.all([a, b].map((callback) => deliver(system.baseUrl, callback)))).map((r) => r.status);
+      expect(statuses.sort()).toEqual([202, 409]);
+      expect((await finished(a.id)).returnvalue).toBe('applied');
+      expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
+    });
+
+    it('keeps the body hash beside the queues, under the system prefix, for as long as the job is kept', async () => {
+      const { subscriptionId } = await purchase(contoso, { quantity: 5 });
+      const callback = signCallback(licensesAssigned(subscriptionId, 5));
+      expect((await deliver(system.baseUrl, callback)).status).toBe(202);
+      const key = `${system.config.QUEUE_PREFIX}:callback-bodies:${jobIdOf(callback.id)}`;
+      expect(Object.values(QUEUES)).not.toContain('callback-bodies');
+      const redis = new Redis(system.config.REDIS_URL);
+      try {
+        expect(await redis.get(key)).toBe(createHash('sha256').update(callback.body).digest('base64url'));
+        const ttl = await redis.ttl(key);
+        expect(ttl).toBeGreaterThan(7 * 24 * 3600 - 60);
+        expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
+      } finally {
+        redis.disconnect();
+      }
     });
 
     it('a callback run again after others followed it appends nothing', async () => {
@@ -345,6 +411,39 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
     it('is checked before the body: an unsigned malformed body is 401, not 400', async () => {
       const response = await sendCallback(system.baseUrl, { type: 'Nonsense' }, { headers: { 'webhook-signature': undefined } });
       expectProblem(response, 401);
+    });
+
+    const unsigned = { 'webhook-id': undefined, 'webhook-timestamp': undefined, 'webhook-signature': undefined };
+    const forged = { 'webhook-signature': `v1,${Buffer.from('not a real mac').toString('base64')}` };
+    it.each([
+      ['unsigned, with malformed JSON', { rawBody: '{"type": "LicensesAssigned",', headers: unsigned }, 'missing-webhook-signature'],
+      ['unsigned, with an empty body', { rawBody: '', headers: unsigned }, 'missing-webhook-signature'],
+      ['unsigned, with a body of spaces', { rawBody: '   ', headers: unsigned }, 'missing-webhook-signature'],
+      ['wrongly signed, with malformed JSON', { rawBody: '{not json}', headers: forged }, 'invalid-webhook-signature'],
+      ['wrongly signed, with an empty body', { rawBody: '', headers: forged }, 'invalid-webhook-signature'],
+    ] as [string, CallbackOptions, string][])('is checked before the JSON is: a callback %s is 401', async (_name, options, code) => {
+      const response = await deliver(system.baseUrl, signCallback({}, options));
+      expectProblem(response, 401);
+      expect(response.body.type).toBe(`/problems/${code}`);
+    });
+
+    it.each([
+      ['malformed JSON', 'malformed-json', '{"type": "LicensesAssigned",'],
+      ['an empty body', 'empty-body', ''],
+    ])('validly signed, with %s, is 400 %s and queues nothing', async (_name, code, rawBody) => {
+      const counts = await system.queue(QUEUES.callbacks).getJobCounts();
+      const callback = signCallback({}, { rawBody });
+      const response = await deliver(system.baseUrl, callback);
+      expectProblem(response, 400);
+      expect(response.body.type).toBe(`/problems/${code}`);
+      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id))).toBeUndefined();
+      expect(await system.queue(QUEUES.callbacks).getJobCounts()).toEqual(counts);
+    });
+
+    it('other routes still refuse malformed JSON before anything else (here, before the token check)', async () => {
+      const response = await fetch(`${system.baseUrl}/v1/customers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"companyName":' });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { type: string }).type).toBe('/problems/malformed-json');
     });
 
     it('accepts a timestamp a little off, and one good signature among several (key rotation)', async () => {

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOperation,
@@ -16,6 +17,7 @@ import { BLOCKABLE_OPERATIONS } from '@mfh/domain';
 import { Catalog } from '@mfh/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators';
+import { SignedBody } from '../http/body-parsers';
 import { ProblemException } from '../http/problem';
 import { acceptId } from '../http/request-context';
 import { ProblemDto } from '../partners/dto/common.dto';
@@ -66,12 +68,14 @@ export class CallbacksController {
   ) {}
 
   @Public()
+  @SignedBody()
   @Post(':publisherId')
   @HttpCode(202)
   @ApiOperation({
     summary: "A publisher's signed callback: LicensesAssigned, ActionRequired or ActionResolved (Standard Webhooks signature)",
     description:
-      'Answered 202 once the callback is durably queued; the worker applies it. A repeated webhook-id has no second effect. ' +
+      'Answered 202 once the callback is durably queued; the worker applies it. A repeated webhook-id with the same body has no second effect; ' +
+      'with another body it is 409 webhook-id-reused. ' +
       'Signature problems are 401 and are checked before the body, which is then validated (400).',
   })
   @ApiHeader({ name: 'webhook-id', required: true, description: 'Unique per callback; the same on each retry of it' })
@@ -83,6 +87,7 @@ export class CallbacksController {
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiUnauthorizedResponse({ type: ProblemDto, description: 'Missing or wrong signature, or a timestamp more than 5 minutes off' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such publisher' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'webhook-id-reused: the webhook-id came before with another body' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Could not be queued; send it again after Retry-After seconds' })
   async receive(
     @Param('publisherId') publisherId: string,
@@ -92,20 +97,25 @@ export class CallbacksController {
   ): Promise<CallbackAcceptedResponse> {
     const publisher = this.catalog.publisher(publisherId);
     if (!publisher) throw new ProblemException(404, 'publisher-not-found', `There is no publisher ${publisherId}.`);
-    const signed = verifySignature(publisher.callbackSigningSecret, request.rawBody ?? '', request.headers);
+    const rawBody = request.rawBody ?? '';
+    const signed = verifySignature(publisher.callbackSigningSecret, rawBody, request.headers);
+    if (request.bodyProblem) throw request.bodyProblem;
     const callback = parseCallback(request.body);
     // acceptId keeps a well-formed id as it is; anything else gives way to the callback's own id.
     const correlationId = correlationHeader !== undefined && acceptId(correlationHeader) === correlationHeader ? correlationHeader : signed.id;
     void reply.header('x-correlation-id', correlationId);
-    const queued = await this.inbox.enqueue({
-      publisherId,
-      webhookId: signed.id,
-      signedAt: signed.signedAt.toISOString(),
-      receivedAt: request.receivedAt.toISOString(),
-      correlationId,
-      callback,
-    });
-    if (!queued) {
+    const outcome = await this.inbox.enqueue(
+      { publisherId, webhookId: signed.id, signedAt: signed.signedAt.toISOString(), receivedAt: request.receivedAt.toISOString(), correlationId, callback },
+      rawBody,
+    );
+    if (outcome === 'reused') {
+      throw new ProblemException(
+        409,
+        'webhook-id-reused',
+        `webhook-id ${signed.id} came before with another body; a retry must send the same body, and each new callback needs a new webhook-id.`,
+      );
+    }
+    if (outcome === 'unavailable') {
       void reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
       throw new ProblemException(
         503,
