@@ -1,7 +1,9 @@
 import { callbackJobId, QUEUES } from '@mfh/application';
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from './support/api-client';
 import { expectProblem, purchase } from './support/fixtures';
+import { cursorToken, FORGED_CURSORS } from './support/forged-tokens';
 import { startSystem, TestSystem } from './support/system';
 import { deliver, licensesAssigned, signCallback } from './support/webhooks';
 
@@ -131,10 +133,38 @@ describe('Admin operations endpoints (/v1/admin)', () => {
       expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
     });
 
-    it('with a continuation token that is not one of ours is 400', async () => {
-      const response = await admin.get(`/v1/admin/dead-letters?queue=${QUEUES.callbacks}&continuationToken=bm90LWEtdG9rZW4`);
+    const offsetToken = (json: string) => encodeURIComponent(Buffer.from(json).toString('base64url'));
+    it.each([
+      ['not one of ours', 'bm90LWEtdG9rZW4'],
+      ['an offset of 0', offsetToken('{"offset":0}')],
+      ['an offset written 1e1', offsetToken('{"offset":1e1}')],
+      ['an offset written 10.0', offsetToken('{"offset":10.0}')],
+      ['spaces inside the JSON', offsetToken('{ "offset": 10 }')],
+      ['a second member', offsetToken('{"offset":10,"size":1}')],
+      ['an offset beyond any queue', offsetToken(`{"offset":${Number.MAX_SAFE_INTEGER}}`)],
+      ['a genuine-looking token with base64 padding', encodeURIComponent(Buffer.from('{"offset":10}').toString('base64'))],
+      ['a genuine-looking token with foreign characters', `!${offsetToken('{"offset":10}')}`],
+    ])('with a continuation token that is %s is 400', async (_name, token) => {
+      const response = await admin.get(`/v1/admin/dead-letters?queue=${QUEUES.callbacks}&continuationToken=${token}`);
       expectProblem(response, 400);
       expect(response.body.type).toBe('/problems/invalid-continuation-token');
+    });
+
+    it('with a token it wrote itself is 200', async () => {
+      const token = encodeURIComponent(Buffer.from('{"offset":1}').toString('base64url'));
+      expect((await admin.get(`/v1/admin/dead-letters?queue=${QUEUES.callbacks}&continuationToken=${token}`)).status).toBe(200);
+    });
+  });
+
+  describe('GET /v1/admin/notifications', () => {
+    it.each(FORGED_CURSORS)('with a forged continuation token (%s) is 400', async (_name, token) => {
+      const response = await admin.get(`/v1/admin/notifications?continuationToken=${token}`);
+      expectProblem(response, 400);
+      expect(response.body.type).toBe('/problems/invalid-continuation-token');
+    });
+
+    it('with a well-formed token is 200', async () => {
+      expect((await admin.get(`/v1/admin/notifications?continuationToken=${cursorToken('2026-03-01T10:00:00.000Z')}`)).status).toBe(200);
     });
   });
 
@@ -170,7 +200,7 @@ describe('Admin operations endpoints (/v1/admin)', () => {
 
     it('of a job still waiting for its time is 409', async () => {
       const queue = system.queue(QUEUES.renewals);
-      const job = await queue.add('admin-test', {}, { jobId: `admin-test-${randomUUID()}`, delay: 3_600_000 });
+      const job = await queue.add('admin-test', {}, { jobId: randomUUID(), delay: 3_600_000 });
       try {
         const replay = await admin.post(`/v1/admin/dead-letters/${QUEUES.renewals}/${job.id}/replay`);
         expectProblem(replay, 409);
@@ -183,12 +213,51 @@ describe('Admin operations endpoints (/v1/admin)', () => {
 
     it.each([
       ['an unknown job', () => randomUUID()],
-      ["the name of a queue's own key", () => 'meta'],
+      ['an unknown job number', () => '4294967295'],
       ['an id no job can have', () => 'a%20b'],
+      ['an upper-case uuid', () => randomUUID().toUpperCase()],
     ])('of %s is 404', async (_name, jobId) => {
       const replay = await admin.post(`/v1/admin/dead-letters/${QUEUES.callbacks}/${jobId()}/replay`);
       expectProblem(replay, 404);
       expect(replay.body.type).toBe('/problems/job-not-found');
+    });
+
+    /** The keys BullMQ keeps beside a queue's jobs (`<prefix>:<queue>:<name>`): some are not hashes, and Redis said WRONGTYPE. */
+    const OWN_KEYS = ['stalled-check', 'id', 'events', 'meta', 'wait', 'active', 'delayed', 'completed', 'failed', 'paused', 'marker', 'limiter'];
+    const MORE_OWN_KEYS = ['pc', 'prioritized', 'de', 'repeat', 'stalled', 'waiting-children', 'metrics', 'metrics:completed'];
+
+    describe("naming one of the queue's own keys", () => {
+      const keyOf = (name: string) => `${system.config.QUEUE_PREFIX}:${QUEUES.callbacks}:${name}`;
+
+      beforeAll(async () => {
+        await deadLetter(); // so that the callbacks queue has its id, events, meta, completed and failed keys
+        const redis = new Redis(system.config.REDIS_URL);
+        try {
+          expect(await redis.keys(keyOf('*'))).toEqual(expect.arrayContaining(['id', 'events', 'meta', 'failed', 'stalled-check'].map(keyOf)));
+        } finally {
+          redis.disconnect();
+        }
+      });
+
+      it('a job id whose key is no job hash (Redis answers WRONGTYPE) is 404, not 503', async () => {
+        const jobId = randomUUID();
+        const redis = new Redis(system.config.REDIS_URL);
+        try {
+          await redis.set(keyOf(jobId), 'not a job');
+          const replay = await admin.post(`/v1/admin/dead-letters/${QUEUES.callbacks}/${jobId}/replay`);
+          expectProblem(replay, 404);
+          expect(replay.body.type).toBe('/problems/job-not-found');
+        } finally {
+          await redis.del(keyOf(jobId));
+          redis.disconnect();
+        }
+      });
+
+      it.each([...OWN_KEYS, ...MORE_OWN_KEYS])('%s is 404, not 503', async (name) => {
+        const replay = await admin.post(`/v1/admin/dead-letters/${QUEUES.callbacks}/${encodeURIComponent(name)}/replay`);
+        expectProblem(replay, 404);
+        expect(replay.body.type).toBe('/problems/job-not-found');
+      });
     });
 
     it('in an unknown queue is 400', async () => {

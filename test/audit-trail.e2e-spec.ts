@@ -253,6 +253,8 @@ describe('Auditor API: histories, access, verification (SPEC §9)', () => {
         [`/v1/audit/subscriptions/${id}/state?revision=1e3`, 'invalid-request'],
         [`/v1/audit/subscriptions/${id}/state?revision=99999999999999999999`, 'invalid-request'],
         [`/v1/audit/subscriptions/${id}/state?revision=1&revision=2`, 'invalid-request'],
+        ...['0x1', '1e0', '+1', '%201', '0b1', '1.0'].map((revision): [string, string] => [`/v1/audit/subscriptions/${id}/state?revision=${revision}`, 'invalid-request']),
+        ...['0x10', '1e2', '+5', '%205', '10.0'].map((limit): [string, string] => [`/v1/audit/events?limit=${limit}`, 'invalid-request']),
         [`/v1/audit/subscriptions/${id}/state?asOf=yesterday`, 'invalid-request'],
         [`/v1/audit/subscriptions/${id}/state?asOf=2026-02-30T00:00:00Z`, 'invalid-request'],
         [`/v1/audit/subscriptions/${id}/state?asOf=2026-01-01T00:00:00`, 'invalid-request'],

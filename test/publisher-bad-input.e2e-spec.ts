@@ -1,5 +1,6 @@
 import { ApiClient } from './support/api-client';
 import { expectProblem, purchase, Purchase } from './support/fixtures';
+import { FORGED_CURSORS } from './support/forged-tokens';
 import { billingStarted } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';
 
@@ -125,6 +126,9 @@ const QUERY_CASES: Case[] = [
   { name: 'an operation answer without api-version', method: 'PATCH', path: '/api/saas/subscriptions/{active}/operations/{operation}', body: { status: 'Success' }, ...problem(400, 'api-version-required') },
   get('an unknown query parameter', `/api/saas/subscriptions?${V}&pageSize=10`, invalid('/pageSize')),
   get('a continuationToken that is not ours', `/api/saas/subscriptions?${V}&continuationToken=abc`, problem(400, 'invalid-continuation-token')),
+  ...FORGED_CURSORS.map(([name, token]) =>
+    get(`a forged continuationToken: ${name}`, `/api/saas/subscriptions?${V}&continuationToken=${token}`, problem(400, 'invalid-continuation-token')),
+  ),
   get('a continuationToken of 513 characters', `/api/saas/subscriptions?${V}&continuationToken=${'a'.repeat(513)}`, invalid('/continuationToken')),
   get('a planId filter of 65 characters', `/api/saas/subscriptions/{active}/listAvailablePlans?${V}&planId=${'p'.repeat(65)}`, invalid('/planId')),
   get('a planId filter given twice', `/api/saas/subscriptions/{active}/listAvailablePlans?${V}&planId=standard&planId=enterprise`, invalid('/planId')),

@@ -23,21 +23,29 @@ export function encodeCursor(cursor: Cursor): string {
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Instants this system stamps rows with; PostgreSQL refuses some that Date.parse takes (year 0, 2026-02-30). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-/** The cursor in a continuation token; null when the token is not one of ours. */
+/** An instant exactly as Date#toISOString writes it, between 1970 and 9999. */
+function isOurInstant(text: unknown): text is string {
+  if (typeof text !== 'string' || !ISO_INSTANT.test(text)) return false;
+  const millis = Date.parse(text);
+  return millis >= EARLIEST && millis <= LATEST && new Date(millis).toISOString() === text;
+}
+
+/**
+ * The cursor in a continuation token; null when the token is not one of ours. Only a token that
+ * {@link encodeCursor} would write byte for byte is ours: base64url without padding, a JSON array of
+ * exactly an instant and a lower-case uuid, nothing else.
+ */
 export function decodeCursor(token: string): Cursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      ISO_INSTANT.test(value[0]) &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string' &&
-      UUID.test(value[1])
-    ) {
-      return { createdAt: value[0], id: value[1] };
+    if (Array.isArray(value) && value.length === 2 && isOurInstant(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
+      const cursor = { createdAt: value[0], id: value[1] };
+      // Buffer's base64url decoder skips characters outside the alphabet and JSON allows spacing: compare the whole token.
+      if (encodeCursor(cursor) === token) return cursor;
     }
   } catch {
     // not base64url JSON: not ours

@@ -19,6 +19,9 @@ import { DeadLetters } from './dead-letters.service';
 
 const DEFAULT_PAGE_SIZE = 100;
 
+/** Far beyond any failed set a queue holds; keeps offset + size an exact integer for Redis. */
+const MAX_OFFSET = 1_000_000_000;
+
 /** Continuation tokens are opaque to callers; inside, the offset of the next page. */
 const encodeOffset = (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64url');
 
@@ -27,7 +30,8 @@ function decodeOffset(token: string | undefined): number {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
     const offset = (value as { offset?: unknown })?.offset;
-    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset > 0) return offset;
+    // Only a token encodeOffset would write byte for byte: Buffer's decoder skips foreign characters, JSON allows 1e3 and spacing.
+    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset > 0 && offset <= MAX_OFFSET && encodeOffset(offset) === token) return offset;
   } catch {
     // not base64url JSON: not ours
   }

@@ -8,8 +8,19 @@ import { isQueueRefusal, QueueUnavailableError, withinQueueTimeout } from '../ca
 import { DeadLetterDto, JobCountsDto, QUEUE_NAMES } from './admin.dto';
 
 const COUNTED: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'];
-/** Job ids this system makes: uuids, event ids, BullMQ's own numbers. Anything else could name a queue's internal keys. */
-const JOB_ID = /^[A-Za-z0-9._-]{1,200}$/;
+/**
+ * Job ids this system makes: uuids (event ids, ids derived with uuid v5) and BullMQ's own counter.
+ * Anything else could name one of a queue's own keys (`meta`, `events`, `stalled-check`, …).
+ */
+const JOB_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[1-9]\d{0,15})$/;
+
+/** Redis's answer when a key is not the hash a job is: whatever it is, it is no job. */
+const isWrongType = (error: unknown): boolean => error instanceof Error && error.message.startsWith('WRONGTYPE');
+const noJobOnWrongType = <T>(pending: Promise<T>): Promise<T | undefined> =>
+  pending.catch((error: unknown) => {
+    if (isWrongType(error)) return undefined;
+    throw error;
+  });
 
 export interface DeadLetterPage {
   totalCount: number;
@@ -60,8 +71,8 @@ export class DeadLetters {
   /** Puts a failed job back in its queue with fresh attempts. */
   async replay(name: string, jobId: string): Promise<void> {
     const queue = this.queue(name);
-    const job = JOB_ID.test(jobId) ? await this.redis(() => queue.getJob(jobId)) : undefined;
-    const state = job ? await this.redis(() => job.getState()) : 'unknown';
+    const job = JOB_ID.test(jobId) ? await this.redis(() => noJobOnWrongType(queue.getJob(jobId))) : undefined;
+    const state = job ? ((await this.redis(() => noJobOnWrongType(job.getState()))) ?? 'unknown') : 'unknown';
     if (!job || state === 'unknown') throw new ProblemException(404, 'job-not-found', `Queue ${name} has no job ${jobId}.`);
     if (state !== 'failed') throw this.notFailed(name, jobId, state);
     try {

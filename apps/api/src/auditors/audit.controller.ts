@@ -43,7 +43,7 @@ function replayPoint(query: AuditStateQuery): ReplayPoint {
   if ((query.asOf === undefined) === (query.revision === undefined)) {
     throw new ProblemException(400, 'invalid-state-query', 'Send exactly one of asOf (an ISO 8601 date-time) and revision (a whole number).');
   }
-  return query.asOf !== undefined ? { asOf: new Date(query.asOf) } : { revision: Number(query.revision) };
+  return query.asOf !== undefined ? { asOf: new Date(query.asOf) } : { revision: query.revision! };
 }
 
 @ApiTags('audit')
@@ -139,7 +139,7 @@ export class AuditController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuditFeedResponse | Readable> {
     const after = feedPosition(query.after);
-    const limit = query.limit === undefined ? null : Number(query.limit);
+    const limit = query.limit ?? null;
     void reply.header('Vary', 'Accept');
     if (wantsNdjson(accept)) {
       const pages = await this.log.feed(after, limit);

@@ -1,17 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { QueryInteger } from '../../http/query-integer';
 
 /** Defaults and bounds of the global feed (SPEC §9). */
 export const FEED_DEFAULT_LIMIT = 100;
 export const FEED_MAX_LIMIT = 1000;
+/** A bound on what limit may say for a stream, so that it stays a plain number. */
+const FEED_MAX_STREAMED = 999_999_999;
 
 /** An instant: a date, a time and a zone (`Z` or an offset), so that it means the same everywhere. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
-/**
- * Query values stay strings until the controller converts them: implicit conversion would turn an
- * empty `revision=` into 0 and `1e3` into 1000.
- */
+/** Numbers in the query are decimal digits only (QueryInteger): implicit conversion would turn an empty `revision=` into 0 and `1e3` into 1000. */
 export class AuditStateQuery {
   @ApiPropertyOptional({
     format: 'date-time',
@@ -33,9 +33,8 @@ export class AuditStateQuery {
     description: 'The state right after the event with this stream revision (0 is the purchase). Exactly one of asOf and revision.',
   })
   @IsOptional()
-  @IsString()
-  @Matches(/^(?:0|[1-9]\d{0,14})$/, { message: 'revision must be a whole number, 0 or more' })
-  revision?: string;
+  @QueryInteger(0, Number.MAX_SAFE_INTEGER)
+  revision?: number;
 }
 
 export class AuditFeedQuery {
@@ -56,7 +55,6 @@ export class AuditFeedQuery {
     description: `Events per page (default ${FEED_DEFAULT_LIMIT}, at most ${FEED_MAX_LIMIT}). With Accept: application/x-ndjson: how many to stream at most (no upper bound); omitted, the stream runs to the end of the log.`,
   })
   @IsOptional()
-  @IsString()
-  @Matches(/^[1-9]\d{0,8}$/, { message: 'limit must be a whole number, 1 or more' })
-  limit?: string;
+  @QueryInteger(1, FEED_MAX_STREAMED)
+  limit?: number;
 }
