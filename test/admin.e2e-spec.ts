@@ -22,7 +22,7 @@ describe('Admin operations endpoints (/v1/admin)', () => {
   async function deadLetter(): Promise<string> {
     const callback = signCallback(licensesAssigned(randomUUID(), 1));
     expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-    const job = await system.finishedJob(QUEUES.callbacks, callbackJobId('fabrikam', callback.id));
+    const job = await system.finishedJob(QUEUES.callbacks, callbackJobId('fabrikam', callback.id, callback.body));
     expect(await job.getState()).toBe('failed');
     return job.id!;
   }
@@ -76,7 +76,7 @@ describe('Admin operations endpoints (/v1/admin)', () => {
       const { subscriptionId } = await purchase(await system.client('contoso'), { quantity: 2 });
       const callback = signCallback(licensesAssigned(subscriptionId, 2));
       expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-      await system.finishedJob(QUEUES.callbacks, callbackJobId('fabrikam', callback.id));
+      await system.finishedJob(QUEUES.callbacks, callbackJobId('fabrikam', callback.id, callback.body));
       await deadLetter();
 
       expect((await board())[QUEUES.callbacks]).toMatchObject({ completed: before.completed + 1, failed: before.failed + 1, waiting: 0, active: 0 });
@@ -187,7 +187,7 @@ describe('Admin operations endpoints (/v1/admin)', () => {
       const { subscriptionId } = await purchase(await system.client('contoso'), { quantity: 2 });
       const callback = signCallback(licensesAssigned(subscriptionId, 2));
       expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-      const job = await system.finishedJob(QUEUES.callbacks, callbackJobId('fabrikam', callback.id));
+      const job = await system.finishedJob(QUEUES.callbacks, callbackJobId('fabrikam', callback.id, callback.body));
       const events = await system.eventCount();
 
       const replay = await admin.post(`/v1/admin/dead-letters/${QUEUES.callbacks}/${job.id}/replay`);

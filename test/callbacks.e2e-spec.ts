@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { callbackJobId, QUEUES } from '@mfh/application';
+import { callbackDeduplicationId, callbackJobId, QUEUES } from '@mfh/application';
 import { loadConfig } from '@mfh/config';
 import type { Job } from 'bullmq';
 import Redis from 'ioredis';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import {
   licensesAssigned,
   sendCallback,
   signCallback,
+  SignedCallback,
 } from './support/webhooks';
 
 const TAILSPIN_SECRET = `whsec_${Buffer.from('tailspin-callback-secret-0001').toString('base64')}`;
@@ -128,9 +129,9 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
     rmSync(catalogFile, { force: true });
   });
 
-  const jobIdOf = (webhookId: string, publisherId = 'fabrikam') => callbackJobId(publisherId, webhookId);
-  const finished = (webhookId: string, publisherId = 'fabrikam'): Promise<Job> =>
-    system.finishedJob(QUEUES.callbacks, jobIdOf(webhookId, publisherId));
+  /** The job a callback was queued as: its publisher (from the path), its webhook-id and its body. */
+  const jobIdOf = (callback: SignedCallback) => callbackJobId(callback.path.split('/').pop()!, callback.id, callback.body);
+  const finished = (callback: SignedCallback): Promise<Job> => system.finishedJob(QUEUES.callbacks, jobIdOf(callback));
 
   async function eventsOf(subscriptionId: string): Promise<StoredEvent[]> {
     const { rows } = await system.db.query<StoredEvent>(
@@ -147,7 +148,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
     const callback = signCallback(body, options);
     const response = await deliver(system.baseUrl, callback);
     expect({ status: response.status, body: response.body }).toEqual({ status: 202, body: { webhookId: callback.id, status: 'queued' } });
-    return finished(callback.id, options.publisherId);
+    return finished(callback);
   }
 
   async function partnerView(path: string): Promise<Record<string, any>> {
@@ -165,8 +166,8 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       expect(response.status).toBe(202);
       expect(response.headers.get('x-correlation-id')).toBe('crm-sync-42');
       // 202 means Redis already holds the job.
-      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id))).toBeDefined();
-      const job = await finished(callback.id);
+      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback))).toBeDefined();
+      const job = await finished(callback);
       expect(job.returnvalue).toBe('applied');
       const events = await eventsOf(subscriptionId);
       expect(events.map((e) => e.event_type)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
@@ -202,7 +203,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const url = 'https://fabrikam.example/setup?tenant=adatum';
       const required = signCallback(actionRequired(subscriptionId, ['rename', 'cancel'], reason, url));
       expect((await deliver(system.baseUrl, required)).status).toBe(202);
-      expect((await finished(required.id)).returnvalue).toBe('applied');
+      expect((await finished(required)).returnvalue).toBe('applied');
 
       expect(await partnerView(path)).toMatchObject({
         attentionNeeded: true,
@@ -218,7 +219,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
 
       const resolved = signCallback(actionResolved(subscriptionId));
       expect((await deliver(system.baseUrl, resolved)).status).toBe(202);
-      expect((await finished(resolved.id)).returnvalue).toBe('applied');
+      expect((await finished(resolved)).returnvalue).toBe('applied');
       expect(await partnerView(path)).toMatchObject({ attentionNeeded: false, actionNeeded: null });
       expect((await contoso.patch(path, { body: { friendlyName: 'Renamed' } })).status).toBe(200);
 
@@ -253,9 +254,9 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
 
       expect((await applied(actionRequired(subscriptionId, ['cancel']), { id: required.id, timestamp: minuteAgo })).returnvalue).toBe('applied');
       expect((await deliver(system.baseUrl, resolved)).status).toBe(202);
-      expect((await finished(resolved.id)).returnvalue).toBe('applied');
+      expect((await finished(resolved)).returnvalue).toBe('applied');
       expect((await deliver(system.baseUrl, late)).status).toBe(202);
-      expect((await finished(late.id)).returnvalue).toBe('no-change');
+      expect((await finished(late)).returnvalue).toBe('no-change');
 
       expect(await partnerView(path)).toMatchObject({ attentionNeeded: false, actionNeeded: null });
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActionRequired', 'PublisherActionResolved']);
@@ -271,13 +272,13 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const concurrent = await Promise.all([1, 2, 3].map(() => deliver(system.baseUrl, callback)));
       expect(concurrent.map((r) => r.status)).toEqual([202, 202, 202]);
 
-      const job = await finished(callback.id);
+      const job = await finished(callback);
       expect(job.returnvalue).toBe('applied');
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
 
       // After the job completed, its kept id still turns a redelivery away: nothing runs again.
       expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-      const after = await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id));
+      const after = await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback));
       expect({ finishedOn: after?.finishedOn, attemptsMade: after?.attemptsMade }).toEqual({ finishedOn: job.finishedOn, attemptsMade: job.attemptsMade });
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
     });
@@ -288,7 +289,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const retry = signCallback(licensesAssigned(subscriptionId, 5), { id: first.id });
       expect((await deliver(system.baseUrl, first)).status).toBe(202);
       expect((await deliver(system.baseUrl, retry)).status).toBe(202);
-      expect((await finished(first.id)).returnvalue).toBe('applied');
+      expect((await finished(first)).returnvalue).toBe('applied');
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
     });
 
@@ -296,7 +297,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const { subscriptionId } = await purchase(contoso, { quantity: 5 });
       const first = signCallback(licensesAssigned(subscriptionId, 5), { timestamp: new Date(Date.now() - 60_000) });
       expect((await deliver(system.baseUrl, first)).status).toBe(202);
-      const job = await finished(first.id);
+      const job = await finished(first);
       expect(job.returnvalue).toBe('applied');
 
       for (const other of [licensesAssigned(subscriptionId, 4), actionRequired(subscriptionId, ['cancel'])]) {
@@ -307,7 +308,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       // The same body, re-signed as a retry is: still the same callback.
       expect((await deliver(system.baseUrl, signCallback(licensesAssigned(subscriptionId, 5), { id: first.id }))).status).toBe(202);
 
-      const after = await system.queue(QUEUES.callbacks).getJob(jobIdOf(first.id));
+      const after = await system.queue(QUEUES.callbacks).getJob(jobIdOf(first));
       expect({ finishedOn: after?.finishedOn, attemptsMade: after?.attemptsMade, data: after?.data.callback }).toEqual({
         finishedOn: job.finishedOn,
         attemptsMade: job.attemptsMade,
@@ -323,25 +324,26 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const b = signCallback(licensesAssigned(subscriptionId, 4), { id: a.id });
       const statuses = (await Promise.all([a, b].map((callback) => deliver(system.baseUrl, callback)))).map((r) => r.status);
       expect(statuses.sort()).toEqual([202, 409]);
-      expect((await finished(a.id)).returnvalue).toBe('applied');
+      expect((await finished(a)).returnvalue).toBe('applied');
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
     });
 
-    it('keeps the body hash beside the queues, under the system prefix, for as long as the job is kept', async () => {
+    it('holds a webhook-id to its first body for as long as a completed job is kept, not only while it runs', async () => {
       const { subscriptionId } = await purchase(contoso, { quantity: 5 });
       const callback = signCallback(licensesAssigned(subscriptionId, 5));
       expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-      const key = `${system.config.QUEUE_PREFIX}:callback-bodies:${jobIdOf(callback.id)}`;
-      expect(Object.values(QUEUES)).not.toContain('callback-bodies');
+      expect((await finished(callback)).returnvalue).toBe('applied');
+      const key = `${system.config.QUEUE_PREFIX}:${QUEUES.callbacks}:de:${callbackDeduplicationId('fabrikam', callback.id)}`;
       const redis = new Redis(system.config.REDIS_URL);
       try {
-        expect(await redis.get(key)).toBe(createHash('sha256').update(callback.body).digest('base64url'));
+        expect(await redis.get(key)).toBe(jobIdOf(callback));
         const ttl = await redis.ttl(key);
         expect(ttl).toBeGreaterThan(7 * 24 * 3600 - 60);
         expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
       } finally {
         redis.disconnect();
       }
+      expectProblem(await deliver(system.baseUrl, signCallback(licensesAssigned(subscriptionId, 4), { id: callback.id })), 409);
     });
 
     it('a callback run again after others followed it appends nothing', async () => {
@@ -351,7 +353,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const resolved = signCallback(actionResolved(subscriptionId));
       for (const callback of [licenses, required, resolved]) {
         expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-        expect((await finished(callback.id)).returnvalue).toBe('applied');
+        expect((await finished(callback)).returnvalue).toBe('applied');
       }
       const before = await typesOf(subscriptionId);
 
@@ -360,9 +362,9 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
         [required, 'already-applied'],
         [licenses, 'no-change'],
       ] as const) {
-        const job = (await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id)))!;
+        const job = (await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback)))!;
         await job.retry('completed');
-        expect((await finished(callback.id)).returnvalue).toBe(outcome);
+        expect((await finished(callback)).returnvalue).toBe(outcome);
       }
 
       expect(await typesOf(subscriptionId)).toEqual(before);
@@ -395,7 +397,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
 
       expectProblem(response, 401);
       expect(response.body.type).toBe(`/problems/${code}`);
-      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id))).toBeUndefined();
+      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback))).toBeUndefined();
       expect(await system.queue(QUEUES.callbacks).getJobCounts()).toEqual(counts);
       expect(await system.eventCount()).toBe(events);
     });
@@ -436,7 +438,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const response = await deliver(system.baseUrl, callback);
       expectProblem(response, 400);
       expect(response.body.type).toBe(`/problems/${code}`);
-      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id))).toBeUndefined();
+      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback))).toBeUndefined();
       expect(await system.queue(QUEUES.callbacks).getJobCounts()).toEqual(counts);
     });
 
@@ -456,7 +458,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
         headers: { ...good.headers, 'webhook-signature': `${old.headers['webhook-signature']} ${good.headers['webhook-signature']}` },
       });
       expect(response.status).toBe(202);
-      expect((await finished(good.id)).returnvalue).toBe('applied');
+      expect((await finished(good)).returnvalue).toBe('applied');
     });
 
     it('of an unknown publisher is 404', async () => {
@@ -504,7 +506,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
 
       expectProblem(response, 400);
       expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(pointers);
-      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id))).toBeUndefined();
+      expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback))).toBeUndefined();
       expect(await system.queue(QUEUES.callbacks).getJobCounts()).toEqual(counts);
     });
   });
@@ -533,7 +535,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     }
 
-    const jobOf = (callback: { id: string }) => system.queue(QUEUES.callbacks).getJob(jobIdOf(callback.id));
+    const jobOf = (callback: SignedCallback) => system.queue(QUEUES.callbacks).getJob(jobIdOf(callback));
 
     it('is 503 with Retry-After while Redis refuses connections, and the publisher\'s retry elsewhere applies once', async () => {
       const { subscriptionId } = await purchase(contoso, { quantity: 5 });
@@ -547,7 +549,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       expect(await jobOf(callback)).toBeUndefined();
 
       expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-      expect((await finished(callback.id)).returnvalue).toBe('applied');
+      expect((await finished(callback)).returnvalue).toBe('applied');
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
     });
 
@@ -574,7 +576,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
         const resent = await eventually(() => deliver(baseUrl, gone), (r) => r.status === 202);
         expect(resent.status).toBe(202);
 
-        for (const callback of [before, hung, gone]) expect((await finished(callback.id)).returnvalue).toBe('applied');
+        for (const callback of [before, hung, gone]) expect((await finished(callback)).returnvalue).toBe('applied');
         for (const { subscriptionId } of subscriptions) {
           expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActivated']);
         }
@@ -595,7 +597,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
     async function deadLettered(body: Parameters<typeof signCallback>[0], reason: RegExp, options: CallbackOptions = {}) {
       const callback = signCallback(body, options);
       expect((await deliver(system.baseUrl, callback)).status).toBe(202);
-      const job = await finished(callback.id, options.publisherId);
+      const job = await finished(callback);
       expect({ state: await job.getState(), reason: job.failedReason, attempts: job.attemptsMade }).toEqual({
         state: 'failed',
         reason: expect.stringMatching(reason),
@@ -616,7 +618,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const replay = await admin.post(`/v1/admin/dead-letters/${QUEUES.callbacks}/${job.id}/replay`);
       expect({ status: replay.status, body: replay.body }).toEqual({ status: 202, body: { queue: QUEUES.callbacks, jobId: job.id, status: 'waiting' } });
 
-      expect((await finished(callback.id)).returnvalue).toBe('applied');
+      expect((await finished(callback)).returnvalue).toBe('applied');
       expect((await eventsOf(subscriptionId)).map((e) => [e.event_type, e.data])).toEqual([
         ['SubscriptionPurchased', expect.anything()],
         ['SeatsChanged', expect.objectContaining({ quantity: 8 })],

@@ -1,6 +1,7 @@
 import type { AppConfig } from '@mfh/config';
 import type { BlockableOperation } from '@mfh/domain';
 import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
+import { createHash } from 'node:crypto';
 import { derivedId } from './orders/complete-order';
 
 /** Every BullMQ queue, by name. Job ids come from event or message ids, never contain ':'. */
@@ -48,8 +49,19 @@ export interface CallbackJob {
   callback: PublisherCallback;
 }
 
-/** One job per (publisher, webhook-id), so a redelivered callback finds its job instead of adding one. */
-export const callbackJobId = (publisherId: string, webhookId: string): string => derivedId('callback', publisherId, webhookId);
+/**
+ * One webhook-id of one publisher: BullMQ's deduplication id for its callbacks, so that only the
+ * first body sent under it is ever queued.
+ */
+export const callbackDeduplicationId = (publisherId: string, webhookId: string): string => derivedId('callback', publisherId, webhookId);
+
+/**
+ * One job per (publisher, webhook-id, body): a redelivery of the same callback finds its job instead
+ * of adding one, and the same webhook-id with another body is a different job id that the
+ * deduplication id above turns away.
+ */
+export const callbackJobId = (publisherId: string, webhookId: string, rawBody: string): string =>
+  derivedId('callback', publisherId, webhookId, createHash('sha256').update(rawBody).digest('base64url'));
 
 /**
  * Stalled-job detection is throttled by a key shared by all workers of a queue, so every worker
