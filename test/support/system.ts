@@ -143,20 +143,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       for (const q of queues.values()) await q.close();
       await db.end();
       await schema.drop();
-      await deleteQueueKeys(config);
+      await deleteQueueKeys(config.REDIS_URL, config.QUEUE_PREFIX);
     },
   };
 }
 
 /** Every BullMQ key under the system's own prefix, so test runs leave Redis as they found it. */
-async function deleteQueueKeys(config: AppConfig): Promise<void> {
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // A system started against an unreachable Redis (to test that) has no keys to delete.
   if (!(await redis.connect().then(() => true, () => false))) return;
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       if (keys.length > 0) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');

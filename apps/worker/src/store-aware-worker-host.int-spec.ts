@@ -1,18 +1,10 @@
 import { createPgPool } from '@mfh/event-store';
+import { freePort } from '@mfh/testing';
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { StoreAwareWorkerHost } from './store-aware-worker-host';
 
 const connection = { host: '127.0.0.1', port: Number(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379), maxRetriesPerRequest: null };
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Fails like a store that is down (a real refused connection) for its first `outages` runs, then succeeds. */
 class FlakyStoreProcessor extends StoreAwareWorkerHost {
@@ -69,7 +61,7 @@ describe('StoreAwareWorkerHost', () => {
   };
 
   it('puts a job off while the store is unavailable without using up its attempts', async () => {
-    const processor = new FlakyStoreProcessor(2, await closedPort());
+    const processor = new FlakyStoreProcessor(2, await freePort());
     // One attempt only: an outage that counted as an attempt would fail the job for good.
     const job = await queue.add('job', {}, { attempts: 1 });
     run(processor);
@@ -81,7 +73,7 @@ describe('StoreAwareWorkerHost', () => {
   }, 30_000);
 
   it('leaves any other failure to the job\'s own retries', async () => {
-    const processor = new FlakyStoreProcessor(0, await closedPort(), () => {
+    const processor = new FlakyStoreProcessor(0, await freePort(), () => {
       throw new UnrecoverableError('not-publishers-subscription');
     });
     const job = await queue.add('job', {}, { attempts: 5 });

@@ -1,20 +1,10 @@
-import { createTestSchema, startEsdbStandIn, TestSchema } from '@mfh/testing';
-import { createServer } from 'node:net';
+import { createTestSchema, freePort, startEsdbStandIn, TestSchema } from '@mfh/testing';
 import { Client } from 'pg';
 import { DomainError } from '@mfh/domain';
 import { EventStoreDBEventStore } from './eventstoredb/eventstoredb-event-store';
 import { WrongExpectedVersionError } from './event-store.errors';
 import { createPgPool } from './postgres/pg-pool';
 import { isStoreUnavailable, retryWhileUnavailable } from './store-availability';
-
-/** A port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => new Error('did not fail'), (error: unknown) => error);
 
@@ -28,7 +18,7 @@ describe('isStoreUnavailable, on the errors real servers and clients produce', (
   afterAll(() => schema.drop());
 
   it('PostgreSQL refusing connections (nothing listens on the port)', async () => {
-    const pool = createPgPool({ url: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres` });
+    const pool = createPgPool({ url: `postgres://postgres@127.0.0.1:${await freePort()}/postgres` });
     try {
       expect(isStoreUnavailable(await failure(pool.query('SELECT 1')))).toBe(true);
     } finally {
@@ -60,7 +50,7 @@ describe('isStoreUnavailable, on the errors real servers and clients produce', (
   });
 
   it('EventStoreDB not reachable (gRPC UNAVAILABLE)', async () => {
-    const store = EventStoreDBEventStore.connect(`esdb://127.0.0.1:${await closedPort()}?tls=false`);
+    const store = EventStoreDBEventStore.connect(`esdb://127.0.0.1:${await freePort()}?tls=false`);
     try {
       expect(isStoreUnavailable(await failure(store.readStream('subscription-x')))).toBe(true);
     } finally {
@@ -95,7 +85,7 @@ describe('isStoreUnavailable, on the errors real servers and clients produce', (
   });
 
   it('looks through wrapped causes', async () => {
-    const pool = createPgPool({ url: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres` });
+    const pool = createPgPool({ url: `postgres://postgres@127.0.0.1:${await freePort()}/postgres` });
     try {
       const cause = await failure(pool.query('SELECT 1'));
       expect(isStoreUnavailable(new Error('while applying a batch', { cause }))).toBe(true);
@@ -109,7 +99,7 @@ describe('retryWhileUnavailable', () => {
   const quiet = { warn: () => undefined, log: () => undefined };
 
   it('keeps trying while the store is unavailable, then returns what the task returns', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     let attempts = 0;
     const result = await retryWhileUnavailable(
       async () => {

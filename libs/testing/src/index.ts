@@ -2,3 +2,4 @@ export * from './postgres';
 export * from './decider-specification';
 export * from './esdb-stand-in';
 export * from './orders';
+export * from './ports';
