@@ -22,7 +22,7 @@ export function secretDerivations(): number {
 
 /**
  * scrypt's PBKDF2-HMAC zero-pads a key shorter than its block, so `s` and `s\0\0` derive the same
- * hash: a secret with U+0000 in it is never hashed and never matches.
+ * hash: a secret with U+0000 in it is never stored and never matches.
  */
 function hasNul(secret: string): boolean {
   return secret.includes('\0');

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createPgPool, retryWhileUnavailable, runMigrations } from '@mfh/event-store';
+import { createPgPool, runMigrationsWhenAvailable } from '@mfh/event-store';
 import type { Pool } from 'pg';
 import { CustomersRepository } from './customers/customers.repository';
 import { OrdersRepository } from './orders/orders.repository';
@@ -41,9 +41,7 @@ export class ReadModelsModule {
               applicationName: settings.applicationName,
             });
             // A process that starts before PostgreSQL waits for it rather than exiting.
-            await retryWhileUnavailable(() => runMigrations(pool, settings.schema, 'read-models', readModelMigrations), {
-              what: 'read-model migrations',
-            });
+            await runMigrationsWhenAvailable(pool, settings.schema, 'read-models', readModelMigrations);
             return pool;
           },
         },

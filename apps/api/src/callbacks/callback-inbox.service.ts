@@ -13,7 +13,7 @@ const KEEP_SECONDS = 7 * DAY_SECONDS;
  * apply fails at once and stays in the failed set, the dead letters, until an admin replays it.
  * Completed jobs are kept for a week: while a job is kept, its id turns away a redelivery.
  */
-export const CALLBACK_JOB_OPTIONS: JobsOptions = {
+const CALLBACK_JOB_OPTIONS: JobsOptions = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000 },
   removeOnComplete: { age: KEEP_SECONDS },

@@ -92,7 +92,7 @@ export function toProblem(error: unknown): ProblemDocument {
       status: 503,
       detail:
         'The event store or the database could not be reached. A write answered this way may still have been stored: ' +
-        `send the same request again after Retry-After seconds (orders with the same Idempotency-Key).`,
+        'send the same request again after Retry-After seconds (orders with the same Idempotency-Key).',
     };
   }
   return { type: 'about:blank', title: titleFor(500), status: 500, detail: 'An unexpected error occurred.' };

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { retryWhileUnavailable } from '../store-availability';
 import { assertIdentifier } from './pg-pool';
 
 export interface Migration {
@@ -53,6 +54,14 @@ export async function runMigrations(pool: Pool, schema: string, component: strin
   } finally {
     client.release();
   }
+}
+
+/**
+ * {@link runMigrations} for a long-running process that may start before its database: while
+ * PostgreSQL cannot be reached it waits (with backoff, logged) instead of failing.
+ */
+export function runMigrationsWhenAvailable(pool: Pool, schema: string, component: string, migrations: readonly Migration[]): Promise<void> {
+  return retryWhileUnavailable(() => runMigrations(pool, schema, component, migrations), { what: `${component} migrations` });
 }
 
 /**

@@ -6,9 +6,10 @@ export interface PgConnectionOptions {
   schema?: string;
   max?: number;
   applicationName?: string;
-  /** How long getting a connection may take before the query fails (default 5 000 ms). */
-  connectionTimeoutMs?: number;
 }
+
+/** How long getting a connection may take before the query fails. */
+const CONNECTION_TIMEOUT_MS = 5_000;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -26,7 +27,7 @@ export function createPgPool(options: PgConnectionOptions): Pool {
     application_name: `${options.applicationName ?? 'marketplace-fulfillment-hub'} ${schema}`.slice(0, 63),
     options: `-c search_path=${schema}`,
     // A server that is down refuses at once; one that is unreachable must not hold a request forever.
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     keepAlive: true,
   };
   const pool = new Pool(config);

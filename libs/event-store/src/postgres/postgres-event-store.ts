@@ -17,9 +17,8 @@ import {
 } from '../event-store.port';
 import { START } from '../global-position';
 import { EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT, eventStoreMigrations } from './event-store.migrations';
-import { pendingMigrations, runMigrations } from './migrations';
+import { pendingMigrations, runMigrations, runMigrationsWhenAvailable } from './migrations';
 import { PgConnectionOptions, createPgPool } from './pg-pool';
-import { retryWhileUnavailable } from '../store-availability';
 
 export interface PostgresEventStoreOptions {
   /** When true, {@link PostgresEventStore.close} ends the pool. */
@@ -35,8 +34,8 @@ export type PostgresEventStoreConnectOptions = PgConnectionOptions & {
    */
   migrate?: boolean;
   /**
-   * Long-running processes: while PostgreSQL cannot be reached, keep trying (with backoff, logged)
-   * instead of failing, so a process that starts before its database waits for it. Default false.
+   * Long-running processes: while PostgreSQL cannot be reached, the migrations keep trying (with
+   * backoff, logged) instead of failing, so a process that starts before its database waits for it.
    */
   waitForServer?: boolean;
 };
@@ -158,16 +157,15 @@ export class PostgresEventStore extends EventStore {
   /** Creates its own pool, applies pending migrations to `schema`, and ends the pool on close. */
   static async connect(options: PostgresEventStoreConnectOptions): Promise<PostgresEventStore> {
     const pool = createPgPool(options);
-    const prepare = async () => {
+    try {
       if (options.migrate === false) {
         const pending = await pendingMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
         if (pending.length > 0) throw new EventStoreNotReadyError(options.schema, pending);
+      } else if (options.waitForServer) {
+        await runMigrationsWhenAvailable(pool, options.schema, 'event-store', eventStoreMigrations);
       } else {
         await runMigrations(pool, options.schema, 'event-store', eventStoreMigrations);
       }
-    };
-    try {
-      await (options.waitForServer ? retryWhileUnavailable(prepare, { what: 'event store migrations' }) : prepare());
     } catch (error) {
       await pool.end();
       throw error;

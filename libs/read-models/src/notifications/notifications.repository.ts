@@ -1,4 +1,4 @@
-import { retryWhileUnavailable, runMigrations } from '@mfh/event-store';
+import { runMigrationsWhenAvailable } from '@mfh/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { decodeCursor, encodeCursor, InvalidContinuationTokenError, Page, PageRequest } from '../pagination';
 import { notificationMigrations } from './notifications.migrations';
@@ -159,7 +159,7 @@ export class NotificationsRepository {
   private constructor(private readonly pool: Pool) {}
 
   static async open(pool: Pool, schema: string): Promise<NotificationsRepository> {
-    await retryWhileUnavailable(() => runMigrations(pool, schema, 'notifications', notificationMigrations), { what: 'notification migrations' });
+    await runMigrationsWhenAvailable(pool, schema, 'notifications', notificationMigrations);
     return new NotificationsRepository(pool);
   }
 
