@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
-import { EventStore } from '@mfh/event-store';
+import { EventStore, isStoreUnavailable } from '@mfh/event-store';
 import { CatchUpRunner, READ_MODELS_POOL } from '@mfh/read-models';
 import type { Pool } from 'pg';
 import { LogConsumers } from './log-consumers';
@@ -21,7 +21,13 @@ export class CatchUpService implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     this.runner = new CatchUpRunner(this.store, this.pool, this.consumers.all(), {
       pollMs: this.config.PROJECTION_POLL_MS,
-      onError: (consumer, error) => this.logger.error(`${consumer}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (consumer, error, failures) => {
+        const message = `${consumer}: ${error instanceof Error ? error.message : String(error)}`;
+        // An outage is said once per consumer, and its end once; retrying through it is expected.
+        if (!isStoreUnavailable(error)) this.logger.error(message);
+        else if (failures === 1) this.logger.warn(`${message}; retrying with backoff until the store answers`);
+      },
+      onRecovered: (consumer, failures) => this.logger.log(`${consumer}: resumed after ${failures} failed attempts`),
     });
     this.runner.start();
   }

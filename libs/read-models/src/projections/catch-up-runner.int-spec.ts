@@ -117,6 +117,29 @@ describe('CatchUpRunner with the partner projections', () => {
     expect(raced).toEqual(await snapshot());
   });
 
+  it('reports each consecutive failure of a consumer with its count, and the recovery once', async () => {
+    let failuresLeft = 3;
+    const flaky: LogConsumer = {
+      name: 'flaky-subscriptions',
+      handle: async (client, events) => {
+        if (failuresLeft-- > 0) throw new Error('not yet');
+        await projectionConsumer(subscriptionsProjection).handle(client, events);
+      },
+    };
+    await scenario();
+    const errors: number[] = [];
+    const recoveries: number[] = [];
+    const runner = new CatchUpRunner(store, pool, [flaky], {
+      pollMs: 5,
+      onError: (_consumer, _error, failures) => errors.push(failures),
+      onRecovered: (_consumer, failures) => recoveries.push(failures),
+    });
+    runner.start();
+    for (let i = 0; i < 1000 && recoveries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await runner.stop();
+    expect({ errors, recoveries }).toEqual({ errors: [1, 2, 3], recoveries: [3] });
+  });
+
   it('starts, follows new events while running, and stops cleanly', async () => {
     const runner = new CatchUpRunner(store, pool, consumers(), { pollMs: 10 });
     runner.start();

@@ -7,7 +7,10 @@ export interface CatchUpRunnerOptions {
   batchSize?: number;
   /** How long an idle consumer waits before looking again. */
   pollMs?: number;
-  onError?: (consumer: string, error: unknown) => void;
+  /** A batch failed; `failures` counts the consecutive failures of this consumer so far (1 for the first). */
+  onError?: (consumer: string, error: unknown, failures: number) => void;
+  /** A batch succeeded after `failures` consecutive failures. */
+  onRecovered?: (consumer: string, failures: number) => void;
 }
 
 /** Where a consumer stands: the position of the last event it has handled, null before the first. */
@@ -104,11 +107,12 @@ export class CatchUpRunner {
       let wait = 0;
       try {
         const applied = await this.runBatch(consumer);
+        if (failures > 0) this.options.onRecovered?.(consumer.name, failures);
         failures = 0;
         if (applied === 0) wait = this.pollMs;
       } catch (error) {
         failures++;
-        this.options.onError?.(consumer.name, error);
+        this.options.onError?.(consumer.name, error, failures);
         wait = Math.min(5_000, this.pollMs * 2 ** failures);
       }
       if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => undefined);
