@@ -1,6 +1,7 @@
-/** A continuation token as the keyset lists write one: base64url of `[createdAt, id]`. */
-export const cursorToken = (createdAt: string, id = '7d5c3a43-3d42-4b6e-9a55-0e0f6c1d2b19'): string =>
-  Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+import { encodeCursor } from '@mfh/read-models';
+
+/** A continuation token as the keyset lists write one, whatever the instant or id. */
+export const cursorToken = (createdAt: string, id = '7d5c3a43-3d42-4b6e-9a55-0e0f6c1d2b19'): string => encodeCursor({ createdAt, id });
 
 const genuine = cursorToken('2026-03-01T10:00:00.000Z');
 
