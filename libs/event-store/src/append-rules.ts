@@ -35,7 +35,7 @@ export function findIdempotentRepeat(
     (typeof expected === 'number' && expected === first.revision - 1);
   if (!startsWhereExpected) return null;
   const last = recorded[recorded.length - 1];
-  return { nextExpectedRevision: last.revision, position: last.position };
+  return { nextExpectedRevision: last.revision, position: last.position, alreadyStored: true };
 }
 
 /** How many times an append with an unpinned expectation ('any', 'stream_exists') is tried against racing writers. */

@@ -148,11 +148,13 @@ export function eventStoreContract(
         const original = await store.appendToStream(id, first, { expectedRevision: 'no_stream' });
         const again = await store.appendToStream(id, first, { expectedRevision: 'no_stream' });
         expect(again.nextExpectedRevision).toBe(original.nextExpectedRevision);
+        expect({ original: original.alreadyStored, again: again.alreadyStored }).toEqual({ original: undefined, again: true });
 
         const second = [event()];
         await store.appendToStream(id, second, { expectedRevision: 1 });
         const repeat = await store.appendToStream(id, second, { expectedRevision: 1 });
         expect(repeat.nextExpectedRevision).toBe(2);
+        expect(repeat.alreadyStored).toBe(true);
         expect(ids(await store.readStream(id))).toEqual(ids([...first, ...second]));
       });
 

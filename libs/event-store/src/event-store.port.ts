@@ -44,6 +44,8 @@ export interface AppendResult {
   readonly nextExpectedRevision: StreamRevision;
   /** Global position of the last event written (or already present, for an idempotent re-append). */
   readonly position: GlobalPosition;
+  /** Every event was already stored there (an idempotent re-append): nothing was written. */
+  readonly alreadyStored?: true;
 }
 
 export interface ReadStreamOptions {

@@ -46,6 +46,24 @@ function suite(name: string, open: () => Promise<{ store: EventStore; dispose: (
       return id;
     }
 
+    it('reports nothing appended when another writer stored the very same events first (a reaction run twice at once)', async () => {
+      const id = await bought();
+      const eventId = randomUUID();
+      const known = await loadState(store, subscriptionStream(id), subscriptionDecider);
+      // Both decided on the same state; the second one's append finds its event already there.
+      const rename = () =>
+        handleCommand(store, subscriptionStream(id), subscriptionDecider, (s) => subscriptionDecider.decide({ type: 'RenameSubscription', data: { friendlyName: 'Once' } }, s), {
+          metadata: metadata('rename'),
+          eventId: () => eventId,
+          known,
+        });
+      const first = await rename();
+      const second = await rename();
+      expect([first.appended.length, second.appended.length]).toEqual([1, 0]);
+      expect(second.revision).toBe(first.revision);
+      expect((await store.readStream(subscriptionStream(id))).map((e) => e.type)).toEqual(['SubscriptionPurchased', 'SubscriptionRenamed']);
+    });
+
     it('loses no update among 50 concurrent seat changes: each success is one event, each failure none', async () => {
       const id = await bought();
       const results = await Promise.allSettled(

@@ -19,7 +19,10 @@ export interface HandleCommandOptions {
 
 export interface HandleCommandResult<State> {
   state: State;
-  /** The events this call appended: empty when the outcome already held. */
+  /**
+   * The events this call appended: empty when the outcome already held, or when another writer had
+   * already stored these very events (same ids: a reaction run twice at once).
+   */
   appended: NewEvent[];
   /** The stream's last revision after the call; -1 when the stream does not exist. */
   revision: StreamRevision;
@@ -107,7 +110,7 @@ export async function handleCommand<State, E extends DomainEvent>(
       });
       return {
         state: decided.reduce(decider.evolve, state),
-        appended,
+        appended: result.alreadyStored ? [] : appended,
         revision: result.nextExpectedRevision,
         position: result.position,
       };

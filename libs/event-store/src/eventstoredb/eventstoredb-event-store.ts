@@ -100,7 +100,8 @@ export class EventStoreDBEventStore extends EventStore {
     if (current < pinned) throw new WrongExpectedVersionError(streamId, expected, actualRevision(current));
     // Behind it, the server never writes: it answers an idempotent repeat (by event ids) or a refusal,
     // so the hashes sent along do not matter.
-    return this.write(streamId, events, expected, pinned, current === pinned ? (last?.hash ?? null) : null);
+    if (current === pinned) return this.write(streamId, events, expected, pinned, last?.hash ?? null);
+    return { ...(await this.write(streamId, events, expected, pinned, null)), alreadyStored: true };
   }
 
   /** Appends at the revision it reads, again on a conflict; a re-send of the stream's last events is a no-op. */

@@ -255,7 +255,7 @@ describe('PostgresEventStore', () => {
         expectedRevision: 'no_stream',
       });
 
-      expect(again).toEqual(first);
+      expect(again).toEqual({ ...first, alreadyStored: true });
     });
 
     it('gives a batch one commit position (its transaction) and rising prepare positions in revision order', async () => {
