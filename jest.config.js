@@ -15,7 +15,7 @@ module.exports = {
   // Ignore a file unless the innermost package it belongs to is in the ESM-only list.
   transformIgnorePatterns: [`/node_modules/(?!(?:${esmOnly})/)[^/]+/(?!.*/node_modules/)`],
   moduleNameMapper: {
-    '^@mfh/(domain|event-store|read-models|config|testing|application)$': '<rootDir>/libs/$1/src',
+    '^@mfh/(domain|event-store|read-models|config|testing|application|messaging|auth)$': '<rootDir>/libs/$1/src',
   },
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,

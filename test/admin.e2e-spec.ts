@@ -1,4 +1,4 @@
-import { callbackJobId, QUEUES } from '@mfh/application';
+import { callbackJobId, QUEUES } from '@mfh/messaging';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from './support/api-client';

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { API_AUDIENCE, SigningKeys } from '@mfh/application';
+import { API_AUDIENCE } from '@mfh/auth';
+import { SigningKeys } from '@mfh/auth';
 import { ApiClient } from './support/api-client';
 import { CLIENTS, startSystem, TestSystem } from './support/system';
 

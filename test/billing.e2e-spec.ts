@@ -1,4 +1,5 @@
-import { derivedId, QUEUES } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES } from '@mfh/messaging';
 import { SubscriptionCommand } from '@mfh/domain';
 import { purchase, Purchase } from './support/fixtures';
 import { eventually } from './support/eventually';

@@ -1,4 +1,4 @@
-import { QUEUES } from '@mfh/application';
+import { QUEUES } from '@mfh/messaging';
 import type { ApiClient } from './support/api-client';
 import { createCustomer, lineItem } from './support/fixtures';
 import { RunningProcess, spawnApp } from './support/processes';

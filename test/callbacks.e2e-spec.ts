@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { callbackDeduplicationId, callbackJobId, QUEUES } from '@mfh/application';
+import { callbackDeduplicationId, callbackJobId, QUEUES } from '@mfh/messaging';
 import { loadConfig } from '@mfh/config';
 import type { Job } from 'bullmq';
 import Redis from 'ioredis';

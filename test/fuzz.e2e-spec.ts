@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Agent, request as httpRequest } from 'node:http';
-import { API_AUDIENCE, SigningKeys } from '@mfh/application';
+import { API_AUDIENCE } from '@mfh/auth';
+import { SigningKeys } from '@mfh/auth';
 import { ApiClient } from './support/api-client';
 import { purchase } from './support/fixtures';
 import { RouteEntry, routesOf } from './support/routes';

@@ -1,4 +1,7 @@
-import { CommandExecutor, derivedId, QUEUES, SigningKeys } from '@mfh/application';
+import { CommandExecutor } from '@mfh/application';
+import { SigningKeys } from '@mfh/auth';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES } from '@mfh/messaging';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';

@@ -1,5 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { CommandExecutor, derivedId, QUEUES } from '@mfh/application';
+import { CommandExecutor } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES } from '@mfh/messaging';
 import type { Queue } from 'bullmq';
 import { orderDecider, orderStream } from '@mfh/domain';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-import { QUEUES } from '@mfh/application';
+import { QUEUES } from '@mfh/messaging';
 import { createPgPool, formatPosition } from '@mfh/event-store';
 import { createTestSchema, freePort, TestSchema } from '@mfh/testing';
 import { Queue } from 'bullmq';

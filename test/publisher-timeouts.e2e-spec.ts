@@ -1,4 +1,5 @@
-import { derivedId, QUEUES } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES } from '@mfh/messaging';
 import { eventually } from './support/eventually';
 import { purchase } from './support/fixtures';
 import { billingStarted, publisherDoes } from './support/publisher-steps';

@@ -3,7 +3,7 @@
  * would queue, the same way, and answers 202. No Nest, no signature check, no validation: what is
  * left is HTTP, JSON and the BullMQ add, which the receiver cannot do without.
  */
-import { CallbackJob, DEFAULT_JOB_OPTIONS, JOBS, PublisherCallback, QUEUES } from '@mfh/application';
+import { CallbackJob, DEFAULT_JOB_OPTIONS, JOBS, PublisherCallback, QUEUES } from '@mfh/messaging';
 import type { AppConfig } from '@mfh/config';
 import { Queue } from 'bullmq';
 import Fastify, { FastifyInstance } from 'fastify';

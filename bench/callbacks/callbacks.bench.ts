@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bullConnection, QUEUES } from '@mfh/application';
+import { bullConnection, QUEUES } from '@mfh/messaging';
 import { AppConfig, Catalog, loadConfig } from '@mfh/config';
 import { subscriptionStream } from '@mfh/domain';
 import { Queue } from 'bullmq';

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bullConnection, Clock, QueueName } from '@mfh/application';
+import { Clock } from '@mfh/application';
+import { bullConnection, QueueName } from '@mfh/messaging';
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '@mfh/config';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Decider, DomainEvent } from '@mfh/domain';
-import { EventStore, handleCommand, HandleCommandOptions, HandleCommandResult, KnownState } from '@mfh/event-store';
-import { BoundedCache } from './bounded-cache';
+import { BoundedCache, EventStore, handleCommand, HandleCommandOptions, HandleCommandResult, KnownState } from '@mfh/event-store';
+
 import { KeyedMutex } from './keyed-mutex';
 
 /** Streams whose folded state is kept between commands. */

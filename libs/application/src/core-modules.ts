@@ -5,7 +5,7 @@ import { EventStore, EventStoreModule } from '@mfh/event-store';
 import { ReadModelsModule } from '@mfh/read-models';
 import { ApplicationModule } from './application.module';
 import type { Clock } from './clock';
-import { bullConnection, DEFAULT_JOB_OPTIONS } from './queues';
+import { bullConnection, DEFAULT_JOB_OPTIONS } from '@mfh/messaging';
 
 export interface CoreOverrides {
   catalog?: Catalog;

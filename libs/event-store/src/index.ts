@@ -14,3 +14,5 @@ export * from './eventstoredb/eventstoredb-event-store';
 export * from './postgres/postgres-event-store';
 export * from './create-event-store';
 export * from './event-store.module';
+export * from './derived-id';
+export * from './bounded-cache';

@@ -17,3 +17,4 @@ export * from './read-model-projections';
 export * from './rebuild/compare-tables';
 export * from './rebuild/rebuild-projections';
 export * from './verification/verify-chains';
+export * from './subscriptions/publisher-notification';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { QUEUES } from '@mfh/application';
+import { QUEUES } from '@mfh/messaging';
 import { IsIn } from 'class-validator';
 import { LinkDto, PageQuery } from '../partners/dto/common.dto';
 

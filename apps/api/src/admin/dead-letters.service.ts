@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { QueueName } from '@mfh/application';
+import { QueueName } from '@mfh/messaging';
 import type { Job, JobType, Queue } from 'bullmq';
 import { ProblemException } from '../http/problem';
 import { isQueueRefusal, QueueUnavailableError, withinQueueTimeout } from '../callbacks/api-queues.module';

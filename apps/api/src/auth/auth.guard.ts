@@ -4,7 +4,8 @@ import { ROLES, Role } from '@mfh/config';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../http/problem';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './auth.decorators';
-import { API_AUDIENCE, SigningKeys } from '@mfh/application';
+import { API_AUDIENCE } from '@mfh/auth';
+import { SigningKeys } from '@mfh/auth';
 
 /** RFC 6750: the scheme is case-insensitive; what follows it is checked as a JWT. */
 const BEARER = /^bearer\s+(\S+)\s*$/i;

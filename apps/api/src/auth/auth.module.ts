@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ActivationCodes } from '../activation/activation-codes.service';
 import { AuthGuard } from './auth.guard';
 import { JwksController } from './jwks.controller';
-import { KeysModule } from '@mfh/application';
+import { KeysModule } from '@mfh/auth';
 import { TokenController } from './token.controller';
 
 @Module({

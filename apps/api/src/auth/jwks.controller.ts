@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from './auth.decorators';
-import { SigningKeys } from '@mfh/application';
+import { SigningKeys } from '@mfh/auth';
 
 @ApiTags('auth')
 @Controller('.well-known')

@@ -16,7 +16,8 @@ import { AcceptsForms } from '../http/json-body.guard';
 import { Public } from './auth.decorators';
 import { HashingGate } from './hashing-gate';
 import { tokenRequestsRefused, TokenThrottled } from './token-throttle';
-import { API_AUDIENCE, SigningKeys } from '@mfh/application';
+import { API_AUDIENCE } from '@mfh/auth';
+import { SigningKeys } from '@mfh/auth';
 
 export class TokenRequest {
   @ApiProperty({ example: 'client_credentials' }) grant_type!: string;

@@ -1,6 +1,6 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Logger, Module } from '@nestjs/common';
-import { bullConnection, QUEUES } from '@mfh/application';
+import { bullConnection, QUEUES } from '@mfh/messaging';
 import { AppConfig } from '@mfh/config';
 import type { Queue, RedisOptions } from 'bullmq';
 

@@ -1,4 +1,4 @@
-import type { PublisherCallback } from '@mfh/application';
+import type { PublisherCallback } from '@mfh/messaging';
 import { BLOCKABLE_OPERATIONS, BlockableOperation, characters } from '@mfh/domain';
 import type { FieldProblem } from '../http/problem';
 import { ValidationProblemException } from '../http/validation';

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { CallbackJob, callbackDeduplicationId, callbackJobId, JOBS, QUEUES } from '@mfh/application';
+import { CallbackJob, callbackDeduplicationId, callbackJobId, JOBS, QUEUES } from '@mfh/messaging';
 import type { JobsOptions, Queue } from 'bullmq';
 import { QueueUnavailableError, withinQueueTimeout } from './api-queues.module';
 

@@ -10,7 +10,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CommandExecutor, derivedId } from '@mfh/application';
+import { CommandExecutor } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
 import { customerDecider, customerStream } from '@mfh/domain';
 import type { EventMetadata } from '@mfh/event-store';
 import { CustomersRepository, customerView } from '@mfh/read-models';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BoundedCache } from '@mfh/application';
+import { BoundedCache } from '@mfh/event-store';
 import { AppConfig, Catalog } from '@mfh/config';
 import type { ExistingSubscription } from '@mfh/domain';
 import { Page, PartnerSubscriptionView, partnerSubscriptionView } from '@mfh/read-models';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CommandExecutor, completeOrder, derivedId } from '@mfh/application';
+import { CommandExecutor, completeOrder } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
 import { Catalog } from '@mfh/config';
 import {
   DomainError,

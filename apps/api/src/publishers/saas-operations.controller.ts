@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { derivedId } from '@mfh/application';
 import { SubscriptionErrors } from '@mfh/domain';
 import type { EventMetadata } from '@mfh/event-store';
 import { SaasOperation, saasOperationView } from '@mfh/read-models';
@@ -30,7 +29,7 @@ export class SaasOperationsController {
   ): Promise<{ operations: SaasOperation[] }> {
     const state = await this.subscriptions.read(client.tenantId!, subscriptionId);
     const waiting = state.operations.filter((op) => op.status === 'InProgress');
-    return { operations: waiting.map((op) => saasOperationView(state, op, derivedId)) };
+    return { operations: waiting.map((op) => saasOperationView(state, op)) };
   }
 
   @Get(':operationId')
@@ -45,7 +44,7 @@ export class SaasOperationsController {
     const state = await this.subscriptions.read(client.tenantId!, subscriptionId);
     const operation = state.operations.find((op) => op.id === operationId);
     if (!operation) throw SubscriptionErrors.operationNotFound();
-    return saasOperationView(state, operation, derivedId);
+    return saasOperationView(state, operation);
   }
 
   @Patch(':operationId')

@@ -8,7 +8,6 @@ import {
   ApiOkResponse,
   ApiOperation,
 } from '@nestjs/swagger';
-import { derivedId } from '@mfh/application';
 import { Catalog } from '@mfh/config';
 import { pendingOperation } from '@mfh/domain';
 import type { EventMetadata, HandleCommandResult } from '@mfh/event-store';
@@ -75,7 +74,7 @@ export class SaasSubscriptionsController {
     @Headers('x-ms-marketplace-token') header: string | undefined,
   ): Promise<ResolvedSubscription> {
     const state = await this.subscriptions.resolve(client.tenantId!, marketplaceToken(header));
-    return resolvedSubscriptionView(state, derivedId);
+    return resolvedSubscriptionView(state);
   }
 
   @Get()
@@ -83,7 +82,7 @@ export class SaasSubscriptionsController {
   @ApiOkResponse({ type: SaasSubscriptionsResponse })
   async list(@CurrentClient() client: AuthenticatedClient, @Query() query: ListSubscriptionsQuery): Promise<{ subscriptions: SaasSubscription[]; '@nextLink'?: string }> {
     const page = await this.repository.listForPublisher(client.tenantId!, { size: PAGE_SIZE, continuationToken: query.continuationToken });
-    const subscriptions = page.items.map((state) => saasSubscriptionView(state, derivedId));
+    const subscriptions = page.items.map((state) => saasSubscriptionView(state));
     return page.continuationToken ? { subscriptions, '@nextLink': this.links.nextPage(page.continuationToken) } : { subscriptions };
   }
 
@@ -96,7 +95,7 @@ export class SaasSubscriptionsController {
     @Param('subscriptionId', UuidPipe) subscriptionId: string,
     @Query() _query: ApiVersionQuery,
   ): Promise<SaasSubscription> {
-    return saasSubscriptionView(await this.subscriptions.read(client.tenantId!, subscriptionId), derivedId);
+    return saasSubscriptionView(await this.subscriptions.read(client.tenantId!, subscriptionId));
   }
 
   @Get(':subscriptionId/listAvailablePlans')

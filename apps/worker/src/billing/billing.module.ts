@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@mfh/application';
+import { QUEUES } from '@mfh/messaging';
 import { registeredConsumer } from '../projections/log-consumers';
 import { BillingProcessor } from './billing.processor';
 import { BillingReactor } from './billing.reactor';

@@ -1,9 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
-import { Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
+import { Clock, CommandExecutor } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { subscriptionDecider, subscriptionStream, SubscriptionState } from '@mfh/domain';
 import type { Job } from 'bullmq';
 import { systemMetadata } from '../system-metadata';
-import type { StartBillingJob } from './billing.reactor';
+import type { StartBillingJob } from '@mfh/messaging';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 export type BillingOutcome = 'started' | 'already-started' | 'waiting-for-the-other-condition' | 'not-billable';

@@ -1,15 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JOBS, QUEUES } from '@mfh/application';
+import { JOBS, QUEUES, reactionTo, StartBillingJob } from '@mfh/messaging';
 import { subscriptionIdOf } from '@mfh/domain';
 import type { RecordedEvent } from '@mfh/event-store';
 import type { LogConsumer } from '@mfh/read-models';
 import type { Queue } from 'bullmq';
-import { Reaction, reactionTo } from '../system-metadata';
 
-export interface StartBillingJob extends Reaction {
-  subscriptionId: string;
-}
 
 const TRIGGERS = new Set(['PublisherActivated', 'FulfillmentConfirmed']);
 

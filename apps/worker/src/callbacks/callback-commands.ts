@@ -1,4 +1,4 @@
-import type { PublisherCallback } from '@mfh/application';
+import type { PublisherCallback } from '@mfh/messaging';
 import type { Catalog } from '@mfh/config';
 import type { SubscriptionCommand } from '@mfh/domain';
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CallbackJob, Clock, CommandExecutor, PublisherCallback } from '@mfh/application';
+import { Clock, CommandExecutor } from '@mfh/application';
+import { CallbackJob, PublisherCallback } from '@mfh/messaging';
 import { loadCatalog } from '@mfh/config';
 import { purchasesOf, subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { EventMetadata, EventStore, InMemoryEventStore, NewEvent, AppendOptions, AppendResult } from '@mfh/event-store';

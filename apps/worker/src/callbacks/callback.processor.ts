@@ -1,6 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { CallbackJob, Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
+import { Clock, CommandExecutor } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { CallbackJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { Catalog } from '@mfh/config';
 import { isDomainError, SubscriptionState, subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { DuplicateEventIdError, EventMetadata } from '@mfh/event-store';

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@mfh/application';
+import { QUEUES } from '@mfh/messaging';
 import { CallbackProcessor } from './callback.processor';
 
 /** Applies the publishers' callbacks the api's receiver queued. */

@@ -1,13 +1,16 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Clock, CommandExecutor, derivedId, QUEUES, SigningKeys, WORKER_LOCKING } from '@mfh/application';
+import { Clock, CommandExecutor } from '@mfh/application';
+import { SigningKeys } from '@mfh/auth';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { AppConfig, Catalog } from '@mfh/config';
 import { NewNotificationAttempt, NotificationsRepository } from '@mfh/read-models';
 import { Job, UnrecoverableError } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { AfterFailure, afterFailure, DeliveryFailed, notificationBackoff } from './notification-backoff';
-import type { NotifyPublisherJob } from './notification.reactor';
+import type { NotifyPublisherJob } from '@mfh/messaging';
 import { PostOutcome, postJson } from './webhook-post';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 

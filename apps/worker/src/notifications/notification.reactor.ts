@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { derivedId, JOBS, QUEUES } from '@mfh/application';
+import { JOBS, QUEUES } from '@mfh/messaging';
 import { AppConfig, Catalog } from '@mfh/config';
 import { EventStore, RecordedEvent } from '@mfh/event-store';
 import { LogConsumer, NotificationsRepository } from '@mfh/read-models';
@@ -8,18 +8,7 @@ import type { Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
 import { MAX_DELIVERY_ATTEMPTS, NOTIFICATION_BACKOFF } from './notification-backoff';
 import { planNotifications } from './plan-notifications';
-import type { PublisherNotification } from './publisher-notification';
-
-export interface NotifyPublisherJob {
-  /** The event that caused it; also the job id and the delivery's id in `notification_deliveries`. */
-  deliveryId: string;
-  subscriptionId: string;
-  publisherId: string;
-  operationId: string;
-  payload: PublisherNotification;
-  /** Set by the processor when an admin replays the dead-lettered job: the attempts made before. */
-  attemptsOfEarlierRuns?: number;
-}
+import type { NotifyPublisherJob } from '@mfh/messaging';
 
 /**
  * Queues a notification for each operation a publisher with a notification URL must hear about. A
@@ -39,7 +28,7 @@ export class NotificationReactor implements LogConsumer {
   ) {}
 
   async handle(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const planned = (await planNotifications(this.store, events, derivedId)).filter(
+    const planned = (await planNotifications(this.store, events)).filter(
       ({ payload }) => !!this.catalog.publisher(payload.publisherId)?.notificationUrl,
     );
     if (planned.length === 0) return;

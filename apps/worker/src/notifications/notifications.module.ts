@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { KeysModule, QUEUES } from '@mfh/application';
+import { KeysModule } from '@mfh/auth';
+import { QUEUES } from '@mfh/messaging';
 import { NotificationsStoreModule } from '@mfh/read-models';
 import { registeredConsumer } from '../projections/log-consumers';
 import { NotificationProcessor } from './notification.processor';

@@ -1,4 +1,4 @@
-import { derivedId } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
 import { purchasesOf, SubscriptionCommand, subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { EventMetadata, handleCommand, InMemoryEventStore } from '@mfh/event-store';
 import { placedOrder } from '@mfh/testing';
@@ -28,7 +28,7 @@ describe('planNotifications', () => {
       await handleCommand(store, subscriptionStream(subscriptionId), subscriptionDecider, (state) => subscriptionDecider.decide(command, state), { metadata });
     }
   };
-  const plan = async () => planNotifications(store, await store.readAll(), derivedId);
+  const plan = async () => planNotifications(store, await store.readAll());
 
   beforeEach(async () => {
     store = new InMemoryEventStore();

@@ -1,7 +1,6 @@
 import { evolveSubscription, initialSubscriptionState, SubscriptionEvent, subscriptionIdOf, SubscriptionState } from '@mfh/domain';
 import type { EventStore, RecordedEvent } from '@mfh/event-store';
-import type { DeriveId } from '@mfh/read-models';
-import { NOTIFYING_EVENTS, PublisherNotification, publisherNotification } from './publisher-notification';
+import { NOTIFYING_EVENTS, PublisherNotification, publisherNotification } from '@mfh/read-models';
 
 export interface PlannedNotification {
   event: RecordedEvent;
@@ -15,7 +14,6 @@ export interface PlannedNotification {
 export async function planNotifications(
   store: EventStore,
   events: readonly RecordedEvent[],
-  derive: DeriveId,
 ): Promise<PlannedNotification[]> {
   const byStream = new Map<string, Map<number, RecordedEvent>>();
   for (const event of events) {
@@ -30,7 +28,7 @@ export async function planNotifications(
     for (const stored of await store.readStream(streamId, { maxCount: last + 1 })) {
       state = evolveSubscription(state, stored as unknown as SubscriptionEvent);
       const event = wanted.get(stored.revision);
-      const payload = event && publisherNotification(state, String(event.data.operationId), derive);
+      const payload = event && publisherNotification(state, String(event.data.operationId));
       if (event && payload) planned.push({ event, payload });
     }
   }

@@ -1,9 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
-import { Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
+import { Clock, CommandExecutor } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import type { Job } from 'bullmq';
 import { systemMetadata } from '../system-metadata';
-import type { AcceptOperationJob } from './auto-accept.reactor';
+import type { AcceptOperationJob } from '@mfh/messaging';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 export type AutoAcceptOutcome = 'accepted' | 'already-finished';

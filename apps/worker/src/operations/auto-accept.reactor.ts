@@ -1,17 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Clock, JOBS, QUEUES } from '@mfh/application';
+import { Clock } from '@mfh/application';
+import { AcceptOperationJob, JOBS, QUEUES, reactionTo } from '@mfh/messaging';
 import { AppConfig } from '@mfh/config';
 import { subscriptionIdOf } from '@mfh/domain';
 import type { RecordedEvent } from '@mfh/event-store';
 import type { LogConsumer } from '@mfh/read-models';
 import type { Queue } from 'bullmq';
-import { Reaction, reactionTo } from '../system-metadata';
 
-export interface AcceptOperationJob extends Reaction {
-  subscriptionId: string;
-  operationId: string;
-}
 
 const WAITING = new Set(['SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested']);
 

@@ -1,10 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { CommandExecutor, completeOrder, QUEUES, WORKER_LOCKING } from '@mfh/application';
+import { CommandExecutor, completeOrder } from '@mfh/application';
+import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { orderDecider, orderStream } from '@mfh/domain';
 import { EventStore, loadState } from '@mfh/event-store';
 import type { Job } from 'bullmq';
-import type { CompleteOrderJob } from './order-completion.reactor';
+import type { CompleteOrderJob } from '@mfh/messaging';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 @Processor(QUEUES.orders, WORKER_LOCKING)

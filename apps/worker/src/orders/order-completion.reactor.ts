@@ -1,16 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JOBS, QUEUES } from '@mfh/application';
+import { CompleteOrderJob, JOBS, QUEUES } from '@mfh/messaging';
 import { AppConfig } from '@mfh/config';
 import type { OrderPlaced } from '@mfh/domain';
 import type { RecordedEvent } from '@mfh/event-store';
 import type { LogConsumer } from '@mfh/read-models';
 import type { Queue } from 'bullmq';
-
-export interface CompleteOrderJob {
-  orderId: string;
-  correlationId: string;
-}
 
 /**
  * Every placed order gets a delayed completion check. Usually the API has completed it by then and

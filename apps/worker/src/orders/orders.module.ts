@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@mfh/application';
+import { QUEUES } from '@mfh/messaging';
 import { registeredConsumer } from '../projections/log-consumers';
 import { OrderCompletionProcessor } from './order-completion.processor';
 import { OrderCompletionReactor } from './order-completion.reactor';

@@ -1,9 +1,12 @@
 import { Processor } from '@nestjs/bullmq';
-import { Clock, CommandExecutor, derivedId, QUEUES, WORKER_LOCKING } from '@mfh/application';
+import { Clock, CommandExecutor } from '@mfh/application';
+import { derivedId } from '@mfh/event-store';
+import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { DelayedError, Job } from 'bullmq';
 import { systemMetadata } from '../system-metadata';
-import { RenewalJob, renewalDue } from './renewal.reactor';
+import type { RenewalJob } from '@mfh/messaging';
+import { renewalDue } from './renewal.reactor';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
 export type RenewalOutcome = 'renewed' | 'expired' | 'nothing-to-do';

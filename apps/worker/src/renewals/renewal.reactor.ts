@@ -1,17 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Clock, JOBS, QUEUES } from '@mfh/application';
+import { Clock } from '@mfh/application';
+import { JOBS, QUEUES, reactionTo, RenewalJob } from '@mfh/messaging';
 import { addDays, subscriptionIdOf } from '@mfh/domain';
 import type { RecordedEvent } from '@mfh/event-store';
 import type { LogConsumer } from '@mfh/read-models';
 import type { Queue } from 'bullmq';
-import { Reaction, reactionTo } from '../system-metadata';
 
-export interface RenewalJob extends Reaction {
-  subscriptionId: string;
-  /** The last day of the term this job ends. */
-  termEnd: string;
-}
 
 /** A term ending on `termEnd` (inclusive) is due for renewal at the start of the next UTC day. */
 export const renewalDue = (termEnd: string): number => Date.parse(`${addDays(termEnd, 1)}T00:00:00.000Z`);

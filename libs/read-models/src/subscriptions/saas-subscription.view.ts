@@ -1,11 +1,5 @@
 import type { ExistingSubscription, Requester, SubscriptionOperation } from '@mfh/domain';
-
-/**
- * Stable UUIDs derived from names (uuid v5), handed in so this mapping stays pure. Where Microsoft
- * has Entra ids (tenants, users) this system has partner and customer ids; the identities below
- * are derived from those, so they never change for the same partner or customer.
- */
-export type DeriveId = (...parts: string[]) => string;
+import { derivedId } from '@mfh/event-store';
 
 /** Microsoft's `AadIdentifier`: every member optional, and only what this system can vouch for is filled in. */
 export interface AadIdentifier {
@@ -89,13 +83,13 @@ export function saasSubscriptionStatus(state: ExistingSubscription): SaasSubscri
  * The customer is the beneficiary. A Partner Center customer id is the customer's tenant id, so it
  * serves as `tenantId`; the user behind it is unknown here, so `objectId` is derived and there is no `emailId`.
  */
-export function beneficiaryOf(state: ExistingSubscription, derive: DeriveId): AadIdentifier {
-  return { tenantId: state.customerId, objectId: derive('beneficiary', state.customerId) };
+export function beneficiaryOf(state: ExistingSubscription): AadIdentifier {
+  return { tenantId: state.customerId, objectId: derivedId('beneficiary', state.customerId) };
 }
 
 /** The reseller partner is the purchaser (a CSP purchase); its tenant and object ids are derived from the partner id. */
-export function purchaserOf(state: ExistingSubscription, derive: DeriveId): AadIdentifier {
-  return { tenantId: derive('partner-tenant', state.partnerId), objectId: derive('partner', state.partnerId) };
+export function purchaserOf(state: ExistingSubscription): AadIdentifier {
+  return { tenantId: derivedId('partner-tenant', state.partnerId), objectId: derivedId('partner', state.partnerId) };
 }
 
 /** Dates once billing has started (the term's first and last day, at midnight UTC); before that only the unit. */
@@ -110,15 +104,15 @@ function termOf(state: ExistingSubscription): SaasTerm {
   };
 }
 
-export function saasSubscriptionView(state: ExistingSubscription, derive: DeriveId): SaasSubscription {
+export function saasSubscriptionView(state: ExistingSubscription): SaasSubscription {
   return {
     id: state.id,
     publisherId: state.publisherId,
     offerId: state.offerId,
     name: state.friendlyName,
     saasSubscriptionStatus: saasSubscriptionStatus(state),
-    beneficiary: beneficiaryOf(state, derive),
-    purchaser: purchaserOf(state, derive),
+    beneficiary: beneficiaryOf(state),
+    purchaser: purchaserOf(state),
     planId: state.planId,
     quantity: state.quantity,
     term: termOf(state),
@@ -133,14 +127,14 @@ export function saasSubscriptionView(state: ExistingSubscription, derive: Derive
   };
 }
 
-export function resolvedSubscriptionView(state: ExistingSubscription, derive: DeriveId): ResolvedSubscription {
+export function resolvedSubscriptionView(state: ExistingSubscription): ResolvedSubscription {
   return {
     id: state.id,
     subscriptionName: state.friendlyName,
     offerId: state.offerId,
     planId: state.planId,
     quantity: state.quantity,
-    subscription: saasSubscriptionView(state, derive),
+    subscription: saasSubscriptionView(state),
   };
 }
 
@@ -148,8 +142,8 @@ export function resolvedSubscriptionView(state: ExistingSubscription, derive: De
  * Microsoft's `activityId` ties together what one operation causes. It is derived from the operation
  * id, so the operation as read here and as notified to the publisher carry the same one.
  */
-export function saasActivityId(operationId: string, derive: DeriveId): string {
-  return derive('operation-activity', operationId);
+export function saasActivityId(operationId: string): string {
+  return derivedId('operation-activity', operationId);
 }
 
 /** `Partner` when the reseller asked for it; the publisher's own requests and this system's count as `Azure` (the marketplace). */
@@ -157,10 +151,10 @@ export function operationRequestSource(requestedBy: Requester): OperationRequest
   return requestedBy === 'Partner' ? 'Partner' : 'Azure';
 }
 
-export function saasOperationView(state: ExistingSubscription, operation: SubscriptionOperation, derive: DeriveId): SaasOperation {
+export function saasOperationView(state: ExistingSubscription, operation: SubscriptionOperation): SaasOperation {
   return {
     id: operation.id,
-    activityId: saasActivityId(operation.id, derive),
+    activityId: saasActivityId(operation.id),
     subscriptionId: state.id,
     offerId: state.offerId,
     publisherId: state.publisherId,

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
 import { calculateJwkThumbprint, CryptoKey, exportJWK, generateKeyPair, importJWK, JWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SecretStore } from './secret-store';
-import { BoundedCache } from '../bounded-cache';
+import { BoundedCache } from '@mfh/event-store';
 
 const ALGORITHM = 'RS256';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;

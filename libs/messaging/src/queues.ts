@@ -2,7 +2,7 @@ import type { AppConfig } from '@mfh/config';
 import type { BlockableOperation } from '@mfh/domain';
 import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
 import { createHash } from 'node:crypto';
-import { derivedId } from './orders/complete-order';
+import { derivedId } from '@mfh/event-store';
 
 /** Every BullMQ queue, by name. Job ids come from event or message ids, never contain ':'. */
 export const QUEUES = {

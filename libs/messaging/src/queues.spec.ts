@@ -1,5 +1,5 @@
-import { callbackDeduplicationId, callbackJobId } from '../queues';
-import { derivedId } from './complete-order';
+import { derivedId } from '@mfh/event-store';
+import { callbackDeduplicationId, callbackJobId } from './queues';
 
 describe('derivedId', () => {
   it('is uuid v5 of the parts joined by "/" in the system namespace, stable across releases (ids already stored depend on it)', () => {

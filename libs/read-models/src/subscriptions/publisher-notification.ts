@@ -1,5 +1,5 @@
 import type { SubscriptionState } from '@mfh/domain';
-import { DeriveId, SaasOperation, saasOperationView, SaasSubscription, saasSubscriptionView } from '@mfh/read-models';
+import { SaasOperation, saasOperationView, SaasSubscription, saasSubscriptionView } from './saas-subscription.view';
 
 /** Events a publisher hears about; each starts or finishes the operation its `operationId` names. */
 export const NOTIFYING_EVENTS: ReadonlySet<string> = new Set([
@@ -20,13 +20,13 @@ export interface PublisherNotification extends SaasOperation {
 }
 
 /** The notification of operation `operationId` in `state`; null when the state has no such operation. */
-export function publisherNotification(state: SubscriptionState, operationId: string, derive: DeriveId): PublisherNotification | null {
+export function publisherNotification(state: SubscriptionState, operationId: string): PublisherNotification | null {
   if (state.status === 'none') return null;
   const operation = state.operations.find((op) => op.id === operationId);
   if (!operation) return null;
   return {
-    ...saasOperationView(state, operation, derive),
-    subscription: saasSubscriptionView(state, derive),
+    ...saasOperationView(state, operation),
+    subscription: saasSubscriptionView(state),
     purchaseToken: null,
   };
 }

@@ -1,0 +1,3 @@
+export * from './secret-store';
+export * from './signing-keys.service';
+export * from './keys.module';

@@ -1,0 +1,49 @@
+import type { RecordedEvent } from '@mfh/event-store';
+import type { PublisherNotification } from '@mfh/read-models';
+
+/** What a job that reacts to an event needs to sign the events it causes. */
+export interface Reaction {
+  /** The event that caused this job. */
+  causationId: string;
+  correlationId: string;
+}
+
+export function reactionTo(event: RecordedEvent): Reaction {
+  return { causationId: event.id, correlationId: String(event.metadata.correlationId ?? event.id) };
+}
+
+/** On QUEUES.orders: finish an order the api left pending. */
+export interface CompleteOrderJob {
+  orderId: string;
+  correlationId: string;
+}
+
+/** On QUEUES.billing: start billing if both conditions now hold. */
+export interface StartBillingJob extends Reaction {
+  subscriptionId: string;
+}
+
+/** On QUEUES.operations: accept an operation left unanswered. */
+export interface AcceptOperationJob extends Reaction {
+  subscriptionId: string;
+  operationId: string;
+}
+
+/** On QUEUES.renewals: renew (or end) the term that ends on `termEnd`. */
+export interface RenewalJob extends Reaction {
+  subscriptionId: string;
+  /** The last day of the term this job ends. */
+  termEnd: string;
+}
+
+/** On QUEUES.notifications: one notification to a publisher's webhook. */
+export interface NotifyPublisherJob {
+  /** The event that caused it; also the job id and the delivery's id in `notification_deliveries`. */
+  deliveryId: string;
+  subscriptionId: string;
+  publisherId: string;
+  operationId: string;
+  payload: PublisherNotification;
+  /** Set by the processor when an admin replays the dead-lettered job: the attempts made before. */
+  attemptsOfEarlierRuns?: number;
+}
