@@ -1,4 +1,4 @@
-export * from './decider';
+export type { Command, Decider, DomainEvent } from './decider';
 export * from './errors';
 export * from './shared/time';
 export * from './shared/money';
@@ -7,7 +7,19 @@ export * from './subscription/subscription.events';
 export * from './subscription/subscription.commands';
 export * from './subscription/subscription.state';
 export * from './subscription/subscription.errors';
-export * from './subscription/subscription.decider';
 export * from './subscription/subscription.streams';
-export * from './customer/customer.decider';
-export * from './order/order.decider';
+export { CustomerErrors, customerStream } from './customer/customer.decider';
+export type { CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState } from './customer/customer.decider';
+export { OrderErrors, orderStream, purchasesOf } from './order/order.decider';
+export type {
+  CompleteOrder,
+  OrderCommand,
+  OrderCompleted,
+  OrderEvent,
+  OrderLineItem,
+  OrderLineRequest,
+  OrderPlaced,
+  OrderPlacedData,
+  OrderState,
+  PlaceOrder,
+} from './order/order.decider';

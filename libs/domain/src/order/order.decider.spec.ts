@@ -3,6 +3,7 @@ import { subscriptionDecider } from '../subscription/subscription.decider';
 import {
   OrderCompleted,
   OrderLineItem,
+  OrderLineRequest,
   OrderPlaced,
   OrderPlacedData,
   PlaceOrder,
@@ -46,19 +47,100 @@ const order = (overrides: Partial<OrderPlacedData> = {}): OrderPlacedData => ({
   placedAt: PLACED_AT,
   ...overrides,
 });
-const place = (overrides: Partial<OrderPlacedData> = {}): PlaceOrder => ({ type: 'PlaceOrder', data: order(overrides) });
+const line = (overrides: Partial<OrderLineRequest> = {}): OrderLineRequest => ({
+  subscriptionId: 'sub-1',
+  offerId: 'contoso-crm',
+  planId: 'standard',
+  quantity: 10,
+  termDuration: 'P1M',
+  billingCycle: 'monthly',
+  friendlyName: 'CRM for Fabrikam',
+  partnerIdOnRecord: null,
+  offer: { id: 'contoso-crm', name: 'Contoso CRM' },
+  plan: { id: 'standard', minQuantity: 1, maxQuantity: 300, isPrivate: false, isPricePerSeat: true },
+  terms: { publisherId: 'contoso', publisherName: 'Contoso Ltd', unitPrice: '12.00', currency: 'USD', cancellationWindowMs: 72 * 3_600_000 },
+  ...overrides,
+});
+const place = (overrides: Partial<PlaceOrder['data']> = {}): PlaceOrder => {
+  const { lineItems: _resolved, ...fields } = order();
+  return { type: 'PlaceOrder', data: { ...fields, lines: [line()], ...overrides } };
+};
 const placed = (overrides: Partial<OrderPlacedData> = {}): OrderPlaced => ({ type: 'OrderPlaced', data: order(overrides) });
 const complete = { type: 'CompleteOrder', data: { now: COMPLETED_AT } } as const;
 const completed: OrderCompleted = { type: 'OrderCompleted', data: { completedAt: COMPLETED_AT } };
 
 describe('order decider', () => {
   describe('with no order', () => {
-    it('places the order as given', () => {
+    it('places the order, each line item numbered and completed from the catalog', () => {
       spec.when(place()).then([placed()]);
     });
 
+    it('numbers the line items from 1, keeping the subscription ids the caller derived', () => {
+      spec
+        .when(place({ lines: [line(), line({ subscriptionId: 'sub-2', quantity: 5 })] }))
+        .then([placed({ lineItems: [lineItem(), lineItem({ lineItemNumber: 2, subscriptionId: 'sub-2', quantity: 5 })] })]);
+    });
+
+    it('takes ids and names as the catalog spells them, and the offer name when no friendly name is given', () => {
+      spec
+        .when(place({ lines: [line({ offerId: 'Contoso-CRM', planId: 'Standard', friendlyName: null })] }))
+        .then([placed({ lineItems: [lineItem({ friendlyName: 'Contoso CRM' })] })]);
+    });
+
     it('refuses an order without line items', () => {
-      spec.when(place({ lineItems: [] })).thenThrows('order-without-line-items', 'validation');
+      spec.when(place({ lines: [] })).thenThrows('order-without-line-items', 'validation');
+    });
+
+    it('refuses a line whose offer the catalog does not have, pointing at its offerId', () => {
+      const error = spec.when(place({ lines: [line(), line({ offerId: 'nope', offer: null })] })).thenThrows('unknown-offer', 'validation');
+      expect(error.message).toBe('lineItems[1]: there is no offer nope.');
+      expect(error.extensions).toEqual({ pointer: '/lineItems/1/offerId' });
+      expect(error.field).toBeUndefined();
+    });
+
+    it.each([
+      ['not in the catalog', null],
+      ['private (it needs an audience, and this marketplace keeps none)', { id: 'vip', minQuantity: 1, maxQuantity: 10, isPrivate: true, isPricePerSeat: true }],
+    ])('refuses a line whose plan is %s, pointing at its planId', (_case, plan) => {
+      const error = spec.when(place({ lines: [line({ planId: 'vip', plan })] })).thenThrows('unknown-plan', 'validation');
+      expect(error.message).toBe('lineItems[0]: offer contoso-crm has no plan vip.');
+      expect(error.extensions).toEqual({ pointer: '/lineItems/0/planId' });
+      expect(error.field).toBeUndefined();
+    });
+
+    it('refuses a line whose term the plan is not sold for, pointing at its termDuration', () => {
+      const error = spec
+        .when(place({ lines: [line({ termDuration: 'P1Y', billingCycle: 'annual', terms: null })] }))
+        .thenThrows('unavailable-term', 'validation');
+      expect(error.message).toBe('lineItems[0]: P1Y is not sold for this plan.');
+      expect(error.extensions).toEqual({ pointer: '/lineItems/0/termDuration' });
+      expect(error.field).toBeUndefined();
+    });
+
+    it('checks the offer, then the plan, then the term', () => {
+      spec.when(place({ lines: [line({ offer: null, plan: null, terms: null })] })).thenThrows('unknown-offer');
+      spec.when(place({ lines: [line({ plan: null, terms: null })] })).thenThrows('unknown-plan');
+    });
+
+    it('checks every line against the catalog before any against the purchase rules', () => {
+      spec.when(place({ lines: [line({ quantity: 0 }), line({ offer: null })] })).thenThrows('unknown-offer');
+    });
+
+    it.each([
+      ['quantity', { quantity: 301 }, 'quantity-out-of-range', '/lineItems/1/quantity', { minQuantity: 1, maxQuantity: 300 }],
+      ['friendlyName', { friendlyName: '   ' }, 'invalid-friendly-name', '/lineItems/1/friendlyName', {}],
+      ['billingCycle', { billingCycle: 'annual' as const }, 'invalid-billing-cycle', '/lineItems/1/billingCycle', {}],
+      ['indirectResellerId', { partnerIdOnRecord: '12345' }, 'invalid-mpn-id', '/lineItems/1/partnerIdOnRecord', {}],
+    ])('refuses a line the purchase rules refuse (%s), pointed at the line item field', (field, overrides, code, pointer, extensions) => {
+      const error = spec.when(place({ lines: [line(), line({ subscriptionId: 'sub-2', ...overrides })] })).thenThrows(code, 'validation');
+      expect(error.message).toMatch(/^lineItems\[1\]: /);
+      expect(error.extensions).toEqual({ ...extensions, pointer });
+      expect(error.field).toBe(field);
+    });
+
+    it('keeps the purchase rule\'s message after the line prefix', () => {
+      const error = spec.when(place({ lines: [line({ quantity: 0 })] })).thenThrows('quantity-out-of-range');
+      expect(error.message).toBe('lineItems[0]: quantity must be a whole number from 1 to 300 for this plan.');
     });
 
     it('refuses completing an order that does not exist', () => {
@@ -79,6 +161,10 @@ describe('order decider', () => {
 
     it('refuses the same fingerprint from another partner as idempotency-key-reused', () => {
       given.when(place({ partnerId: 'partner-2' })).thenThrows('idempotency-key-reused', 'unprocessable');
+    });
+
+    it('checks the lines before the resend, as the catalog may have changed since', () => {
+      given.when(place({ lines: [line({ plan: null })] })).thenThrows('unknown-plan', 'validation');
     });
 
     it('completes, dated now', () => {

@@ -1,7 +1,8 @@
 import type { Command, Decider, DomainEvent } from '../decider';
-import { DomainError } from '../errors';
+import { DomainError, isDomainError } from '../errors';
 import type { TermDuration } from '../shared/time';
-import type { PurchaseSubscription } from '../subscription/subscription.commands';
+import type { CatalogPlan, PurchaseSubscription } from '../subscription/subscription.commands';
+import { subscriptionDecider } from '../subscription/subscription.decider';
 import type { BillingCycle } from '../subscription/subscription.events';
 
 export const orderStream = (orderId: string): string => `order-${orderId}`;
@@ -41,7 +42,27 @@ export type OrderPlaced = DomainEvent<'OrderPlaced', OrderPlacedData>;
 export type OrderCompleted = DomainEvent<'OrderCompleted', { completedAt: string }>;
 export type OrderEvent = OrderPlaced | OrderCompleted;
 
-export type PlaceOrder = Command<'PlaceOrder', OrderPlacedData>;
+/** A line item as requested, with what the catalog holds for it. */
+export interface OrderLineRequest {
+  /** Derived by the caller. */
+  subscriptionId: string;
+  offerId: string;
+  planId: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  friendlyName: string | null;
+  partnerIdOnRecord: string | null;
+  /** What the catalog holds for this line; null where it has nothing. */
+  offer: { id: string; name: string } | null;
+  plan: CatalogPlan | null;
+  terms: { publisherId: string; publisherName: string; unitPrice: string; currency: string; cancellationWindowMs: number } | null;
+}
+
+export type PlaceOrder = Command<
+  'PlaceOrder',
+  { orderId: string; customerId: string; partnerId: string; lines: OrderLineRequest[]; requestFingerprint: string; placedAt: string }
+>;
 export type CompleteOrder = Command<'CompleteOrder', { now: string }>;
 export type OrderCommand = PlaceOrder | CompleteOrder;
 
@@ -52,7 +73,19 @@ export type OrderState =
 
 export const OrderErrors = {
   notFound: () => new DomainError('order-not-found', 'not-found', 'The order does not exist.'),
+  lineItemNotFound: (orderId: string, lineItemNumber: number) =>
+    new DomainError('line-item-not-found', 'not-found', `Order ${orderId} has no line item ${lineItemNumber}.`),
   noLineItems: () => new DomainError('order-without-line-items', 'validation', 'An order needs at least one line item.', {}, 'lineItems'),
+  unknownOffer: (index: number, offerId: string) =>
+    new DomainError('unknown-offer', 'validation', `lineItems[${index}]: there is no offer ${offerId}.`, { pointer: `/lineItems/${index}/offerId` }),
+  unknownPlan: (index: number, offerId: string, planId: string) =>
+    new DomainError('unknown-plan', 'validation', `lineItems[${index}]: offer ${offerId} has no plan ${planId}.`, {
+      pointer: `/lineItems/${index}/planId`,
+    }),
+  unavailableTerm: (index: number, termDuration: TermDuration) =>
+    new DomainError('unavailable-term', 'validation', `lineItems[${index}]: ${termDuration} is not sold for this plan.`, {
+      pointer: `/lineItems/${index}/termDuration`,
+    }),
   idempotencyKeyReused: () =>
     new DomainError(
       'idempotency-key-reused',
@@ -61,13 +94,68 @@ export const OrderErrors = {
     ),
 };
 
+/**
+ * Every line is checked against the catalog, then against the purchase rules, before anything is
+ * recorded, so an order never half-fails. A resend is checked too, as the catalog may have changed.
+ */
 function place({ data }: PlaceOrder, state: OrderState): OrderEvent[] {
+  if (data.lines.length === 0) throw OrderErrors.noLineItems();
+  const order: OrderPlacedData = {
+    orderId: data.orderId,
+    customerId: data.customerId,
+    partnerId: data.partnerId,
+    lineItems: data.lines.map(lineItem),
+    requestFingerprint: data.requestFingerprint,
+    placedAt: data.placedAt,
+  };
+  purchasesOf(order).forEach((purchase, index) => {
+    try {
+      subscriptionDecider.decide(purchase, subscriptionDecider.initialState());
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      throw atLine(error, index);
+    }
+  });
   if (state.status !== 'none') {
     if (state.requestFingerprint === data.requestFingerprint && state.partnerId === data.partnerId) return [];
     throw OrderErrors.idempotencyKeyReused();
   }
-  if (data.lineItems.length === 0) throw OrderErrors.noLineItems();
-  return [{ type: 'OrderPlaced', data }];
+  return [{ type: 'OrderPlaced', data: order }];
+}
+
+function lineItem(line: OrderLineRequest, index: number): OrderLineItem {
+  const { offer, plan, terms } = line;
+  if (!offer) throw OrderErrors.unknownOffer(index, line.offerId);
+  if (!plan || plan.isPrivate) throw OrderErrors.unknownPlan(index, line.offerId, line.planId);
+  if (!terms) throw OrderErrors.unavailableTerm(index, line.termDuration);
+  return {
+    lineItemNumber: index + 1,
+    subscriptionId: line.subscriptionId,
+    offerId: offer.id,
+    offerName: offer.name,
+    planId: plan.id,
+    publisherId: terms.publisherId,
+    publisherName: terms.publisherName,
+    quantity: line.quantity,
+    minQuantity: plan.minQuantity,
+    maxQuantity: plan.maxQuantity,
+    termDuration: line.termDuration,
+    billingCycle: line.billingCycle,
+    friendlyName: line.friendlyName ?? offer.name,
+    partnerIdOnRecord: line.partnerIdOnRecord,
+    unitPrice: terms.unitPrice,
+    currency: terms.currency,
+    cancellationWindowMs: terms.cancellationWindowMs,
+  };
+}
+
+const LINE_ITEM_FIELDS: Record<string, string> = { indirectResellerId: 'partnerIdOnRecord' };
+
+/** The same refusal, pointing at the line item field it is about. */
+function atLine(error: DomainError, index: number): DomainError {
+  const field = error.field ? `/${LINE_ITEM_FIELDS[error.field] ?? error.field}` : '';
+  const pointer = `/lineItems/${index}${field}`;
+  return new DomainError(error.code, error.kind, `lineItems[${index}]: ${error.message}`, { ...error.extensions, pointer }, error.field);
 }
 
 function complete({ data }: CompleteOrder, state: OrderState): OrderEvent[] {

@@ -7,6 +7,15 @@ export interface PlanLimits {
   maxQuantity: number;
 }
 
+/** What the catalog says about a plan. */
+export interface CatalogPlan {
+  id: string;
+  minQuantity: number;
+  maxQuantity: number;
+  isPrivate: boolean;
+  isPricePerSeat: boolean;
+}
+
 export type PurchaseSubscription = Command<
   'PurchaseSubscription',
   {
@@ -36,7 +45,14 @@ export type PurchaseSubscription = Command<
 export type RenameSubscription = Command<'RenameSubscription', { friendlyName: string }>;
 export type ChangeSeats = Command<
   'ChangeSeats',
-  { quantity: number; limits: PlanLimits; operationId: string; requestedBy: Requester; now: string }
+  {
+    quantity: number;
+    /** The current plan's limits; null when the plan is no longer in the catalog. */
+    limits: PlanLimits | null;
+    operationId: string;
+    requestedBy: Requester;
+    now: string;
+  }
 >;
 export type DisableAutoRenew = Command<'DisableAutoRenew', Record<string, never>>;
 export type EnableAutoRenew = Command<'EnableAutoRenew', Record<string, never>>;
@@ -44,14 +60,35 @@ export type AssignIndirectReseller = Command<'AssignIndirectReseller', { mpnId: 
 export type RemoveIndirectReseller = Command<'RemoveIndirectReseller', Record<string, never>>;
 export type ChangePlan = Command<
   'ChangePlan',
-  { planId: string; /** The new plan's limits, which the current quantity must fit. */ limits: PlanLimits; operationId: string; requestedBy: Requester; now: string }
+  {
+    planId: string;
+    /** The catalog's entry for `planId` in the subscription's offer, null when none; the current quantity must fit its limits. */
+    plan: CatalogPlan | null;
+    operationId: string;
+    requestedBy: Requester;
+    now: string;
+  }
+>;
+/** The publisher's PATCH: a plan or a seat change, exactly one per call (as Microsoft has it). */
+export type ChangeSubscription = Command<
+  'ChangeSubscription',
+  {
+    planId: string | null;
+    quantity: number | null;
+    /** Every plan of the subscription's offer. */
+    plans: readonly CatalogPlan[];
+    operationId: string;
+    requestedBy: Requester;
+    now: string;
+  }
 >;
 /** Cancels at once (the partner's PATCH status: deleted); `operationId` records it for the publisher. */
 export type CancelSubscription = Command<'CancelSubscription', { requestedBy: Requester; operationId: string; now: string }>;
 /** Asks to cancel, as an operation that waits to be accepted (the publisher's DELETE). */
 export type RequestCancellation = Command<'RequestCancellation', { requestedBy: Requester; operationId: string; now: string }>;
 export type RecordLicensesAssigned = Command<'RecordLicensesAssigned', { assignedSeats: number }>;
-export type ConfirmFulfillment = Command<'ConfirmFulfillment', { planId: string; quantity: number }>;
+/** `pricedPerSeat`: the current plan's isPricePerSeat in the catalog (true when the plan is missing); only then is `quantity` required. */
+export type ConfirmFulfillment = Command<'ConfirmFulfillment', { planId: string; quantity: number | null; pricedPerSeat: boolean }>;
 export type StartBilling = Command<'StartBilling', { now: string }>;
 /**
  * `signedAt` is when the publisher sent it. Callbacks can arrive out of order (retries, parallel
@@ -62,17 +99,28 @@ export type RequirePublisherAction = Command<
   { reason: string; url: string; blockedOperations: string[]; signedAt: string }
 >;
 export type ResolvePublisherAction = Command<'ResolvePublisherAction', { signedAt: string }>;
-/** Completes a waiting operation (PATCH Success, or no answer within the window). */
-export type AcceptOperation = Command<'AcceptOperation', { operationId: string; now: string }>;
-export type RejectOperation = Command<'RejectOperation', { operationId: string; reason: string | null; now: string }>;
-/** At the end of a term: renews it, or ends the subscription when auto-renew is off. */
-export type RenewSubscription = Command<'RenewSubscription', { operationId: string; now: string }>;
+/**
+ * Completes a waiting operation: the publisher's PATCH Success, or no answer within the window
+ * (`Timeout`). A plan or quantity the publisher sends along must be the operation's.
+ */
+export type AcceptOperation = Command<
+  'AcceptOperation',
+  { operationId: string; now: string; answeredBy: 'Publisher' | 'Timeout'; planId?: string; quantity?: number }
+>;
+/** Fails a waiting operation: the publisher's PATCH Failure, or its answer to the webhook notification. */
+export type RejectOperation = Command<
+  'RejectOperation',
+  { operationId: string; reason: string | null; now: string; answeredBy: 'Publisher' | 'Notification'; planId?: string; quantity?: number }
+>;
+/** At the end of the term ending `termEnd` (its last day): renews it, or ends the subscription when auto-renew is off. */
+export type RenewSubscription = Command<'RenewSubscription', { operationId: string; now: string; termEnd: string }>;
 
 export type SubscriptionCommand =
   | PurchaseSubscription
   | RenameSubscription
   | ChangeSeats
   | ChangePlan
+  | ChangeSubscription
   | DisableAutoRenew
   | EnableAutoRenew
   | AssignIndirectReseller

@@ -21,8 +21,20 @@ const LATER = '2025-04-02T12:00:00.000Z';
 const PENDING_OP = 'op-1';
 const CANCEL_OP = '5b1e3c2a-9d8f-4e7b-a6c5-0f1e2d3c4b5a';
 const NEW_OP = 'op-2';
+const RENEW_OP = 'op-renew';
 const SIGNED = '2025-03-12T07:00:00.000Z';
 const ACTION = { reason: 'Verify the tenant domain', url: 'https://contoso.example/verify', signedAt: SIGNED };
+
+/** The offer's plans as the catalog has them: the subscription is on `standard` with 10 seats, which `starter` cannot hold. */
+const STANDARD: C.CatalogPlan = { id: 'standard', ...LIMITS, isPrivate: false, isPricePerSeat: true };
+const PREMIUM: C.CatalogPlan = { id: 'premium', minQuantity: 5, maxQuantity: 500, isPrivate: false, isPricePerSeat: true };
+const ENTERPRISE: C.CatalogPlan = { id: 'enterprise', minQuantity: 10, maxQuantity: 1000, isPrivate: false, isPricePerSeat: true };
+const STARTER: C.CatalogPlan = { id: 'starter', minQuantity: 1, maxQuantity: 5, isPrivate: false, isPricePerSeat: true };
+const PRIVATE: C.CatalogPlan = { id: 'partner-only', ...LIMITS, isPrivate: true, isPricePerSeat: true };
+const PLANS: readonly C.CatalogPlan[] = [STANDARD, PREMIUM, ENTERPRISE, STARTER, PRIVATE];
+
+const TERM_END = '2025-04-10';
+const TERM_DUE = '2025-04-11T00:00:00.000Z';
 
 // --- events -----------------------------------------------------------------------------------
 
@@ -92,6 +104,14 @@ const resellerAssigned = (mpnId: string): E.IndirectResellerAssigned => ({
   type: 'IndirectResellerAssigned',
   data: { mpnId, previousMpnId: null },
 });
+const planChangeRequested = (overrides: Partial<E.PlanChangeRequested['data']> = {}): E.PlanChangeRequested => ({
+  type: 'PlanChangeRequested',
+  data: { operationId: PENDING_OP, planId: 'premium', previousPlanId: 'standard', requestedBy: 'Publisher', requestedAt: NOW, ...overrides },
+});
+const renewed = (overrides: Partial<E.SubscriptionRenewed['data']> = {}): E.SubscriptionRenewed => ({
+  type: 'SubscriptionRenewed',
+  data: { operationId: RENEW_OP, termStart: '2025-04-11', termEnd: '2025-05-10', quantity: 10, chargedAmount: '120.00', renewedAt: TERM_DUE, ...overrides },
+});
 const cancelled = (overrides: Partial<E.Cancelled['data']> = {}): E.Cancelled => ({
   type: 'Cancelled',
   data: { cancelledAt: NOW, requestedBy: 'Partner', refund: null, operationId: CANCEL_OP, abandonedOperationId: null, ...overrides },
@@ -119,6 +139,25 @@ const changeSeats = (quantity: number, overrides: Partial<C.ChangeSeats['data']>
   type: 'ChangeSeats',
   data: { quantity, limits: LIMITS, operationId: NEW_OP, requestedBy: 'Partner', now: NOW, ...overrides },
 });
+const changePlan = (planId: string, overrides: Partial<C.ChangePlan['data']> = {}): C.ChangePlan => ({
+  type: 'ChangePlan',
+  data: { planId, plan: PLANS.find((plan) => plan.id === planId) ?? null, operationId: NEW_OP, requestedBy: 'Publisher', now: NOW, ...overrides },
+});
+const changeSubscription = (
+  change: { planId?: string; quantity?: number },
+  overrides: Partial<C.ChangeSubscription['data']> = {},
+): C.ChangeSubscription => ({
+  type: 'ChangeSubscription',
+  data: {
+    planId: change.planId ?? null,
+    quantity: change.quantity ?? null,
+    plans: PLANS,
+    operationId: NEW_OP,
+    requestedBy: 'Publisher',
+    now: NOW,
+    ...overrides,
+  },
+});
 const disableAutoRenew: C.DisableAutoRenew = { type: 'DisableAutoRenew', data: {} };
 const enableAutoRenew: C.EnableAutoRenew = { type: 'EnableAutoRenew', data: {} };
 const assignReseller = (mpnId: string): C.AssignIndirectReseller => ({ type: 'AssignIndirectReseller', data: { mpnId } });
@@ -131,9 +170,9 @@ const recordLicenses = (assignedSeats: number): C.RecordLicensesAssigned => ({
   type: 'RecordLicensesAssigned',
   data: { assignedSeats },
 });
-const confirmFulfillment = (planId = 'standard', quantity = 10): C.ConfirmFulfillment => ({
+const confirmFulfillment = (planId = 'standard', quantity: number | null = 10, pricedPerSeat = true): C.ConfirmFulfillment => ({
   type: 'ConfirmFulfillment',
-  data: { planId, quantity },
+  data: { planId, quantity, pricedPerSeat },
 });
 const startBilling = (now = BILLING_NOW): C.StartBilling => ({ type: 'StartBilling', data: { now } });
 const requireAction = (overrides: Partial<C.RequirePublisherAction['data']> = {}): C.RequirePublisherAction => ({
@@ -141,13 +180,21 @@ const requireAction = (overrides: Partial<C.RequirePublisherAction['data']> = {}
   data: { ...ACTION, blockedOperations: ['cancel'], ...overrides },
 });
 const resolveAction: C.ResolvePublisherAction = { type: 'ResolvePublisherAction', data: { signedAt: SIGNED } };
-const acceptSeatChange = (operationId = PENDING_OP): C.AcceptOperation => ({
+const acceptSeatChange = (operationId = PENDING_OP, overrides: Partial<C.AcceptOperation['data']> = {}): C.AcceptOperation => ({
   type: 'AcceptOperation',
-  data: { operationId, now: LATER },
+  data: { operationId, now: LATER, answeredBy: 'Publisher', ...overrides },
 });
-const rejectSeatChange = (operationId = PENDING_OP): C.RejectOperation => ({
+const rejectSeatChange = (operationId = PENDING_OP, overrides: Partial<C.RejectOperation['data']> = {}): C.RejectOperation => ({
   type: 'RejectOperation',
-  data: { operationId, reason: 'Not enough licences', now: LATER },
+  data: { operationId, reason: 'Not enough licences', now: LATER, answeredBy: 'Publisher', ...overrides },
+});
+/** The operations queue's answer when the publisher said nothing within the window. */
+const timedOut = (operationId = PENDING_OP): C.AcceptOperation => acceptSeatChange(operationId, { answeredBy: 'Timeout' });
+/** The publisher refused the change in its answer to the webhook notification. */
+const refusedOnNotification = (operationId = PENDING_OP): C.RejectOperation => rejectSeatChange(operationId, { answeredBy: 'Notification' });
+const renew = (now = TERM_DUE, termEnd = TERM_END): C.RenewSubscription => ({
+  type: 'RenewSubscription',
+  data: { operationId: RENEW_OP, now, termEnd },
 });
 
 // --- histories --------------------------------------------------------------------------------
@@ -230,6 +277,8 @@ describe('subscription decider', () => {
     it.each<C.SubscriptionCommand>([
       rename('New name'),
       changeSeats(15),
+      changePlan('premium'),
+      changeSubscription({ quantity: 15 }),
       disableAutoRenew,
       enableAutoRenew,
       assignReseller('1234567'),
@@ -244,6 +293,14 @@ describe('subscription decider', () => {
       rejectSeatChange(),
     ])('refuses $type as subscription-not-found', (command) => {
       spec.when(command).thenThrows('subscription-not-found', 'not-found');
+    });
+
+    it.each([timedOut(), refusedOnNotification()])('treats $type answered by $data.answeredBy as a no-op: there is no operation to finish', (command) => {
+      spec.when(command).thenNothing();
+    });
+
+    it('treats a renewal as a no-op: there is no term to renew', () => {
+      spec.when(renew()).thenNothing();
     });
   });
 
@@ -305,6 +362,19 @@ describe('subscription decider', () => {
 
     it.each([0, 301, 12.5])('refuses a seat change to %p', (quantity) => {
       given.when(changeSeats(quantity)).thenThrows('quantity-out-of-range', 'validation');
+    });
+
+    it.each([
+      ['the current quantity (otherwise a no-op)', 10],
+      ['a quantity out of any range', 0],
+    ])('refuses a seat change to %s once the plan is no longer in the catalog, before anything else', (_case, quantity) => {
+      const error = given.when(changeSeats(quantity, { limits: null })).thenThrows('plan-withdrawn', 'rule');
+      expect(error.extensions).toEqual({ planId: 'standard' });
+      expect(error.message).toBe('Plan standard is no longer in the catalog, so its seat limits are unknown and the seats cannot change.');
+    });
+
+    it('refuses a plan change until billing started, as subscription-not-active', () => {
+      given.when(changePlan('premium')).thenThrows('subscription-not-active', 'validation');
     });
 
     it('disables auto-renew', () => {
@@ -406,12 +476,27 @@ describe('subscription decider', () => {
       spec.given([...PENDING, fulfillmentConfirmed()]).when(confirmFulfillment()).thenNothing();
     });
 
+    it('refuses fulfilment without a quantity when the plan is priced per seat', () => {
+      const error = given.when(confirmFulfillment('standard', null, true)).thenThrows('quantity-required', 'validation');
+      expect(error.field).toBe('quantity');
+      expect(error.message).toBe('quantity is required: the plan is priced per seat.');
+    });
+
+    it('confirms fulfilment without a quantity for a plan not priced per seat, with the quantity bought', () => {
+      given.when(confirmFulfillment('standard', null, false)).then([fulfillmentConfirmed(10)]);
+    });
+
+    it('still checks the plan when the quantity is left out', () => {
+      const error = given.when(confirmFulfillment('premium', null, false)).thenThrows('fulfillment-mismatch', 'validation');
+      expect(error.extensions).toEqual({ field: 'planId', expected: 'standard' });
+    });
+
     it.each([
       ['neither licenses nor fulfilment', PENDING],
       ['only the licenses assigned', [...PENDING, licensesAssigned()]],
       ['only fulfilment confirmed', [...PENDING, fulfillmentConfirmed()]],
-    ])('refuses to start billing with %s', (_case, history) => {
-      spec.given(history).when(startBilling()).thenThrows('billing-conditions-unmet', 'rule');
+    ])('treats starting billing with %s as a no-op: billing conditions not yet met', (_case, history) => {
+      spec.given(history).when(startBilling()).thenNothing();
     });
 
     it.each([
@@ -460,6 +545,17 @@ describe('subscription decider', () => {
         given.when(command).thenThrows('operation-not-found', 'not-found');
       },
     );
+
+    it.each([timedOut('op-unknown'), refusedOnNotification('op-unknown')])(
+      'treats $type answered by $data.answeredBy for an unknown operation as a no-op',
+      (command) => {
+        given.when(command).thenNothing();
+      },
+    );
+
+    it('treats a renewal as a no-op: no term has begun', () => {
+      given.when(renew()).thenNothing();
+    });
   });
 
   describe('active (billing started)', () => {
@@ -485,8 +581,108 @@ describe('subscription decider', () => {
       given.when(changeSeats(10)).thenNothing();
     });
 
+    it('refuses the publisher the quantity the subscription already has, as quantity-unchanged (as Microsoft does)', () => {
+      const error = given.when(changeSeats(10, { requestedBy: 'Publisher' })).thenThrows('quantity-unchanged', 'validation');
+      expect(error.message).toBe('The subscription already has 10 seats.');
+      expect(error.field).toBe('quantity');
+    });
+
     it.each([0, 301, 1.5])('refuses a seat change to %p', (quantity) => {
       given.when(changeSeats(quantity)).thenThrows('quantity-out-of-range', 'validation');
+    });
+
+    it('refuses a seat change once the plan is no longer in the catalog', () => {
+      given.when(changeSeats(25, { limits: null })).thenThrows('plan-withdrawn', 'rule');
+    });
+
+    it('turns a plan change into a PlanChangeRequested operation', () => {
+      given.when(changePlan('premium')).then([planChangeRequested({ operationId: NEW_OP })]);
+    });
+
+    it.each([
+      ['the offer has no plan of that id', 'retired'],
+      ['the plan is private (it needs an audience, and this marketplace keeps none)', 'partner-only'],
+    ])('refuses a plan change when %s, as plan-not-available', (_case, planId) => {
+      const error = given.when(changePlan(planId)).thenThrows('plan-not-available', 'validation');
+      expect(error.message).toBe(`Plan ${planId} is not available to this subscription; listAvailablePlans shows those that are.`);
+      expect(error.field).toBe('planId');
+    });
+
+    it('refuses a plan change to the current plan as plan-unchanged', () => {
+      given.when(changePlan('standard')).thenThrows('plan-unchanged', 'validation');
+    });
+
+    it('counts the private plan the subscription is on as available to it', () => {
+      spec
+        .given([purchased({ planId: 'partner-only' }), ...ACTIVE.slice(1)])
+        .when(changePlan('partner-only'))
+        .thenThrows('plan-unchanged', 'validation');
+    });
+
+    it('refuses a plan whose limits the current quantity does not fit', () => {
+      const error = given.when(changePlan('starter')).thenThrows('quantity-out-of-range', 'validation');
+      expect(error.extensions).toEqual({ minQuantity: 1, maxQuantity: 5 });
+    });
+
+    it.each([
+      ['both planId and quantity', { planId: 'premium', quantity: 25 }],
+      ['neither planId nor quantity', {}],
+    ])('refuses a publisher change with %s, as plan-or-quantity', (_case, change) => {
+      const error = given.when(changeSubscription(change)).thenThrows('plan-or-quantity', 'validation');
+      expect(error.message).toBe('Send either planId or quantity, not both and not neither (Microsoft: one change per call).');
+    });
+
+    it('changes the plan when the publisher sends a planId, with the plan the offer has under it', () => {
+      given.when(changeSubscription({ planId: 'premium' })).then([planChangeRequested({ operationId: NEW_OP })]);
+    });
+
+    it.each(['retired', 'partner-only'])('refuses the publisher a planId %p the subscription may not move to', (planId) => {
+      given.when(changeSubscription({ planId })).thenThrows('plan-not-available', 'validation');
+    });
+
+    it('refuses the publisher a plan the current quantity does not fit', () => {
+      given.when(changeSubscription({ planId: 'starter' })).thenThrows('quantity-out-of-range', 'validation');
+    });
+
+    it('changes the seats when the publisher sends a quantity, as an operation', () => {
+      given
+        .when(changeSubscription({ quantity: 25 }))
+        .then([seatChangeRequested({ operationId: NEW_OP, quantity: 25, requestedBy: 'Publisher' })]);
+    });
+
+    it('holds a publisher seat change to the limits of the plan the subscription is on', () => {
+      const plans = [{ ...STANDARD, maxQuantity: 20 }, PREMIUM];
+      const error = given.when(changeSubscription({ quantity: 25 }, { plans })).thenThrows('quantity-out-of-range', 'validation');
+      expect(error.extensions).toEqual({ minQuantity: 1, maxQuantity: 20 });
+    });
+
+    it('refuses a publisher seat change when the offer no longer has the plan the subscription is on', () => {
+      const error = given.when(changeSubscription({ quantity: 25 }, { plans: [PREMIUM] })).thenThrows('plan-withdrawn', 'rule');
+      expect(error.extensions).toEqual({ planId: 'standard' });
+    });
+
+    it('refuses the publisher, through its PATCH, the quantity the subscription already has', () => {
+      given.when(changeSubscription({ quantity: 10 })).thenThrows('quantity-unchanged', 'validation');
+    });
+
+    it('renews the term named once it is over, charging the next term', () => {
+      given.when(renew()).then([renewed()]);
+    });
+
+    it('treats a renewal before the last day of the term is over as a no-op', () => {
+      given.when(renew('2025-04-10T23:59:59.999Z')).thenNothing();
+    });
+
+    it('treats a renewal for another term than the current one as a no-op', () => {
+      given.when(renew(TERM_DUE, '2025-03-10')).thenNothing();
+      spec.given([...ACTIVE, renewed()]).when(renew('2025-05-11T00:00:00.000Z', TERM_END)).thenNothing();
+    });
+
+    it('ends the subscription with the term named when auto-renew is off', () => {
+      spec
+        .given([...ACTIVE, autoRenewDisabled])
+        .when(renew())
+        .then([{ type: 'SubscriptionExpired', data: { operationId: RENEW_OP, termEnd: TERM_END, expiredAt: TERM_DUE } }]);
     });
 
     it('renames', () => {
@@ -555,6 +751,19 @@ describe('subscription decider', () => {
       given.when(changeSeats(15)).thenNothing();
     });
 
+    it('treats the publisher resending the pending quantity as a no-op too', () => {
+      given.when(changeSeats(15, { requestedBy: 'Publisher' })).thenNothing();
+      given.when(changeSubscription({ quantity: 15 })).thenNothing();
+    });
+
+    it('refuses the publisher going back to the current quantity as operation-pending, not quantity-unchanged', () => {
+      given.when(changeSeats(10, { requestedBy: 'Publisher' })).thenThrows('operation-pending', 'rule');
+    });
+
+    it('refuses a plan change while the seat change is pending', () => {
+      given.when(changePlan('premium')).thenThrows('operation-pending', 'rule');
+    });
+
     it('still validates the quantity first', () => {
       given.when(changeSeats(301)).thenThrows('quantity-out-of-range', 'validation');
     });
@@ -567,6 +776,55 @@ describe('subscription decider', () => {
 
     it('rejects the operation with the reason', () => {
       given.when(rejectSeatChange()).then([seatChangeRejected({ rejectedAt: LATER })]);
+    });
+
+    it('accepts or rejects for the publisher when the plan and quantity it sends are the operation\'s', () => {
+      given
+        .when(acceptSeatChange(PENDING_OP, { planId: 'standard', quantity: 15 }))
+        .then([seatsChanged({ changedAt: LATER })]);
+      given.when(rejectSeatChange(PENDING_OP, { planId: 'standard', quantity: 15 })).then([seatChangeRejected({ rejectedAt: LATER })]);
+    });
+
+    it.each([
+      ['planId', { planId: 'premium' }, 'standard'],
+      ['quantity', { quantity: 20 }, 15],
+    ] as const)('refuses the publisher a %s that is not the operation\'s, as operation-mismatch', (field, sent, expected) => {
+      for (const command of [acceptSeatChange(PENDING_OP, sent), rejectSeatChange(PENDING_OP, sent)]) {
+        const error = given.when(command).thenThrows('operation-mismatch', 'validation');
+        expect(error.extensions).toEqual({ expected });
+        expect(error.field).toBe(field);
+        expect(error.message).toBe(`${field} does not match the operation (${expected}).`);
+      }
+    });
+
+    it('checks the plan before the quantity', () => {
+      const error = given.when(acceptSeatChange(PENDING_OP, { planId: 'premium', quantity: 20 })).thenThrows('operation-mismatch');
+      expect(error.field).toBe('planId');
+    });
+
+    it('checks what the publisher sent only once the operation is known and waiting', () => {
+      given.when(acceptSeatChange('op-unknown', { planId: 'premium' })).thenThrows('operation-not-found', 'not-found');
+      spec
+        .given([...WITH_PENDING_OPERATION, seatsChanged()])
+        .when(rejectSeatChange(PENDING_OP, { quantity: 20 }))
+        .thenThrows('operation-not-in-progress', 'conflict');
+    });
+
+    it('accepts the operation when the publisher did not answer in time', () => {
+      given.when(timedOut()).then([seatsChanged({ changedAt: LATER })]);
+    });
+
+    it('rejects the operation when the publisher refused it in its answer to the notification', () => {
+      given.when(refusedOnNotification()).then([seatChangeRejected({ rejectedAt: LATER })]);
+    });
+
+    it.each([
+      ['accepted', seatsChanged()],
+      ['rejected', seatChangeRejected()],
+    ])('treats a timeout or a notification answer as a no-op once the operation was %s', (_case, finished) => {
+      const history = [...WITH_PENDING_OPERATION, finished];
+      spec.given(history).when(timedOut()).thenNothing();
+      spec.given(history).when(refusedOnNotification()).thenNothing();
     });
 
     it.each([acceptSeatChange('op-unknown'), rejectSeatChange('op-unknown')])(
@@ -612,6 +870,45 @@ describe('subscription decider', () => {
         .when(rename('CRM'))
         .then([{ type: 'SubscriptionRenamed', data: { friendlyName: 'CRM', previousFriendlyName: 'CRM for Fabrikam' } }]);
       given.when(disableAutoRenew).then([{ type: 'AutoRenewDisabled', data: {} }]);
+    });
+  });
+
+  describe('with a pending plan-change operation', () => {
+    const given = spec.given([...ACTIVE, planChangeRequested()]);
+
+    it('treats resending the pending plan as a no-op', () => {
+      given.when(changePlan('premium')).thenNothing();
+      given.when(changeSubscription({ planId: 'premium' })).thenNothing();
+    });
+
+    it('refuses another plan while the change is pending', () => {
+      const error = given.when(changePlan('enterprise')).thenThrows('operation-pending', 'rule');
+      expect(error.extensions).toEqual({ operationId: PENDING_OP });
+    });
+
+    it('still checks the plan is available first', () => {
+      given.when(changePlan('retired')).thenThrows('plan-not-available', 'validation');
+    });
+
+    it('refuses the publisher the current quantity as operation-pending, not quantity-unchanged', () => {
+      given.when(changeSubscription({ quantity: 10 })).thenThrows('operation-pending', 'rule');
+    });
+
+    it('accepts the operation: PlanChanged with its id', () => {
+      given
+        .when(acceptSeatChange())
+        .then([{ type: 'PlanChanged', data: { planId: 'premium', previousPlanId: 'standard', operationId: PENDING_OP, changedAt: LATER } }]);
+    });
+
+    it('refuses the publisher a plan that is not the operation\'s', () => {
+      const error = given.when(acceptSeatChange(PENDING_OP, { planId: 'standard' })).thenThrows('operation-mismatch', 'validation');
+      expect(error.extensions).toEqual({ expected: 'premium' });
+    });
+
+    it('rejects the operation when the publisher refused it in its answer to the notification', () => {
+      given
+        .when(refusedOnNotification())
+        .then([{ type: 'PlanChangeRejected', data: { operationId: PENDING_OP, planId: 'premium', reason: 'Not enough licences', rejectedAt: LATER } }]);
     });
   });
 
@@ -782,6 +1079,22 @@ describe('subscription decider', () => {
       given.when(confirmFulfillment()).thenThrows('subscription-unsubscribed', 'not-found');
     });
 
+    it('refuses fulfilment as subscription-unsubscribed before asking for a quantity', () => {
+      given.when(confirmFulfillment('standard', null, true)).thenThrows('subscription-unsubscribed', 'not-found');
+    });
+
+    it('refuses a plan change as subscription-not-active', () => {
+      given.when(changePlan('premium')).thenThrows('subscription-not-active', 'validation');
+    });
+
+    it('checks the plan is available before anything else', () => {
+      given.when(changePlan('retired')).thenThrows('plan-not-available', 'validation');
+    });
+
+    it('treats a renewal as a no-op: there is no term left to renew', () => {
+      spec.given(deletedAfter(licensesAssigned(), fulfillmentConfirmed(), billingStarted())).when(renew()).thenNothing();
+    });
+
     it('never starts billing', () => {
       spec.given(deletedAfter(licensesAssigned(), fulfillmentConfirmed())).when(startBilling()).thenNothing();
     });
@@ -791,6 +1104,12 @@ describe('subscription decider', () => {
         .given([...WITH_PENDING_OPERATION, cancelled({ abandonedOperationId: PENDING_OP })])
         .when(acceptSeatChange())
         .thenThrows('operation-not-in-progress', 'conflict');
+    });
+
+    it('treats a timeout or notification answer to the operation the cancellation abandoned as a no-op', () => {
+      const history = [...WITH_PENDING_OPERATION, cancelled({ abandonedOperationId: PENDING_OP })];
+      spec.given(history).when(timedOut()).thenNothing();
+      spec.given(history).when(refusedOnNotification()).thenNothing();
     });
 
     it('treats a change whose outcome already holds as a no-op', () => {

@@ -30,6 +30,8 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return changeSeats(command, existing(state));
     case 'ChangePlan':
       return changePlan(command, existing(state));
+    case 'ChangeSubscription':
+      return changeSubscription(command, existing(state));
     case 'DisableAutoRenew':
       return setAutoRenew(false, existing(state));
     case 'EnableAutoRenew':
@@ -53,11 +55,11 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
     case 'ResolvePublisherAction':
       return resolveAction(command, existing(state));
     case 'AcceptOperation':
-      return acceptOperation(command, existing(state));
+      return acceptOperation(command, state);
     case 'RejectOperation':
-      return rejectOperation(command, existing(state));
+      return rejectOperation(command, state);
     case 'RenewSubscription':
-      return renew(command, existing(state));
+      return renew(command, state);
     default:
       return unknownCommand(command);
   }
@@ -145,11 +147,18 @@ function assertSubscribed(state: ExistingSubscription): void {
   if (state.status !== 'active') throw Errors.notActive(state.status === 'pending' ? 'PendingFulfillmentStart' : 'Unsubscribed');
 }
 
+const limitsOf = (plan: C.CatalogPlan): C.PlanLimits => ({ minQuantity: plan.minQuantity, maxQuantity: plan.maxQuantity });
+
 function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Events {
+  if (data.limits === null) throw Errors.planWithdrawn(state.planId);
   assertQuantity(data.quantity, data.limits);
   const pending = pendingOperation(state);
-  const alreadyAsked = pending?.action === 'ChangeQuantity' && pending.quantity === data.quantity;
-  if (alreadyAsked || (!pending && data.quantity === state.quantity)) return [];
+  if (pending?.action === 'ChangeQuantity' && pending.quantity === data.quantity) return [];
+  if (!pending && data.quantity === state.quantity) {
+    // The fulfillment API refuses a change to what already holds, as Microsoft's does; the partner's PATCH is idempotent.
+    if (data.requestedBy === 'Publisher') throw Errors.quantityUnchanged(state.quantity);
+    return [];
+  }
   if (data.requestedBy === 'Partner') assertChangeable(state, 'changeSeats');
   else assertSubscribed(state);
   if (pending) throw Errors.operationPending(pending.id);
@@ -176,12 +185,19 @@ function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Even
   ];
 }
 
+/** Any public plan of the offer, or the one the subscription is on: private plans need an audience, and this marketplace keeps none. */
+function availablePlan(plan: C.CatalogPlan | null, planId: string, state: ExistingSubscription): C.CatalogPlan {
+  if (plan === null || (plan.isPrivate && plan.id !== state.planId)) throw Errors.planNotAvailable(planId);
+  return plan;
+}
+
 function changePlan({ data }: C.ChangePlan, state: ExistingSubscription): Events {
+  const plan = availablePlan(data.plan, data.planId, state);
   const pending = pendingOperation(state);
   if (pending?.action === 'ChangePlan' && pending.planId === data.planId) return [];
   assertSubscribed(state);
   if (data.planId === state.planId) throw Errors.planUnchanged(state.planId);
-  assertQuantity(state.quantity, data.limits);
+  assertQuantity(state.quantity, limitsOf(plan));
   if (pending) throw Errors.operationPending(pending.id);
   return [
     {
@@ -189,6 +205,18 @@ function changePlan({ data }: C.ChangePlan, state: ExistingSubscription): Events
       data: { operationId: data.operationId, planId: data.planId, previousPlanId: state.planId, requestedBy: data.requestedBy, requestedAt: data.now },
     },
   ];
+}
+
+function changeSubscription({ data }: C.ChangeSubscription, state: ExistingSubscription): Events {
+  const { planId, quantity, plans, ...request } = data;
+  if (planId !== null && quantity === null) {
+    return changePlan({ type: 'ChangePlan', data: { planId, plan: plans.find((p) => p.id === planId) ?? null, ...request } }, state);
+  }
+  if (planId === null && quantity !== null) {
+    const current = plans.find((p) => p.id === state.planId);
+    return changeSeats({ type: 'ChangeSeats', data: { quantity, limits: current ? limitsOf(current) : null, ...request } }, state);
+  }
+  throw Errors.planOrQuantity();
 }
 
 function setAutoRenew(enabled: boolean, state: ExistingSubscription): Events {
@@ -253,17 +281,21 @@ function recordLicensesAssigned({ data }: C.RecordLicensesAssigned, state: Exist
   return [{ type: 'PublisherActivated', data: { assignedSeats: data.assignedSeats } }];
 }
 
+/** `quantity` may be left out only for a plan not priced per seat. */
 function confirmFulfillment({ data }: C.ConfirmFulfillment, state: ExistingSubscription): Events {
   if (state.status === 'deleted') throw Errors.unsubscribed();
+  const quantity = data.quantity ?? (data.pricedPerSeat ? null : state.quantity);
+  if (quantity === null) throw Errors.quantityRequired();
   if (data.planId !== state.planId) throw Errors.fulfillmentMismatch('planId', state.planId);
-  if (data.quantity !== state.quantity) throw Errors.fulfillmentMismatch('quantity', state.quantity);
+  if (quantity !== state.quantity) throw Errors.fulfillmentMismatch('quantity', state.quantity);
   if (state.fulfillmentConfirmed) return [];
-  return [{ type: 'FulfillmentConfirmed', data: { planId: data.planId, quantity: data.quantity } }];
+  return [{ type: 'FulfillmentConfirmed', data: { planId: data.planId, quantity } }];
 }
 
+/** Billing starts once the licenses are assigned and fulfilment is confirmed; until both happened, asking changes nothing. */
 function startBilling({ data }: C.StartBilling, state: ExistingSubscription): Events {
   if (state.status !== 'pending') return [];
-  if (!state.licensesAssigned || !state.fulfillmentConfirmed) throw Errors.billingConditionsUnmet();
+  if (!state.licensesAssigned || !state.fulfillmentConfirmed) return [];
   const termStart = dateOf(data.now);
   return [
     {
@@ -287,9 +319,13 @@ function firstCharge(state: ExistingSubscription, quantity: number): string {
   return fromCents(Math.round((toCents(state.unitPrice) * quantity) / cyclesPerTerm));
 }
 
-/** Due on the first day after the term's last (inclusive) day; before that, and for a term not begun, nothing happens. */
-function renew({ data }: C.RenewSubscription, state: ExistingSubscription): Events {
-  if (state.status !== 'active' || dateOf(data.now) <= state.billing.termEnd) return [];
+/**
+ * Due on the first day after the term's last (inclusive) day. Only the term named is renewed: before
+ * it is due, for a term not begun, or once it was renewed or ended, nothing happens.
+ */
+function renew({ data }: C.RenewSubscription, state: SubscriptionState): Events {
+  if (state.status !== 'active' || state.billing.termEnd !== data.termEnd) return [];
+  if (dateOf(data.now) <= state.billing.termEnd) return [];
   if (!state.autoRenewEnabled) {
     return [{ type: 'SubscriptionExpired', data: { operationId: data.operationId, termEnd: state.billing.termEnd, expiredAt: data.now } }];
   }
@@ -338,15 +374,35 @@ function resolveAction({ data }: C.ResolvePublisherAction, state: ExistingSubscr
   return [{ type: 'PublisherActionResolved', data: { signedAt: data.signedAt } }];
 }
 
-function operationInProgress(state: ExistingSubscription, operationId: string): SubscriptionOperation {
-  const operation = state.operations.find((op) => op.id === operationId);
+type Answer = C.AcceptOperation['data'] | C.RejectOperation['data'];
+
+/**
+ * The waiting operation an answer is about. The publisher is told when it answers one that does not
+ * exist, is over, or is not what it sent; a timeout or notification that comes after the operation
+ * ended (answered meanwhile, or abandoned with the subscription) changes nothing, so it gets null.
+ */
+function operationToAnswer(
+  data: Answer,
+  state: SubscriptionState,
+): { subscription: ExistingSubscription; operation: SubscriptionOperation } | null {
+  if (data.answeredBy !== 'Publisher') {
+    if (state.status === 'none') return null;
+    const operation = state.operations.find((op) => op.id === data.operationId);
+    return operation?.status === 'InProgress' ? { subscription: state, operation } : null;
+  }
+  const subscription = existing(state);
+  const operation = subscription.operations.find((op) => op.id === data.operationId);
   if (!operation) throw Errors.operationNotFound();
   if (operation.status !== 'InProgress') throw Errors.operationNotInProgress(operation.status);
-  return operation;
+  if (data.planId !== undefined && data.planId !== operation.planId) throw Errors.operationMismatch('planId', operation.planId);
+  if (data.quantity !== undefined && data.quantity !== operation.quantity) throw Errors.operationMismatch('quantity', operation.quantity);
+  return { subscription, operation };
 }
 
-function acceptOperation({ data }: C.AcceptOperation, state: ExistingSubscription): Events {
-  const operation = operationInProgress(state, data.operationId);
+function acceptOperation({ data }: C.AcceptOperation, current: SubscriptionState): Events {
+  const answer = operationToAnswer(data, current);
+  if (!answer) return [];
+  const { subscription: state, operation } = answer;
   switch (operation.action) {
     case 'ChangeQuantity':
       return [
@@ -364,8 +420,10 @@ function acceptOperation({ data }: C.AcceptOperation, state: ExistingSubscriptio
   }
 }
 
-function rejectOperation({ data }: C.RejectOperation, state: ExistingSubscription): Events {
-  const operation = operationInProgress(state, data.operationId);
+function rejectOperation({ data }: C.RejectOperation, current: SubscriptionState): Events {
+  const answer = operationToAnswer(data, current);
+  if (!answer) return [];
+  const { operation } = answer;
   const base = { operationId: operation.id, reason: data.reason, rejectedAt: data.now };
   switch (operation.action) {
     case 'ChangeQuantity':

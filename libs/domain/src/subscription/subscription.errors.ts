@@ -60,12 +60,6 @@ export const SubscriptionErrors = {
       { field, expected },
       field,
     ),
-  billingConditionsUnmet: () =>
-    new DomainError(
-      'billing-conditions-unmet',
-      'rule',
-      'Billing starts only once the licenses are assigned and fulfilment is confirmed.',
-    ),
   notActive: (status: string) =>
     new DomainError(
       'subscription-not-active',
@@ -75,6 +69,23 @@ export const SubscriptionErrors = {
     ),
   planUnchanged: (planId: string) =>
     new DomainError('plan-unchanged', 'validation', `The subscription is already on plan ${planId}.`, {}, 'planId'),
+  planOrQuantity: () =>
+    new DomainError('plan-or-quantity', 'validation', 'Send either planId or quantity, not both and not neither (Microsoft: one change per call).'),
+  quantityUnchanged: (quantity: number) =>
+    new DomainError('quantity-unchanged', 'validation', `The subscription already has ${quantity} seats.`, {}, 'quantity'),
+  quantityRequired: () =>
+    new DomainError('quantity-required', 'validation', 'quantity is required: the plan is priced per seat.', {}, 'quantity'),
+  planNotAvailable: (planId: string) =>
+    new DomainError('plan-not-available', 'validation', `Plan ${planId} is not available to this subscription; listAvailablePlans shows those that are.`, {}, 'planId'),
+  planWithdrawn: (planId: string) =>
+    new DomainError(
+      'plan-withdrawn',
+      'rule',
+      `Plan ${planId} is no longer in the catalog, so its seat limits are unknown and the seats cannot change.`,
+      { planId },
+    ),
+  operationMismatch: (field: 'planId' | 'quantity', expected: string | number) =>
+    new DomainError('operation-mismatch', 'validation', `${field} does not match the operation (${String(expected)}).`, { expected }, field),
   invalidAction: () =>
     new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.', {}, 'reason'),
 };
