@@ -1,3 +1,4 @@
+import type { Backoff } from './backoff';
 import { WrongExpectedVersionError } from './event-store.errors';
 import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent, StreamRevision } from './event-store.port';
 
@@ -40,12 +41,9 @@ export function findIdempotentRepeat(
 
 /** How many times an append with an unpinned expectation ('any', 'stream_exists') is tried against racing writers. */
 export const MAX_APPEND_ATTEMPTS = 10;
-const MAX_RETRY_PAUSE_MS = 64;
 
 /** Appenders that collided once would collide again in lockstep; a random pause, growing with each attempt, spreads them out. */
-export function pauseBeforeRetry(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, MAX_RETRY_PAUSE_MS)));
-}
+export const CONFLICT_BACKOFF: Backoff = { firstMs: 2, maxMs: 64, jitter: true };
 
 /** Both stores compare and return uuids in lower case. */
 export function eventIdKey(id: string): string {

@@ -282,6 +282,25 @@ export function eventStoreContract(
       });
     });
 
+    describe('hasEventAt', () => {
+      it('knows the position of every event read, and no position between, before or past them', async () => {
+        const checkpoint = await headPosition();
+        const id = stream();
+        // Separate appends: each event in a transaction (a commit position) of its own.
+        for (let i = 0; i < 3; i++) await store.appendToStream(id, [event()]);
+        const read = await readOwn(checkpoint, [id], 3);
+        for (const e of read) expect(await store.hasEventAt(e.position)).toBe(true);
+        const [first, second] = read;
+        const between = { commit: first.position.commit, prepare: first.position.prepare + 1n };
+        expect(comparePositions(first.position, between)).toBeLessThan(0);
+        expect(comparePositions(between, second.position)).toBeLessThan(0);
+        expect(await store.hasEventAt(between)).toBe(false);
+        expect(await store.hasEventAt({ commit: -1n, prepare: -1n })).toBe(false);
+        expect(await store.hasEventAt({ commit: 2n ** 62n, prepare: 2n ** 62n })).toBe(false);
+        expect(await store.hasEventAt({ commit: 2n ** 64n, prepare: 1n })).toBe(false);
+      });
+    });
+
     describe('hash chain', () => {
       const HEX_SHA256 = /^[0-9a-f]{64}$/;
       const links = (events: readonly RecordedEvent[]): [string, string | null][] =>

@@ -79,6 +79,13 @@ export abstract class EventStore {
    */
   abstract readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 
+  /**
+   * True when an event of the global read stands at exactly `position`: one that {@link readAll}
+   * handed out, so that reading after it means something. False for a position between events,
+   * past the last one, or beyond what the store can represent.
+   */
+  abstract hasEventAt(position: GlobalPosition): Promise<boolean>;
+
   /** Throws when the store cannot be reached. */
   abstract ping(): Promise<void>;
 

@@ -1,4 +1,5 @@
-import { purchasesOf, subscriptionDecider, subscriptionStream, SubscriptionState, PurchaseSubscription } from '@mfh/domain';
+import { purchasesOf, subscriptionStream, SubscriptionState, PurchaseSubscription } from '@mfh/domain';
+import { subscriptionDecider } from '@mfh/domain/deciders';
 import { createTestSchema, placedOrder, TestSchema } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata } from './event-metadata';

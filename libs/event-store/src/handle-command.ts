@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '@mfh/domain';
+import { CONFLICT_BACKOFF } from './append-rules';
+import { pause } from './backoff';
 import { WrongExpectedVersionError } from './event-store.errors';
 import type { EventMetadata } from './event-metadata';
 import type { EventStore, GlobalPosition, NewEvent, StreamRevision } from './event-store.port';
@@ -119,12 +121,7 @@ export async function handleCommand<State, E extends DomainEvent>(
       if (assumed) continue;
       if (options.expectedRevision !== undefined) throw error;
       if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamId, attempt);
-      await backoff(attempt);
+      await pause(attempt, CONFLICT_BACKOFF);
     }
   }
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

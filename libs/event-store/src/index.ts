@@ -16,3 +16,5 @@ export * from './create-event-store';
 export * from './event-store.module';
 export * from './derived-id';
 export * from './bounded-cache';
+export * from './typed-events';
+export * from './backoff';

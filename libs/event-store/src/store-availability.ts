@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DeadlineExceededError, NotLeaderError, UnavailableError } from '@eventstore/db-client';
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelay } from './backoff';
 
 /** Socket-level failures: the server is down, restarting, unreachable or not resolvable yet. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
@@ -61,8 +62,7 @@ export interface RetryWhileUnavailableOptions {
  */
 export async function retryWhileUnavailable<T>(task: () => Promise<T>, options: RetryWhileUnavailableOptions): Promise<T> {
   const logger = options.logger ?? new Logger('Startup');
-  const maxDelay = options.maxDelayMs ?? 5_000;
-  let pause = options.initialDelayMs ?? 250;
+  const backoff = { firstMs: options.initialDelayMs ?? 250, maxMs: options.maxDelayMs ?? 5_000 };
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await task();
@@ -70,9 +70,9 @@ export async function retryWhileUnavailable<T>(task: () => Promise<T>, options: 
       return result;
     } catch (error) {
       if (!isStoreUnavailable(error)) throw error;
-      logger.warn(`${options.what}: the store is unavailable (${describe(error)}); attempt ${attempt}, retrying in ${pause} ms`);
-      await delay(pause);
-      pause = Math.min(maxDelay, pause * 2);
+      const wait = backoffDelay(attempt, backoff);
+      logger.warn(`${options.what}: the store is unavailable (${describe(error)}); attempt ${attempt}, retrying in ${wait} ms`);
+      await delay(wait);
     }
   }
 }

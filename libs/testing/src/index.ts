@@ -3,3 +3,4 @@ export * from './decider-specification';
 export * from './esdb-stand-in';
 export * from './orders';
 export * from './ports';
+export * from './use-cases';

@@ -1,4 +1,4 @@
-import type { OrderLineItem, OrderPlacedData } from '@mfh/domain';
+import type { OrderLineItem, OrderPlacedData, PlaceOrder } from '@mfh/domain';
 import { randomUUID } from 'node:crypto';
 
 /** An order of `lines` standard-plan line items (quantity = line number), as the API would record it. */
@@ -34,5 +34,35 @@ export function placedOrder(
     ...order,
     orderId,
     lineItems,
+  };
+}
+
+/** The PlaceOrder command whose catalog lookups found exactly what `order` records, so deciding it yields that OrderPlaced. */
+export function placeOrderCommand(order: OrderPlacedData): PlaceOrder {
+  const { lineItems, ...rest } = order;
+  return {
+    type: 'PlaceOrder',
+    data: {
+      ...rest,
+      lines: lineItems.map((item) => ({
+        subscriptionId: item.subscriptionId,
+        offerId: item.offerId,
+        planId: item.planId,
+        quantity: item.quantity,
+        termDuration: item.termDuration,
+        billingCycle: item.billingCycle,
+        friendlyName: item.friendlyName,
+        partnerIdOnRecord: item.partnerIdOnRecord,
+        offer: { id: item.offerId, name: item.offerName },
+        plan: { id: item.planId, minQuantity: item.minQuantity, maxQuantity: item.maxQuantity, isPrivate: false, isPricePerSeat: true },
+        terms: {
+          publisherId: item.publisherId,
+          publisherName: item.publisherName,
+          unitPrice: item.unitPrice,
+          currency: item.currency,
+          cancellationWindowMs: item.cancellationWindowMs,
+        },
+      })),
+    },
   };
 }

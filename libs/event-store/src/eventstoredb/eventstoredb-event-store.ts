@@ -14,7 +14,8 @@ import type {
   Position,
   RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
-import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, pauseBeforeRetry } from '../append-rules';
+import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, CONFLICT_BACKOFF } from '../append-rules';
+import { pause } from '../backoff';
 import { chainHashes } from '../event-hash';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import {
@@ -31,6 +32,7 @@ import {
   StreamRevision,
 } from '../event-store.port';
 import { comparePositions } from '../global-position';
+import { isStoreUnavailable } from '../store-availability';
 
 export interface EventStoreDBEventStoreOptions {
   /** How long {@link EventStoreDBEventStore.ping} waits for the server; default 5 000 ms. */
@@ -42,6 +44,8 @@ const MIN_READ_ALL_PAGE = 100;
 const MAX_READ_ALL_PAGE = 4096;
 /** What the server reports for a position it does not know (2^64 - 1), e.g. for stream reads on older servers. */
 const NO_POSITION: GlobalPosition = Object.freeze({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n });
+/** Positions are unsigned 64-bit numbers on the wire. */
+const MAX_ESDB_POSITION = 2n ** 64n - 1n;
 /** How many events before the new ones an 'any' or 'stream_exists' append searches for a re-send of its ids. */
 const RESEND_WINDOW = 32;
 
@@ -123,7 +127,7 @@ export class EventStoreDBEventStore extends EventStore {
         return await this.write(streamId, events, expected, current, tail[0]?.hash ?? null);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
-        await pauseBeforeRetry(attempt);
+        await pause(attempt, CONFLICT_BACKOFF);
       }
     }
   }
@@ -213,6 +217,25 @@ export class EventStoreDBEventStore extends EventStore {
         if (events.length < maxCount && !isSystemEvent(event)) events.push(toRecordedEvent(event));
       }
       if (received < page || events.length >= maxCount) return events;
+    }
+  }
+
+  /**
+   * A forward read of $all starts at the position given, so the first record read is the event at
+   * it, or the next one when the position is no event's. A server that refuses to read from a
+   * position that is not a record's start answers with an error, which means the same here.
+   */
+  async hasEventAt(position: GlobalPosition): Promise<boolean> {
+    const { commit, prepare } = position;
+    if (commit < 0n || prepare < 0n || commit > MAX_ESDB_POSITION || prepare > MAX_ESDB_POSITION) return false;
+    try {
+      // Read to the end of the one-event page: leaving the stream early would leave its call open.
+      const [first] = await this.client.readAll({ fromPosition: { commit, prepare }, maxCount: 1 }).toArray();
+      const event = first?.event;
+      return event !== undefined && !isSystemEvent(event) && comparePositions(fromEsdbPosition(event.position), position) === 0;
+    } catch (error) {
+      if (isStoreUnavailable(error)) throw error;
+      return false;
     }
   }
 

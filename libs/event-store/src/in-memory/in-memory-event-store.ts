@@ -3,6 +3,7 @@ import {
   AppendOptions,
   AppendResult,
   EventStore,
+  GlobalPosition,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -78,6 +79,10 @@ export class InMemoryEventStore extends EventStore {
     const start = after ? this.log.findIndex((e) => comparePositions(e.position, after) > 0) : 0;
     if (start < 0) return [];
     return this.log.slice(start, start + maxCount).map(copy);
+  }
+
+  async hasEventAt(position: GlobalPosition): Promise<boolean> {
+    return this.log.some((e) => comparePositions(e.position, position) === 0);
   }
 
   async ping(): Promise<void> {}

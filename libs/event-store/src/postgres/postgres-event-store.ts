@@ -1,5 +1,6 @@
 import { DatabaseError, Pool, QueryConfig } from 'pg';
-import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, pauseBeforeRetry } from '../append-rules';
+import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, CONFLICT_BACKOFF } from '../append-rules';
+import { pause } from '../backoff';
 import { chainHashes } from '../event-hash';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
 import {
@@ -110,6 +111,15 @@ const READ_ALL = statement(
   LIMIT $3`,
 );
 
+const HAS_EVENT_AT = statement(
+  'has-event-at',
+  'SELECT EXISTS (SELECT 1 FROM events WHERE transaction_id = $1::xid8 AND global_position = $2::bigint) AS found',
+);
+
+/** transaction_id (xid8) is unsigned and global_position signed, both 64 bits: a larger number names no event. */
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_POSITION = 2n ** 63n - 1n;
+
 interface EventRow {
   global_position: string;
   transaction_id: string;
@@ -197,7 +207,7 @@ export class PostgresEventStore extends EventStore {
         // The row we collided with is committed by now, so the next lookup sees it and decides:
         // an idempotent repeat, a wrong expected revision, a duplicate id, or a retry.
         if (!isAppendConflict(error)) throw error;
-        await pauseBeforeRetry(attempt);
+        await pause(attempt, CONFLICT_BACKOFF);
       }
     }
   }
@@ -221,6 +231,13 @@ export class PostgresEventStore extends EventStore {
       options.maxCount ?? DEFAULT_READ_ALL_COUNT,
     ]);
     return rows.map(toRecordedEvent);
+  }
+
+  async hasEventAt(position: GlobalPosition): Promise<boolean> {
+    const { commit, prepare } = position;
+    if (commit < 0n || prepare < 0n || commit > MAX_XID8 || prepare > MAX_POSITION) return false;
+    const { rows } = await this.pool.query<{ found: boolean }>({ ...HAS_EVENT_AT, values: [commit.toString(), prepare.toString()] });
+    return rows[0].found;
   }
 
   async ping(): Promise<void> {
