@@ -1,16 +1,70 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { keysetPage, Page, PageRequest } from '../pagination';
-import { customerView, CustomerView } from './customers.projection';
+import { CustomerRow, customerView, CustomerView } from './customer.row';
 
+/** The `customers` table as PostgreSQL returns it. */
+interface CustomerRecord {
+  id: string;
+  revision: string;
+  partner_id: string;
+  company_name: string;
+  domain: string | null;
+  created_at: Date;
+}
+
+const fromRecord = (r: CustomerRecord): CustomerRow => ({
+  key: r.id,
+  revision: Number(r.revision),
+  partnerId: r.partner_id,
+  companyName: r.company_name,
+  domain: r.domain,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
+export const customersTable = {
+  async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, CustomerRow>> {
+    const { rows } = await client.query<CustomerRecord>(
+      'SELECT id, revision, partner_id, company_name, domain, created_at FROM customers WHERE id = ANY($1::uuid[])',
+      [keys],
+    );
+    return new Map(rows.map((r) => [r.id, fromRecord(r)]));
+  },
+
+  async save(client: PoolClient, rows: readonly CustomerRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `INSERT INTO customers (id, partner_id, company_name, domain, created_at, revision)
+       SELECT r.id, r.partner_id, r.company_name, r.domain, r.created_at, r.revision
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, partner_id text, company_name text, domain text, created_at timestamptz, revision bigint)
+       ON CONFLICT (id) DO UPDATE SET company_name = EXCLUDED.company_name, domain = EXCLUDED.domain, revision = EXCLUDED.revision`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({
+            id: r.key,
+            partner_id: r.partnerId,
+            company_name: r.companyName,
+            domain: r.domain,
+            created_at: r.createdAt,
+            revision: r.revision,
+          })),
+        ),
+      ],
+    );
+  },
+};
+
+/** Reads of the customers read model; writes happen only through the projection. */
 export class CustomersRepository {
   constructor(private readonly pool: Pool) {}
 
+  /** The partner's customers, oldest first. */
   listForPartner(partnerId: string, page: PageRequest): Promise<Page<CustomerView>> {
-    return keysetPage<{ id: string; partner_id: string; company_name: string; domain: string | null }, CustomerView>(
+    return keysetPage<CustomerRecord, CustomerView>(
       this.pool,
-      { table: 'customers', columns: 'partner_id, company_name, domain', where: 'partner_id = $1', params: [partnerId] },
+      { table: 'customers', columns: 'revision, partner_id, company_name, domain', where: 'partner_id = $1', params: [partnerId] },
       page,
-      (row) => customerView({ key: row.id, partnerId: row.partner_id, companyName: row.company_name, domain: row.domain }),
+      (record) => customerView(fromRecord(record)),
     );
   }
 }

@@ -1,4 +1,7 @@
-import type { OrderState } from '@mfh/domain';
+import type { OrderLineItem, OrderState } from '@mfh/domain';
+
+/** An order once placed: the command side's state the single-order read shows. */
+export type PlacedOrder = Exclude<OrderState, { status: 'none' }>;
 
 export interface OrderLineItemView {
   lineItemNumber: number;
@@ -21,22 +24,26 @@ export interface OrderView {
   lineItems: OrderLineItemView[];
 }
 
-export function orderView(state: Exclude<OrderState, { status: 'none' }>): OrderView {
+export function orderLineItemView(item: OrderLineItem): OrderLineItemView {
+  return {
+    lineItemNumber: item.lineItemNumber,
+    offerId: item.offerId,
+    planId: item.planId,
+    quantity: item.quantity,
+    termDuration: item.termDuration,
+    billingCycle: item.billingCycle,
+    friendlyName: item.friendlyName,
+    partnerIdOnRecord: item.partnerIdOnRecord,
+    subscriptionId: item.subscriptionId,
+  };
+}
+
+export function orderView(state: PlacedOrder): OrderView {
   return {
     id: state.orderId,
     customerId: state.customerId,
     status: state.status,
     creationDate: state.placedAt,
-    lineItems: state.lineItems.map((item) => ({
-      lineItemNumber: item.lineItemNumber,
-      offerId: item.offerId,
-      planId: item.planId,
-      quantity: item.quantity,
-      termDuration: item.termDuration,
-      billingCycle: item.billingCycle,
-      friendlyName: item.friendlyName,
-      partnerIdOnRecord: item.partnerIdOnRecord,
-      subscriptionId: item.subscriptionId,
-    })),
+    lineItems: state.lineItems.map(orderLineItemView),
   };
 }

@@ -1,25 +1,19 @@
-import { CommandExecutor, completeOrder } from '@mfh/application';
-import { customerDecider, customerStream, orderDecider, orderStream, subscriptionDecider, subscriptionStream } from '@mfh/domain';
-import { comparePositions, createPgPool, EventMetadata, GlobalPosition, PostgresEventStore, runMigrations } from '@mfh/event-store';
-import { createTestSchema, placedOrder, TestSchema } from '@mfh/testing';
-import { randomUUID } from 'node:crypto';
+import { ExistingSubscription, subscriptionStream } from '@mfh/domain';
+import { subscriptionDecider } from '@mfh/domain/deciders';
+import { comparePositions, createPgPool, GlobalPosition, loadState, PostgresEventStore, runMigrations } from '@mfh/event-store';
+import { createTestSchema, TestSchema } from '@mfh/testing';
 import type { Pool } from 'pg';
 import { customersProjection } from '../customers/customers.projection';
 import { ordersProjection } from '../orders/orders.projection';
+import { partnerScenario } from '../partner-scenario.contract';
+import { partnerSubscriptionView } from '../subscriptions/partner-subscription.view';
+import { saasSubscriptionView } from '../subscriptions/saas-subscription.view';
+import { partnerSubscriptionRowView, saasSubscriptionRowView } from '../subscriptions/subscription-row.views';
 import { subscriptionsProjection } from '../subscriptions/subscriptions.projection';
+import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
 import { CatchUpRunner, readCheckpoint } from './catch-up-runner';
 import { LogConsumer, projectionConsumer } from './projection';
 import { readModelMigrations } from './read-models.migrations';
-
-const metadata: EventMetadata = {
-  actor: 'contoso-partner',
-  role: 'partner',
-  source: 'Partner',
-  correlationId: 'c',
-  causationId: 'r',
-  requestId: 'r',
-  occurredAt: '2026-03-01T10:00:00.000Z',
-};
 
 const consumers = () => [projectionConsumer(subscriptionsProjection), projectionConsumer(customersProjection), projectionConsumer(ordersProjection)];
 
@@ -27,14 +21,12 @@ describe('CatchUpRunner with the partner projections', () => {
   let schema: TestSchema;
   let store: PostgresEventStore;
   let pool: Pool;
-  let executor: CommandExecutor;
 
   beforeAll(async () => {
     schema = await createTestSchema('proj');
     store = await PostgresEventStore.connect({ url: schema.url, schema: schema.schema, max: 4 });
     pool = createPgPool({ url: schema.url, schema: schema.schema, max: 4 });
     await runMigrations(pool, schema.schema, 'read-models', readModelMigrations);
-    executor = new CommandExecutor(store);
   });
 
   afterAll(async () => {
@@ -44,23 +36,7 @@ describe('CatchUpRunner with the partner projections', () => {
   });
 
   /** Returns the position of the scenario's last event. */
-  async function scenario(): Promise<GlobalPosition> {
-    const customerId = randomUUID();
-    await executor.execute(customerStream(customerId), customerDecider, (s) =>
-      customerDecider.decide({ type: 'CreateCustomer', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, now: metadata.occurredAt } }, s),
-    { metadata });
-    const order = placedOrder({ customerId, placedAt: metadata.occurredAt });
-    const { orderId } = order;
-    await executor.execute(orderStream(orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), { metadata });
-    await completeOrder(executor, order, metadata);
-    const first = order.lineItems[0].subscriptionId;
-    let last: GlobalPosition | null = null;
-    for (const friendlyName of ['Renamed once', 'Renamed twice']) {
-      const result = await executor.execute(subscriptionStream(first), subscriptionDecider, (s) => subscriptionDecider.decide({ type: 'RenameSubscription', data: { friendlyName } }, s), { metadata });
-      last = result.position;
-    }
-    return last!;
-  }
+  const scenario = async (): Promise<GlobalPosition> => (await partnerScenario(store)).last;
 
   async function snapshot(): Promise<unknown> {
     const tables = ['subscriptions', 'customers', 'orders'];
@@ -76,14 +52,25 @@ describe('CatchUpRunner with the partner projections', () => {
     const built = await snapshot();
     expect((built as { subscriptions: unknown[] }).subscriptions).toHaveLength(6);
     expect((built as { customers: unknown[] }).customers).toHaveLength(3);
-    const renamed = (built as { subscriptions: { state: { friendlyName: string } }[] }).subscriptions.filter(
-      (s) => s.state.friendlyName === 'Renamed twice',
-    );
+    const renamed = (built as { subscriptions: { friendly_name: string }[] }).subscriptions.filter((s) => s.friendly_name === 'Renamed twice');
     expect(renamed).toHaveLength(3);
 
     await pool.query("UPDATE projection_checkpoints SET position = ''");
     await runner.catchUp();
     expect(await snapshot()).toEqual(built);
+  });
+
+  it('lists, through the table, what the command side’s state shows the partner and the publisher', async () => {
+    const { customerId, subscriptionIds } = await partnerScenario(store);
+    await new CatchUpRunner(store, pool, consumers()).catchUp();
+    const repository = new SubscriptionsRepository(pool);
+    const listed = await repository.listForCustomer('contoso', customerId, { size: 10 });
+    expect(listed.items.map((row) => row.key)).toEqual(expect.arrayContaining(subscriptionIds));
+    for (const row of listed.items) {
+      const { state } = await loadState(store, subscriptionStream(row.key), subscriptionDecider);
+      expect(partnerSubscriptionRowView(row, 'https://link')).toEqual(partnerSubscriptionView(state as ExistingSubscription, () => 'https://link'));
+      expect(saasSubscriptionRowView(row)).toEqual(saasSubscriptionView(state as ExistingSubscription));
+    }
   });
 
   it('moves rows and checkpoint together: a batch that fails leaves both as they were', async () => {
@@ -151,7 +138,7 @@ describe('CatchUpRunner with the partner projections', () => {
     for (let i = 0; i < 1000 && !(await reached()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await runner.stop();
     expect(await reached()).toBe(true);
-    const { rows } = await pool.query("SELECT count(*)::int AS renamed FROM subscriptions WHERE state->>'friendlyName' = 'Renamed twice'");
+    const { rows } = await pool.query("SELECT count(*)::int AS renamed FROM subscriptions WHERE friendly_name = 'Renamed twice'");
     expect(rows[0].renamed).toBeGreaterThanOrEqual(1);
   });
 });

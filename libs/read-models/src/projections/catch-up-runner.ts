@@ -1,4 +1,4 @@
-import { comparePositions, EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
+import { backoffDelay, comparePositions, EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { LogConsumer } from './projection';
@@ -113,7 +113,7 @@ export class CatchUpRunner {
       } catch (error) {
         failures++;
         this.options.onError?.(consumer.name, error, failures);
-        wait = Math.min(5_000, this.pollMs * 2 ** failures);
+        wait = backoffDelay(failures + 1, { firstMs: this.pollMs, maxMs: 5_000 });
       }
       if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => undefined);
     }

@@ -7,33 +7,47 @@ export interface ProjectionRow {
   readonly revision: number;
 }
 
+/** Which stored events a projection handles: a guard made by `eventsOfType<E>()(...types)` from @mfh/event-store. */
+export type EventGuard<E extends RecordedEvent> = (event: RecordedEvent) => event is E;
+
+/** The events a guard lets through. */
+export type GuardedEvent<G> = G extends EventGuard<infer E> ? E : never;
+
 /**
- * A read model: which row an event touches, how the row changes (pure), and how rows are loaded and
- * saved inside the runner's transaction.
+ * A read model: which events it handles, which row each touches, how the row changes (pure), and
+ * how rows are loaded and saved inside the runner's transaction (SQL in the view's repository file).
  */
-export interface Projection<Row extends ProjectionRow = ProjectionRow> {
+export interface Projection<Row extends ProjectionRow = ProjectionRow, E extends RecordedEvent = RecordedEvent> {
   readonly name: string;
   /** The tables it writes, each keyed by an `id` primary key; a rebuild builds, compares and swaps them. */
   readonly tables: readonly string[];
-  /** The row the event touches, or null when this projection ignores it. */
-  keyOf(event: RecordedEvent): string | null;
+  /** The event types it handles; every other event passes it by. */
+  readonly canHandle: EventGuard<E>;
+  /** The row the event touches, or null when it touches none. */
+  keyOf(event: E): string | null;
   /** Pure and total. Only called with events newer than `row.revision`. */
-  evolve(row: Row | null, event: RecordedEvent): Row | null;
+  evolve(row: Row | null, event: E): Row | null;
   load(client: PoolClient, keys: readonly string[]): Promise<Map<string, Row>>;
   save(client: PoolClient, rows: readonly Row[]): Promise<void>;
+}
+
+/** The row an event touches, or null when the projection does not handle it. */
+export function keyOfEvent<Row extends ProjectionRow, E extends RecordedEvent>(projection: Projection<Row, E>, event: RecordedEvent): string | null {
+  return projection.canHandle(event) ? projection.keyOf(event) : null;
 }
 
 /**
  * Folds a batch into rows. An event the row has already seen (revision not newer) changes nothing,
  * so replaying events leaves the same rows.
  */
-export function foldBatch<Row extends ProjectionRow>(
-  projection: Projection<Row>,
+export function foldBatch<Row extends ProjectionRow, E extends RecordedEvent>(
+  projection: Projection<Row, E>,
   rows: Map<string, Row>,
   events: readonly RecordedEvent[],
 ): Row[] {
   const changed = new Map<string, Row>();
   for (const event of events) {
+    if (!projection.canHandle(event)) continue;
     const key = projection.keyOf(event);
     if (key === null) continue;
     const row = rows.get(key) ?? null;
@@ -53,11 +67,11 @@ export interface LogConsumer {
   handle(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
 }
 
-export function projectionConsumer<Row extends ProjectionRow>(projection: Projection<Row>): LogConsumer {
+export function projectionConsumer<Row extends ProjectionRow, E extends RecordedEvent>(projection: Projection<Row, E>): LogConsumer {
   return {
     name: projection.name,
     async handle(client, events) {
-      const keys = [...new Set(events.map((e) => projection.keyOf(e)).filter((k): k is string => k !== null))];
+      const keys = [...new Set(events.map((e) => keyOfEvent(projection, e)).filter((k): k is string => k !== null))];
       if (keys.length === 0) return;
       const rows = await projection.load(client, keys);
       await projection.save(client, foldBatch(projection, rows, events));

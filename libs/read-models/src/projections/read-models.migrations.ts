@@ -41,4 +41,55 @@ export const readModelMigrations: Migration[] = [
       CREATE INDEX orders_by_customer ON orders (customer_id, created_at, id);
     `,
   },
+  {
+    // The lists get rows of their own instead of the command side's state as jsonb; both
+    // projections start again from the beginning of the log and rebuild them.
+    id: '002-list-rows',
+    sql: `
+      DROP TABLE subscriptions;
+      CREATE TABLE subscriptions (
+        id uuid PRIMARY KEY,
+        revision bigint NOT NULL,
+        partner_id text NOT NULL,
+        customer_id uuid NOT NULL,
+        order_id uuid NOT NULL,
+        line_item_number integer NOT NULL,
+        offer_id text NOT NULL,
+        offer_name text NOT NULL,
+        plan_id text NOT NULL,
+        publisher_id text NOT NULL,
+        publisher_name text NOT NULL,
+        friendly_name text NOT NULL,
+        quantity integer NOT NULL,
+        status text NOT NULL,
+        term_duration text NOT NULL,
+        billing_cycle text NOT NULL,
+        auto_renew_enabled boolean NOT NULL,
+        indirect_reseller_id text,
+        created_at timestamptz NOT NULL,
+        cancellation_allowed_until timestamptz NOT NULL,
+        licenses_assigned boolean NOT NULL,
+        fulfillment_confirmed boolean NOT NULL,
+        action jsonb,
+        billing_start_date date,
+        term_start date,
+        term_end date,
+        pending_operations jsonb NOT NULL
+      );
+      CREATE INDEX subscriptions_by_customer ON subscriptions (customer_id, created_at, id);
+      CREATE INDEX subscriptions_by_publisher ON subscriptions (publisher_id, created_at, id);
+      DROP TABLE orders;
+      CREATE TABLE orders (
+        id uuid PRIMARY KEY,
+        revision bigint NOT NULL,
+        partner_id text NOT NULL,
+        customer_id uuid NOT NULL,
+        status text NOT NULL,
+        created_at timestamptz NOT NULL,
+        line_items jsonb NOT NULL
+      );
+      CREATE INDEX orders_by_customer ON orders (customer_id, created_at, id);
+      UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name IN ('subscriptions', 'orders');
+    `,
+  },
 ];

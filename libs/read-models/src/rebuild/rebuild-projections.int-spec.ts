@@ -1,24 +1,12 @@
-import { CommandExecutor, completeOrder } from '@mfh/application';
-import { customerDecider, customerStream, orderDecider, orderStream, subscriptionDecider, subscriptionStream } from '@mfh/domain';
-import { createPgPool, EventMetadata, PostgresEventStore, runMigrations } from '@mfh/event-store';
-import { createTestSchema, placedOrder, TestSchema } from '@mfh/testing';
-import { randomUUID } from 'node:crypto';
+import { createPgPool, PostgresEventStore, runMigrations } from '@mfh/event-store';
+import { createTestSchema, TestSchema } from '@mfh/testing';
 import type { Pool } from 'pg';
+import { partnerScenario } from '../partner-scenario.contract';
 import { CatchUpRunner } from '../projections/catch-up-runner';
 import { projectionConsumer } from '../projections/projection';
 import { readModelMigrations } from '../projections/read-models.migrations';
 import { readModelProjections } from '../read-model-projections';
 import { RebuildInProgressError, rebuildProjections, RebuildSettings } from './rebuild-projections';
-
-const metadata: EventMetadata = {
-  actor: 'contoso-partner',
-  role: 'partner',
-  source: 'Partner',
-  correlationId: 'c',
-  causationId: 'r',
-  requestId: 'r',
-  occurredAt: '2026-03-01T10:00:00.000Z',
-};
 
 const TABLES = ['subscriptions', 'customers', 'orders'];
 
@@ -26,7 +14,6 @@ describe('rebuildProjections', () => {
   let schema: TestSchema;
   let store: PostgresEventStore;
   let pool: Pool;
-  let executor: CommandExecutor;
   let worker: CatchUpRunner;
 
   beforeAll(async () => {
@@ -34,7 +21,6 @@ describe('rebuildProjections', () => {
     store = await PostgresEventStore.connect({ url: schema.url, schema: schema.schema, max: 6 });
     pool = createPgPool({ url: schema.url, schema: schema.schema, max: 4 });
     await runMigrations(pool, schema.schema, 'read-models', readModelMigrations);
-    executor = new CommandExecutor(store);
     worker = new CatchUpRunner(store, pool, readModelProjections.map(projectionConsumer), { batchSize: 50, pollMs: 5 });
   });
 
@@ -49,20 +35,7 @@ describe('rebuildProjections', () => {
     rebuildProjections({ store, url: schema.url, schema: schema.schema, pageSize: 37, ...settings });
 
   /** A customer with an order of two subscriptions, the first renamed twice; returns the first subscription's id. */
-  async function scenario(): Promise<string> {
-    const customerId = randomUUID();
-    await executor.execute(customerStream(customerId), customerDecider, (s) =>
-      customerDecider.decide({ type: 'CreateCustomer', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, now: metadata.occurredAt } }, s),
-    { metadata });
-    const order = placedOrder({ customerId, placedAt: metadata.occurredAt });
-    await executor.execute(orderStream(order.orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), { metadata });
-    await completeOrder(executor, order, metadata);
-    const first = order.lineItems[0].subscriptionId;
-    for (const friendlyName of ['Renamed once', 'Renamed twice']) {
-      await executor.execute(subscriptionStream(first), subscriptionDecider, (s) => subscriptionDecider.decide({ type: 'RenameSubscription', data: { friendlyName } }, s), { metadata });
-    }
-    return first;
-  }
+  const scenario = async (): Promise<string> => (await partnerScenario(store)).subscriptionIds[0];
 
   async function snapshot(): Promise<Record<string, unknown[]>> {
     const result: Record<string, unknown[]> = {};
@@ -99,7 +72,7 @@ describe('rebuildProjections', () => {
 
     const next = await scenario();
     await worker.catchUp();
-    const { rows } = await pool.query("SELECT state->>'friendlyName' AS name FROM subscriptions WHERE id = $1", [next]);
+    const { rows } = await pool.query('SELECT friendly_name AS name FROM subscriptions WHERE id = $1', [next]);
     expect(rows).toEqual([{ name: 'Renamed twice' }]);
     expect((await rebuild({ dryRun: true })).identical).toBe(true);
   });
@@ -117,7 +90,7 @@ describe('rebuildProjections', () => {
   it('reports a corrupted live row as a difference and does not swap, unless forced', async () => {
     const id = await scenario();
     await worker.catchUp();
-    await pool.query(`UPDATE subscriptions SET state = jsonb_set(state, '{friendlyName}', '"tampered"') WHERE id = $1`, [id]);
+    await pool.query("UPDATE subscriptions SET friendly_name = 'tampered' WHERE id = $1", [id]);
     const oids = await tableIds();
 
     const report = await rebuild();
@@ -127,16 +100,16 @@ describe('rebuildProjections', () => {
     expect(subscriptions.differences).toBe(1);
     expect(subscriptions.samples).toHaveLength(1);
     expect(subscriptions.samples[0].key).toBe(id);
-    expect((subscriptions.samples[0].live as any).state.friendlyName).toBe('tampered');
-    expect((subscriptions.samples[0].rebuilt as any).state.friendlyName).toBe('Renamed twice');
+    expect((subscriptions.samples[0].live as any).friendly_name).toBe('tampered');
+    expect((subscriptions.samples[0].rebuilt as any).friendly_name).toBe('Renamed twice');
     expect(await tableIds()).toEqual(oids);
-    expect((await pool.query("SELECT count(*)::int AS n FROM subscriptions WHERE state->>'friendlyName' = 'tampered'")).rows[0].n).toBe(1);
+    expect((await pool.query("SELECT count(*)::int AS n FROM subscriptions WHERE friendly_name = 'tampered'")).rows[0].n).toBe(1);
 
     const forced = await rebuild({ force: true, keepReplaced: true });
     expect(forced.swapped).toBe(true);
     expect(forced.replacedSchema).toMatch(/_replaced_\d+$/);
-    expect((await pool.query("SELECT count(*)::int AS n FROM subscriptions WHERE state->>'friendlyName' = 'tampered'")).rows[0].n).toBe(0);
-    const kept = await pool.query(`SELECT state->>'friendlyName' AS name FROM ${forced.replacedSchema}.subscriptions WHERE id = $1`, [id]);
+    expect((await pool.query("SELECT count(*)::int AS n FROM subscriptions WHERE friendly_name = 'tampered'")).rows[0].n).toBe(0);
+    const kept = await pool.query(`SELECT friendly_name AS name FROM ${forced.replacedSchema}.subscriptions WHERE id = $1`, [id]);
     expect(kept.rows).toEqual([{ name: 'tampered' }]);
     await pool.query(`DROP SCHEMA ${forced.replacedSchema} CASCADE`);
   });

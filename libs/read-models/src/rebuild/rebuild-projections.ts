@@ -12,7 +12,7 @@ import {
 } from '@mfh/event-store';
 import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
-import { foldBatch, Projection, projectionConsumer, ProjectionRow } from '../projections/projection';
+import { foldBatch, keyOfEvent, Projection, projectionConsumer, ProjectionRow } from '../projections/projection';
 import { readModelMigrations } from '../projections/read-models.migrations';
 import { readModelProjections } from '../read-model-projections';
 import { compareTable, TableComparison } from './compare-tables';
@@ -188,7 +188,7 @@ class FreshTables {
     const saved = this.saved.get(projection.name)!;
     const keys = new Set<string>();
     for (const event of page) {
-      const key = projection.keyOf(event);
+      const key = keyOfEvent(projection, event);
       if (key !== null) keys.add(key);
     }
     if (keys.size > 0) {

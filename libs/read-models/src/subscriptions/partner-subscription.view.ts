@@ -69,7 +69,8 @@ export function partnerSubscriptionView(
     friendlyName: state.friendlyName,
     quantity: state.quantity,
     status: state.status,
-    attentionNeeded: state.action !== null,
+    // Partner Center's "Action needed": the partner has to follow the activation link, or answer the publisher (SPEC §4).
+    attentionNeeded: state.status === 'pending' || state.action !== null,
     actionNeeded: state.action ? { ...state.action, blockedOperations: [...state.action.blockedOperations] } : null,
     activationLink: state.status === 'pending' ? activationLink(state) : null,
     licensesAssigned: state.licensesAssigned !== null,

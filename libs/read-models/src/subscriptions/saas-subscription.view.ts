@@ -75,56 +75,78 @@ const STATUS: Record<ExistingSubscription['status'], SaasSubscriptionStatus> = {
 /** How often the term is charged, as the ISO duration Microsoft's `chargeDuration` uses. */
 const CHARGE_DURATION: Record<ExistingSubscription['billingCycle'], string> = { monthly: 'P1M', annual: 'P1Y' };
 
-export function saasSubscriptionStatus(state: ExistingSubscription): SaasSubscriptionStatus {
-  return STATUS[state.status];
+/** What the fulfillment API's `Subscription` is drawn from: the command side's state or a list row alike. */
+export interface SaasSubscriptionSource {
+  id: string;
+  publisherId: string;
+  offerId: string;
+  friendlyName: string;
+  status: ExistingSubscription['status'];
+  customerId: string;
+  partnerId: string;
+  planId: string;
+  quantity: number;
+  termDuration: ExistingSubscription['termDuration'];
+  billingCycle: ExistingSubscription['billingCycle'];
+  autoRenewEnabled: boolean;
+  purchasedAt: string;
+  /** The current term (`YYYY-MM-DD`), once billing has started. */
+  term: { termStart: string; termEnd: string } | null;
+}
+
+export function saasSubscriptionStatus(subscription: Pick<ExistingSubscription, 'status'>): SaasSubscriptionStatus {
+  return STATUS[subscription.status];
 }
 
 /**
  * The customer is the beneficiary. A Partner Center customer id is the customer's tenant id, so it
  * serves as `tenantId`; the user behind it is unknown here, so `objectId` is derived and there is no `emailId`.
  */
-export function beneficiaryOf(state: ExistingSubscription): AadIdentifier {
-  return { tenantId: state.customerId, objectId: derivedId('beneficiary', state.customerId) };
+export function beneficiaryOf(subscription: Pick<ExistingSubscription, 'customerId'>): AadIdentifier {
+  return { tenantId: subscription.customerId, objectId: derivedId('beneficiary', subscription.customerId) };
 }
 
 /** The reseller partner is the purchaser (a CSP purchase); its tenant and object ids are derived from the partner id. */
-export function purchaserOf(state: ExistingSubscription): AadIdentifier {
-  return { tenantId: derivedId('partner-tenant', state.partnerId), objectId: derivedId('partner', state.partnerId) };
+export function purchaserOf(subscription: Pick<ExistingSubscription, 'partnerId'>): AadIdentifier {
+  return { tenantId: derivedId('partner-tenant', subscription.partnerId), objectId: derivedId('partner', subscription.partnerId) };
 }
 
 /** Dates once billing has started (the term's first and last day, at midnight UTC); before that only the unit. */
-function termOf(state: ExistingSubscription): SaasTerm {
-  const billing = state.status === 'pending' ? null : state.billing;
-  if (!billing) return { termUnit: state.termDuration };
+function termOf(source: SaasSubscriptionSource): SaasTerm {
+  if (!source.term) return { termUnit: source.termDuration };
   return {
-    termUnit: state.termDuration,
-    startDate: `${billing.termStart}T00:00:00Z`,
-    endDate: `${billing.termEnd}T00:00:00Z`,
-    chargeDuration: CHARGE_DURATION[state.billingCycle],
+    termUnit: source.termDuration,
+    startDate: `${source.term.termStart}T00:00:00Z`,
+    endDate: `${source.term.termEnd}T00:00:00Z`,
+    chargeDuration: CHARGE_DURATION[source.billingCycle],
   };
 }
 
-export function saasSubscriptionView(state: ExistingSubscription): SaasSubscription {
+export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscription {
   return {
-    id: state.id,
-    publisherId: state.publisherId,
-    offerId: state.offerId,
-    name: state.friendlyName,
-    saasSubscriptionStatus: saasSubscriptionStatus(state),
-    beneficiary: beneficiaryOf(state),
-    purchaser: purchaserOf(state),
-    planId: state.planId,
-    quantity: state.quantity,
-    term: termOf(state),
-    autoRenew: state.autoRenewEnabled,
+    id: source.id,
+    publisherId: source.publisherId,
+    offerId: source.offerId,
+    name: source.friendlyName,
+    saasSubscriptionStatus: saasSubscriptionStatus(source),
+    beneficiary: beneficiaryOf(source),
+    purchaser: purchaserOf(source),
+    planId: source.planId,
+    quantity: source.quantity,
+    term: termOf(source),
+    autoRenew: source.autoRenewEnabled,
     isTest: false,
     isFreeTrial: false,
     // A CSP purchase: the customer may only read; the reseller changes it through Partner Center.
     allowedCustomerOperations: ['Read'],
     sandboxType: 'None',
     sessionMode: 'None',
-    created: state.purchasedAt,
+    created: source.purchasedAt,
   };
+}
+
+export function saasSubscriptionView(state: ExistingSubscription): SaasSubscription {
+  return saasSubscriptionOf({ ...state, term: state.status === 'pending' ? null : state.billing });
 }
 
 export function resolvedSubscriptionView(state: ExistingSubscription): ResolvedSubscription {

@@ -1,63 +1,151 @@
-import {
-  ExistingSubscription,
-  evolveSubscription,
-  initialSubscriptionState,
-  isSubscriptionEvent,
-  subscriptionIdOf,
-} from '@mfh/domain';
-import type { RecordedEvent } from '@mfh/event-store';
-import type { PoolClient } from 'pg';
-import type { Projection, ProjectionRow } from '../projections/projection';
+import { subscriptionIdOf } from '@mfh/domain';
+import type { OperationAction, SubscriptionEvent } from '@mfh/domain';
+import { eventsOfType } from '@mfh/event-store';
+import type { GuardedEvent, Projection } from '../projections/projection';
+import type { PendingOperationRow, SubscriptionRow } from './subscription.row';
+import { subscriptionsTable } from './subscriptions.repository';
 
-export interface SubscriptionRow extends ProjectionRow {
-  readonly state: ExistingSubscription;
+export const subscriptionRowEvents = eventsOfType<SubscriptionEvent>()(
+  'SubscriptionPurchased',
+  'SubscriptionRenamed',
+  'SeatsChanged',
+  'SeatChangeRequested',
+  'SeatChangeRejected',
+  'PlanChangeRequested',
+  'PlanChanged',
+  'PlanChangeRejected',
+  'CancellationRequested',
+  'CancellationRejected',
+  'AutoRenewDisabled',
+  'AutoRenewEnabled',
+  'IndirectResellerAssigned',
+  'IndirectResellerRemoved',
+  'PublisherActivated',
+  'FulfillmentConfirmed',
+  'BillingStarted',
+  'PublisherActionRequired',
+  'PublisherActionResolved',
+  'Cancelled',
+  'SubscriptionRenewed',
+  'SubscriptionExpired',
+);
+
+export type SubscriptionRowEvent = GuardedEvent<typeof subscriptionRowEvents>;
+
+type Change = Omit<SubscriptionRow, 'key' | 'revision'>;
+
+/** The row after `event`: what the command side's `evolve` would leave, as far as the lists show it. */
+export function evolveSubscriptionRow(row: SubscriptionRow | null, event: SubscriptionRowEvent): SubscriptionRow | null {
+  if (event.type === 'SubscriptionPurchased') {
+    const d = event.data;
+    return {
+      key: d.subscriptionId,
+      revision: event.revision,
+      partnerId: d.partnerId,
+      customerId: d.customerId,
+      orderId: d.orderId,
+      lineItemNumber: d.lineItemNumber,
+      offerId: d.offerId,
+      offerName: d.offerName,
+      planId: d.planId,
+      publisherId: d.publisherId,
+      publisherName: d.publisherName,
+      friendlyName: d.friendlyName,
+      quantity: d.quantity,
+      status: 'pending',
+      termDuration: d.termDuration,
+      billingCycle: d.billingCycle,
+      autoRenewEnabled: d.autoRenewEnabled,
+      indirectResellerId: d.indirectResellerId,
+      purchasedAt: d.purchasedAt,
+      cancellationAllowedUntil: d.cancellationAllowedUntil,
+      licensesAssigned: false,
+      fulfillmentConfirmed: false,
+      action: null,
+      billingStartDate: null,
+      termStart: null,
+      termEnd: null,
+      pendingOperations: [],
+    };
+  }
+  if (row === null) return null;
+  return { ...row, ...change(row, event), revision: event.revision };
 }
 
-/** Every subscription with its full state, folded by the same `evolve` the command side uses. */
-export const subscriptionsProjection: Projection<SubscriptionRow> = {
+function change(row: SubscriptionRow, event: Exclude<SubscriptionRowEvent, { type: 'SubscriptionPurchased' }>): Partial<Change> {
+  switch (event.type) {
+    case 'SubscriptionRenamed':
+      return { friendlyName: event.data.friendlyName };
+    case 'SeatsChanged':
+      return { quantity: event.data.quantity, pendingOperations: finished(row, event.data.operationId) };
+    case 'SeatChangeRequested':
+      return { pendingOperations: waiting(row, event.data.operationId, 'ChangeQuantity', event.data.quantity, event.data.requestedAt) };
+    case 'PlanChangeRequested':
+      return { pendingOperations: waiting(row, event.data.operationId, 'ChangePlan', row.quantity, event.data.requestedAt) };
+    case 'CancellationRequested':
+      return { pendingOperations: waiting(row, event.data.operationId, 'Unsubscribe', row.quantity, event.data.requestedAt) };
+    case 'PlanChanged':
+      return { planId: event.data.planId, pendingOperations: finished(row, event.data.operationId) };
+    case 'SeatChangeRejected':
+    case 'PlanChangeRejected':
+    case 'CancellationRejected':
+      return { pendingOperations: finished(row, event.data.operationId) };
+    case 'AutoRenewDisabled':
+      return { autoRenewEnabled: false };
+    case 'AutoRenewEnabled':
+      return { autoRenewEnabled: true };
+    case 'IndirectResellerAssigned':
+      return { indirectResellerId: event.data.mpnId };
+    case 'IndirectResellerRemoved':
+      return { indirectResellerId: null };
+    case 'PublisherActivated':
+      return { licensesAssigned: true };
+    case 'FulfillmentConfirmed':
+      return { fulfillmentConfirmed: true };
+    case 'BillingStarted':
+      if (row.status !== 'pending') return {};
+      return { status: 'active', billingStartDate: event.data.termStart, termStart: event.data.termStart, termEnd: event.data.termEnd };
+    case 'SubscriptionRenewed':
+      if (row.status !== 'active') return {};
+      return { termStart: event.data.termStart, termEnd: event.data.termEnd };
+    case 'PublisherActionRequired': {
+      const { reason, url, blockedOperations } = event.data;
+      return { action: { reason, url, blockedOperations: [...blockedOperations] } };
+    }
+    case 'PublisherActionResolved':
+      return { action: null };
+    case 'Cancelled': {
+      // The Unsubscribe operation and any change it abandons both end with the subscription.
+      const remaining = finished({ pendingOperations: finished(row, event.data.abandonedOperationId) }, event.data.operationId);
+      return { status: 'deleted', action: null, pendingOperations: remaining };
+    }
+    case 'SubscriptionExpired':
+      return { status: 'deleted', action: null };
+    default:
+      return unknownEvent(event);
+  }
+}
+
+function waiting(row: SubscriptionRow, id: string, action: OperationAction, quantity: number, requestedAt: string): PendingOperationRow[] {
+  return [...row.pendingOperations, { id, action, quantity, requestedAt }];
+}
+
+function finished(row: Pick<SubscriptionRow, 'pendingOperations'>, operationId: string | null): PendingOperationRow[] {
+  return operationId === null ? [...row.pendingOperations] : row.pendingOperations.filter((op) => op.id !== operationId);
+}
+
+/** The compiler checks that every handled type has its case. */
+function unknownEvent(_event: never): Partial<Change> {
+  return {};
+}
+
+/** Every subscription as its partner's and its publisher's lists show it. */
+export const subscriptionsProjection: Projection<SubscriptionRow, SubscriptionRowEvent> = {
   name: 'subscriptions',
   tables: ['subscriptions'],
-
-  keyOf: (event) => (isSubscriptionEvent(event) ? subscriptionIdOf(event.streamId) : null),
-
-  evolve(row: SubscriptionRow | null, event: RecordedEvent): SubscriptionRow | null {
-    if (!isSubscriptionEvent(event)) return row;
-    const state = evolveSubscription(row?.state ?? initialSubscriptionState(), event);
-    if (state.status === 'none') return row;
-    return { key: state.id, revision: event.revision, state };
-  },
-
-  async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, SubscriptionRow>> {
-    const { rows } = await client.query<{ id: string; revision: string; state: ExistingSubscription }>(
-      'SELECT id, revision, state FROM subscriptions WHERE id = ANY($1::uuid[])',
-      [keys],
-    );
-    return new Map(rows.map((r) => [r.id, { key: r.id, revision: Number(r.revision), state: r.state }]));
-  },
-
-  async save(client: PoolClient, rows: readonly SubscriptionRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await client.query(
-      `INSERT INTO subscriptions (id, partner_id, customer_id, publisher_id, status, created_at, revision, state)
-       SELECT r.id, r.partner_id, r.customer_id, r.publisher_id, r.status, r.created_at, r.revision, r.state
-       FROM jsonb_to_recordset($1::jsonb) AS r(
-         id uuid, partner_id text, customer_id uuid, publisher_id text, status text,
-         created_at timestamptz, revision bigint, state jsonb)
-       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, revision = EXCLUDED.revision, state = EXCLUDED.state`,
-      [
-        JSON.stringify(
-          rows.map((r) => ({
-            id: r.key,
-            partner_id: r.state.partnerId,
-            customer_id: r.state.customerId,
-            publisher_id: r.state.publisherId,
-            status: r.state.status,
-            created_at: r.state.purchasedAt,
-            revision: r.revision,
-            state: r.state,
-          })),
-        ),
-      ],
-    );
-  },
+  canHandle: subscriptionRowEvents,
+  keyOf: (event) => subscriptionIdOf(event.streamId),
+  evolve: evolveSubscriptionRow,
+  load: subscriptionsTable.load,
+  save: subscriptionsTable.save,
 };

@@ -1,17 +1,169 @@
-import type { ExistingSubscription } from '@mfh/domain';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { keysetPage, Page, PageRequest } from '../pagination';
+import type { PendingOperationRow, SubscriptionRow } from './subscription.row';
+
+/** The `subscriptions` table as PostgreSQL returns it (dates as text, so that no time zone touches them). */
+interface SubscriptionRecord {
+  id: string;
+  revision: string;
+  partner_id: string;
+  customer_id: string;
+  order_id: string;
+  line_item_number: number;
+  offer_id: string;
+  offer_name: string;
+  plan_id: string;
+  publisher_id: string;
+  publisher_name: string;
+  friendly_name: string;
+  quantity: number;
+  status: SubscriptionRow['status'];
+  term_duration: SubscriptionRow['termDuration'];
+  billing_cycle: SubscriptionRow['billingCycle'];
+  auto_renew_enabled: boolean;
+  indirect_reseller_id: string | null;
+  created_at: Date;
+  cancellation_allowed_until: Date;
+  licenses_assigned: boolean;
+  fulfillment_confirmed: boolean;
+  action: SubscriptionRow['action'];
+  billing_start_date: string | null;
+  term_start: string | null;
+  term_end: string | null;
+  pending_operations: PendingOperationRow[];
+}
+
+const COLUMNS = `revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id, publisher_id,
+  publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled, indirect_reseller_id,
+  cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action, billing_start_date::text AS billing_start_date,
+  term_start::text AS term_start, term_end::text AS term_end, pending_operations`;
+
+function fromRecord(r: SubscriptionRecord): SubscriptionRow {
+  return {
+    key: r.id,
+    revision: Number(r.revision),
+    partnerId: r.partner_id,
+    customerId: r.customer_id,
+    orderId: r.order_id,
+    lineItemNumber: r.line_item_number,
+    offerId: r.offer_id,
+    offerName: r.offer_name,
+    planId: r.plan_id,
+    publisherId: r.publisher_id,
+    publisherName: r.publisher_name,
+    friendlyName: r.friendly_name,
+    quantity: r.quantity,
+    status: r.status,
+    termDuration: r.term_duration,
+    billingCycle: r.billing_cycle,
+    autoRenewEnabled: r.auto_renew_enabled,
+    indirectResellerId: r.indirect_reseller_id,
+    purchasedAt: r.created_at.toISOString(),
+    cancellationAllowedUntil: r.cancellation_allowed_until.toISOString(),
+    licensesAssigned: r.licenses_assigned,
+    fulfillmentConfirmed: r.fulfillment_confirmed,
+    action: r.action,
+    billingStartDate: r.billing_start_date,
+    termStart: r.term_start,
+    termEnd: r.term_end,
+    pendingOperations: r.pending_operations,
+  };
+}
+
+/** What jsonb_to_recordset reads back into the table's columns. */
+function toRecord(row: SubscriptionRow): Record<string, unknown> {
+  return {
+    id: row.key,
+    revision: row.revision,
+    partner_id: row.partnerId,
+    customer_id: row.customerId,
+    order_id: row.orderId,
+    line_item_number: row.lineItemNumber,
+    offer_id: row.offerId,
+    offer_name: row.offerName,
+    plan_id: row.planId,
+    publisher_id: row.publisherId,
+    publisher_name: row.publisherName,
+    friendly_name: row.friendlyName,
+    quantity: row.quantity,
+    status: row.status,
+    term_duration: row.termDuration,
+    billing_cycle: row.billingCycle,
+    auto_renew_enabled: row.autoRenewEnabled,
+    indirect_reseller_id: row.indirectResellerId,
+    created_at: row.purchasedAt,
+    cancellation_allowed_until: row.cancellationAllowedUntil,
+    licenses_assigned: row.licensesAssigned,
+    fulfillment_confirmed: row.fulfillmentConfirmed,
+    action: row.action,
+    billing_start_date: row.billingStartDate,
+    term_start: row.termStart,
+    term_end: row.termEnd,
+    pending_operations: row.pendingOperations,
+  };
+}
+
+/** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
+export const subscriptionsTable = {
+  async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, SubscriptionRow>> {
+    const { rows } = await client.query<SubscriptionRecord>(`SELECT id, created_at, ${COLUMNS} FROM subscriptions WHERE id = ANY($1::uuid[])`, [keys]);
+    return new Map(rows.map((r) => [r.id, fromRecord(r)]));
+  },
+
+  async save(client: PoolClient, rows: readonly SubscriptionRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
+         publisher_id, publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled,
+         indirect_reseller_id, created_at, cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action,
+         billing_start_date, term_start, term_end, pending_operations)
+       SELECT r.id, r.revision, r.partner_id, r.customer_id, r.order_id, r.line_item_number, r.offer_id, r.offer_name, r.plan_id,
+         r.publisher_id, r.publisher_name, r.friendly_name, r.quantity, r.status, r.term_duration, r.billing_cycle, r.auto_renew_enabled,
+         r.indirect_reseller_id, r.created_at, r.cancellation_allowed_until, r.licenses_assigned, r.fulfillment_confirmed, r.action,
+         r.billing_start_date, r.term_start, r.term_end, r.pending_operations
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+         id uuid, revision bigint, partner_id text, customer_id uuid, order_id uuid, line_item_number integer, offer_id text,
+         offer_name text, plan_id text, publisher_id text, publisher_name text, friendly_name text, quantity integer, status text,
+         term_duration text, billing_cycle text, auto_renew_enabled boolean, indirect_reseller_id text, created_at timestamptz,
+         cancellation_allowed_until timestamptz, licenses_assigned boolean, fulfillment_confirmed boolean, action jsonb,
+         billing_start_date date, term_start date, term_end date, pending_operations jsonb)
+       ON CONFLICT (id) DO UPDATE SET
+         revision = EXCLUDED.revision, partner_id = EXCLUDED.partner_id, customer_id = EXCLUDED.customer_id,
+         order_id = EXCLUDED.order_id, line_item_number = EXCLUDED.line_item_number, offer_id = EXCLUDED.offer_id,
+         offer_name = EXCLUDED.offer_name, plan_id = EXCLUDED.plan_id, publisher_id = EXCLUDED.publisher_id,
+         publisher_name = EXCLUDED.publisher_name, friendly_name = EXCLUDED.friendly_name, quantity = EXCLUDED.quantity,
+         status = EXCLUDED.status, term_duration = EXCLUDED.term_duration, billing_cycle = EXCLUDED.billing_cycle,
+         auto_renew_enabled = EXCLUDED.auto_renew_enabled, indirect_reseller_id = EXCLUDED.indirect_reseller_id,
+         created_at = EXCLUDED.created_at, cancellation_allowed_until = EXCLUDED.cancellation_allowed_until,
+         licenses_assigned = EXCLUDED.licenses_assigned, fulfillment_confirmed = EXCLUDED.fulfillment_confirmed,
+         action = EXCLUDED.action, billing_start_date = EXCLUDED.billing_start_date, term_start = EXCLUDED.term_start,
+         term_end = EXCLUDED.term_end, pending_operations = EXCLUDED.pending_operations`,
+      [JSON.stringify(rows.map(toRecord))],
+    );
+  },
+};
 
 /** Reads of the subscriptions read model; writes happen only through the projection. */
 export class SubscriptionsRepository {
   constructor(private readonly pool: Pool) {}
 
-  listForCustomer(partnerId: string, customerId: string, page: PageRequest): Promise<Page<ExistingSubscription>> {
-    return keysetPage<{ state: ExistingSubscription }, ExistingSubscription>(
+  /** The subscriptions of one of the partner's customers, oldest first. */
+  listForCustomer(partnerId: string, customerId: string, page: PageRequest): Promise<Page<SubscriptionRow>> {
+    return keysetPage<SubscriptionRecord, SubscriptionRow>(
       this.pool,
-      { table: 'subscriptions', columns: 'state', where: 'customer_id = $1 AND partner_id = $2', params: [customerId, partnerId] },
+      { table: 'subscriptions', columns: COLUMNS, where: 'customer_id = $1 AND partner_id = $2', params: [customerId, partnerId] },
       page,
-      (row) => row.state,
+      fromRecord,
+    );
+  }
+
+  /** Every subscription of the publisher's offers, oldest first, cancelled ones included (they are never deleted). */
+  listForPublisher(publisherId: string, page: PageRequest): Promise<Page<SubscriptionRow>> {
+    return keysetPage<SubscriptionRecord, SubscriptionRow>(
+      this.pool,
+      { table: 'subscriptions', columns: COLUMNS, where: 'publisher_id = $1', params: [publisherId] },
+      page,
+      fromRecord,
     );
   }
 
@@ -24,15 +176,5 @@ export class SubscriptionsRepository {
       ? await this.pool.query<{ id: string; revision: string }>('SELECT id, revision FROM subscriptions WHERE id = ANY($1::uuid[])', [ids])
       : await this.pool.query<{ id: string; revision: string }>('SELECT id, revision FROM subscriptions');
     return new Map(rows.map((row) => [row.id, Number(row.revision)]));
-  }
-
-  /** Every subscription of the publisher's offers, oldest first, cancelled ones included (they are never deleted). */
-  listForPublisher(publisherId: string, page: PageRequest): Promise<Page<ExistingSubscription>> {
-    return keysetPage<{ state: ExistingSubscription }, ExistingSubscription>(
-      this.pool,
-      { table: 'subscriptions', columns: 'state', where: 'publisher_id = $1', params: [publisherId] },
-      page,
-      (row) => row.state,
-    );
   }
 }

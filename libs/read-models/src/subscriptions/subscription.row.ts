@@ -1,0 +1,44 @@
+import type { BillingCycle, ExistingSubscription, OperationAction, PublisherAction, TermDuration } from '@mfh/domain';
+import type { ProjectionRow } from '../projections/projection';
+
+/** An operation that waits for the publisher, as subscription lists show it. */
+export interface PendingOperationRow {
+  readonly id: string;
+  readonly action: OperationAction;
+  readonly quantity: number;
+  readonly requestedAt: string;
+}
+
+/**
+ * A subscription as its lists need it: what the partner's and the publisher's views show, and the
+ * tenant columns they are filtered on. `key` is the subscription id; the term dates are `YYYY-MM-DD`.
+ */
+export interface SubscriptionRow extends ProjectionRow {
+  readonly partnerId: string;
+  readonly customerId: string;
+  readonly orderId: string;
+  readonly lineItemNumber: number;
+  readonly offerId: string;
+  readonly offerName: string;
+  readonly planId: string;
+  readonly publisherId: string;
+  readonly publisherName: string;
+  readonly friendlyName: string;
+  readonly quantity: number;
+  readonly status: ExistingSubscription['status'];
+  readonly termDuration: TermDuration;
+  readonly billingCycle: BillingCycle;
+  readonly autoRenewEnabled: boolean;
+  readonly indirectResellerId: string | null;
+  readonly purchasedAt: string;
+  readonly cancellationAllowedUntil: string;
+  readonly licensesAssigned: boolean;
+  readonly fulfillmentConfirmed: boolean;
+  readonly action: PublisherAction | null;
+  /** The first day billed; it stays when the term renews. */
+  readonly billingStartDate: string | null;
+  /** The current term, once billing has started. */
+  readonly termStart: string | null;
+  readonly termEnd: string | null;
+  readonly pendingOperations: readonly PendingOperationRow[];
+}

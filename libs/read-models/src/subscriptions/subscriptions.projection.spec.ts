@@ -1,0 +1,166 @@
+import { evolveSubscription, ExistingSubscription, initialSubscriptionState, SubscriptionEvent, SubscriptionState } from '@mfh/domain';
+import type { JsonObject, RecordedEvent } from '@mfh/event-store';
+import { foldBatch } from '../projections/projection';
+import { partnerSubscriptionView } from './partner-subscription.view';
+import { saasSubscriptionView } from './saas-subscription.view';
+import type { SubscriptionRow } from './subscription.row';
+import { partnerSubscriptionRowView, saasSubscriptionRowView } from './subscription-row.views';
+import { subscriptionsProjection } from './subscriptions.projection';
+
+const ID = '0b9f6c1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e';
+const LINK = 'https://fabrikam.example/landing?token=code';
+const op = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+
+const purchased = (fields: Partial<Extract<SubscriptionEvent, { type: 'SubscriptionPurchased' }>['data']> = {}): SubscriptionEvent => ({
+  type: 'SubscriptionPurchased',
+  data: {
+    subscriptionId: ID,
+    customerId: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
+    partnerId: 'contoso',
+    orderId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+    lineItemNumber: 1,
+    offerId: 'fabrikam-crm',
+    offerName: 'Fabrikam CRM',
+    planId: 'standard',
+    publisherId: 'fabrikam',
+    publisherName: 'Fabrikam',
+    quantity: 5,
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    friendlyName: 'Sales CRM',
+    indirectResellerId: null,
+    autoRenewEnabled: true,
+    unitPrice: '120.00',
+    currency: 'USD',
+    purchasedAt: '2026-03-01T10:00:00.000Z',
+    cancellationAllowedUntil: '2026-03-15T10:00:00.000Z',
+    ...fields,
+  },
+});
+const at = (minute: number) => new Date(Date.UTC(2026, 3, 1, 9, minute)).toISOString();
+const seatRequest = (id: string, quantity: number, previousQuantity: number): SubscriptionEvent => ({
+  type: 'SeatChangeRequested',
+  data: { operationId: id, quantity, previousQuantity, requestedBy: 'Partner', requestedAt: at(1) },
+});
+const billingStarted: SubscriptionEvent = {
+  type: 'BillingStarted',
+  data: { termStart: '2026-03-02', termEnd: '2027-03-01', quantity: 5, unitPrice: '120.00', currency: 'USD', billingCycle: 'monthly', chargedAmount: '50.00' },
+};
+const actionRequired: SubscriptionEvent = {
+  type: 'PublisherActionRequired',
+  data: { reason: 'Verify the tenant', url: 'https://fabrikam.example/fix', blockedOperations: ['cancel', 'changeSeats'], signedAt: at(2) },
+};
+const renewed = (id: string): SubscriptionEvent => ({
+  type: 'SubscriptionRenewed',
+  data: { operationId: id, termStart: '2027-03-02', termEnd: '2028-03-01', quantity: 9, chargedAmount: '90.00', renewedAt: at(3) },
+});
+
+/** Every kind of event, in the order a long life could bring them, and some the decider would never send. */
+const SCENARIOS: Record<string, SubscriptionEvent[]> = {
+  'a long life, from purchase to cancellation and beyond': [
+    purchased(),
+    { type: 'SubscriptionRenamed', data: { friendlyName: 'Renamed', previousFriendlyName: 'Sales CRM' } },
+    { type: 'SeatsChanged', data: { quantity: 8, previousQuantity: 5, operationId: null, changedAt: at(0) } },
+    { type: 'AutoRenewDisabled', data: {} },
+    { type: 'AutoRenewEnabled', data: {} },
+    { type: 'IndirectResellerAssigned', data: { mpnId: '1234567', previousMpnId: null } },
+    { type: 'IndirectResellerRemoved', data: { mpnId: '1234567' } },
+    { type: 'IndirectResellerAssigned', data: { mpnId: '7654321', previousMpnId: null } },
+    { type: 'FulfillmentConfirmed', data: { planId: 'standard', quantity: 8 } },
+    { type: 'PublisherActivated', data: { assignedSeats: 8 } },
+    billingStarted,
+    seatRequest(op(1), 12, 8),
+    { type: 'SeatChangeRejected', data: { operationId: op(1), quantity: 12, reason: 'no licenses', rejectedAt: at(4) } },
+    seatRequest(op(2), 9, 8),
+    { type: 'SeatsChanged', data: { quantity: 9, previousQuantity: 8, operationId: op(2), changedAt: at(5) } },
+    { type: 'PlanChangeRequested', data: { operationId: op(3), planId: 'premium', previousPlanId: 'standard', requestedBy: 'Publisher', requestedAt: at(6) } },
+    { type: 'PlanChanged', data: { operationId: op(3), planId: 'premium', previousPlanId: 'standard', changedAt: at(7) } },
+    { type: 'PlanChangeRequested', data: { operationId: op(4), planId: 'standard', previousPlanId: 'premium', requestedBy: 'Partner', requestedAt: at(8) } },
+    { type: 'PlanChangeRejected', data: { operationId: op(4), planId: 'standard', reason: null, rejectedAt: at(9) } },
+    actionRequired,
+    { type: 'PublisherActionResolved', data: { signedAt: at(10) } },
+    { type: 'CancellationRequested', data: { operationId: op(5), requestedBy: 'Publisher', requestedAt: at(11) } },
+    { type: 'CancellationRejected', data: { operationId: op(5), reason: 'not yet', rejectedAt: at(12) } },
+    renewed(op(6)),
+    actionRequired,
+    seatRequest(op(7), 3, 9),
+    { type: 'Cancelled', data: { cancelledAt: at(13), requestedBy: 'Partner', refund: null, operationId: op(8), abandonedOperationId: op(7) } },
+    actionRequired,
+    billingStarted,
+    renewed(op(9)),
+    { type: 'SeatsChanged', data: { quantity: 2, previousQuantity: 9, operationId: null, changedAt: at(14) } },
+  ],
+  'pending until it expires, with a change still waiting': [
+    purchased({ termDuration: 'P1M', billingCycle: 'monthly' }),
+    renewed(op(1)),
+    seatRequest(op(2), 7, 5),
+    actionRequired,
+    { type: 'SubscriptionExpired', data: { operationId: op(3), termEnd: '2026-03-31', expiredAt: at(15) } },
+  ],
+  'a publisher cancellation accepted, a repeated operation id, and a second purchase': [
+    purchased({ indirectResellerId: '1234567', autoRenewEnabled: false, billingCycle: 'annual' }),
+    billingStarted,
+    seatRequest(op(1), 6, 5),
+    seatRequest(op(1), 6, 5),
+    { type: 'SeatsChanged', data: { quantity: 6, previousQuantity: 5, operationId: op(1), changedAt: at(1) } },
+    { type: 'CancellationRequested', data: { operationId: op(2), requestedBy: 'Publisher', requestedAt: at(2) } },
+    { type: 'Cancelled', data: { cancelledAt: at(3), requestedBy: 'Publisher', refund: { amount: '50.00', currency: 'USD' }, operationId: op(2), abandonedOperationId: null } },
+    purchased({ friendlyName: 'Bought again', quantity: 1 }),
+  ],
+};
+
+function recorded(events: readonly SubscriptionEvent[]): RecordedEvent[] {
+  return events.map((event, revision) => ({
+    id: `10000000-0000-4000-8000-${String(revision).padStart(12, '0')}`,
+    streamId: `subscription-${ID}`,
+    revision,
+    position: { commit: BigInt(revision + 1), prepare: BigInt(revision + 1) },
+    type: event.type,
+    data: event.data as JsonObject,
+    metadata: {},
+    recordedAt: new Date('2026-04-01T00:00:00Z'),
+    hash: 'h',
+    previousHash: null,
+  }));
+}
+
+/** The row after folding `events` through the projection, in batches of `batch`. */
+function project(events: readonly RecordedEvent[], batch = events.length, rows = new Map<string, SubscriptionRow>()): SubscriptionRow | undefined {
+  for (let i = 0; i < events.length; i += batch) foldBatch(subscriptionsProjection, rows, events.slice(i, i + batch));
+  return rows.get(ID);
+}
+
+describe('the subscriptions list row', () => {
+  describe.each(Object.entries(SCENARIOS))('%s', (_name, events) => {
+    const log = recorded(events);
+
+    it('shows, after every event, what the partner and the publisher see of the command side’s state', () => {
+      let state: SubscriptionState = initialSubscriptionState();
+      for (let n = 1; n <= events.length; n++) {
+        state = evolveSubscription(state, events[n - 1]);
+        const row = project(log.slice(0, n))!;
+        const subscription = state as ExistingSubscription;
+        expect({ n, partner: partnerSubscriptionRowView(row, LINK) }).toEqual({ n, partner: partnerSubscriptionView(subscription, () => LINK) });
+        expect({ n, publisher: saasSubscriptionRowView(row) }).toEqual({ n, publisher: saasSubscriptionView(subscription) });
+        expect(row.revision).toBe(n - 1);
+      }
+    });
+
+    it('is the same replayed twice, or folded in any batch size', () => {
+      const rows = new Map<string, SubscriptionRow>();
+      const once = project(log, log.length, rows);
+      expect(foldBatch(subscriptionsProjection, rows, log)).toEqual([]);
+      expect(project(log, log.length, rows)).toEqual(once);
+      for (const batch of [1, 2, 5]) expect(project(log, batch)).toEqual(once);
+    });
+  });
+
+  it('ignores what it does not handle, and everything before the purchase', () => {
+    const [purchase, ...rest] = recorded(SCENARIOS['a long life, from purchase to cancellation and beyond']);
+    const other: RecordedEvent = { ...purchase, streamId: `customer-${ID}`, type: 'CustomerCreated', data: {} };
+    expect(subscriptionsProjection.canHandle(other)).toBe(false);
+    expect(project([other])).toBeUndefined();
+    expect(project(rest.slice(0, 5))).toBeUndefined();
+    expect(project([purchase])).toMatchObject({ key: ID, status: 'pending', pendingOperations: [] });
+  });
+});
