@@ -13,6 +13,64 @@ export default tseslint.config(
     },
   },
   {
+    // Stored events reach projections and reactors only through the checkpointed log, never an in-memory bus.
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/cqrs',
+              importNames: ['EventBus', 'AggregateRoot', 'EventPublisher', 'Saga', 'EventsHandler', 'IEventHandler', 'ofType'],
+              message: 'Commands and queries only: stored events travel through the checkpointed log, not @nestjs/cqrs events or sagas.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Apps translate a transport into a command or query; deciding and appending happen in use-case handlers.
+    files: ['apps/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/cqrs',
+              importNames: ['EventBus', 'AggregateRoot', 'EventPublisher', 'Saga', 'EventsHandler', 'IEventHandler', 'ofType'],
+              message: 'Commands and queries only: stored events travel through the checkpointed log, not @nestjs/cqrs events or sagas.',
+            },
+            {
+              name: '@mfh/domain/deciders',
+              message: 'Deciders run only inside use-case handlers (libs/application): send a command through the CommandBus.',
+              allowTypeImports: true,
+            },
+            {
+              name: '@mfh/domain',
+              importNames: ['evolveSubscription'],
+              message: 'Folding a stream is a query: ask a query handler (libs/application).',
+              allowTypeImports: true,
+            },
+            {
+              name: '@mfh/application/command-executor',
+              message: 'Only use-case handlers append: send a command through the CommandBus.',
+              allowTypeImports: true,
+            },
+            {
+              name: '@mfh/event-store',
+              importNames: ['handleCommand', 'loadState'],
+              message: 'Reads and writes of aggregates go through a query or a command handler.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['libs/domain/**/*.ts'],
     rules: {
       'no-restricted-syntax': [

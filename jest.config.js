@@ -15,6 +15,8 @@ module.exports = {
   // Ignore a file unless the innermost package it belongs to is in the ESM-only list.
   transformIgnorePatterns: [`/node_modules/(?!(?:${esmOnly})/)[^/]+/(?!.*/node_modules/)`],
   moduleNameMapper: {
+    '^@mfh/domain/deciders$': '<rootDir>/libs/domain/src/deciders',
+    '^@mfh/application/command-executor$': '<rootDir>/libs/application/src/command-executor',
     '^@mfh/(domain|event-store|read-models|config|testing|application|messaging|auth)$': '<rootDir>/libs/$1/src',
   },
   setupFiles: ['reflect-metadata'],

@@ -88,8 +88,37 @@ describe('Auditor API: the global feed (SPEC §9)', () => {
     }
     const atEnd = await auditor.get(`/v1/audit/events?after=${stored.at(-1)!.position}`);
     expect(atEnd.body).toEqual({ events: [], next: null });
-    // A position between events, or before the first, works too.
+    // 0-0, the start as EventStoreDB writes it, starts at the beginning too.
     expect((await auditor.get('/v1/audit/events?after=0-0&limit=1')).body.events[0].id).toBe(stored[0].id);
+  });
+
+  it('reads from the start with after omitted or 0, and refuses a position that is not one of the feed’s with a 400 (SPEC §9)', async () => {
+    for (const path of ['/v1/audit/events?limit=2', '/v1/audit/events?after=0&limit=2']) {
+      const response = await auditor.get(path);
+      expect({ path, status: response.status, ids: response.body.events.map((e: AuditFeedEventDto) => e.id) }).toEqual({
+        path,
+        status: 200,
+        ids: stored.slice(0, 2).map((e) => e.id),
+      });
+    }
+    expect((await ndjson('/v1/audit/events?after=0&limit=3')).lines.map((line) => JSON.parse(line).id)).toEqual(stored.slice(0, 3).map((e) => e.id));
+
+    // The last event of one transaction, and the prepare position right after it: no event stands there.
+    const k = stored.findIndex((event, i) => i + 1 < stored.length && event.position.split('-')[0] !== stored[i + 1].position.split('-')[0]);
+    const [commit, prepare] = stored[k].position.split('-').map(BigInt);
+    const [lastCommit] = stored.at(-1)!.position.split('-').map(BigInt);
+    for (const after of [`${commit}-${prepare + 1n}`, `${lastCommit + 1000n}-0`, `${commit}-0`]) {
+      for (const headers of [{}, NDJSON]) {
+        const response = await auditor.get(`/v1/audit/events?after=${after}`, { headers });
+        expectProblem(response, 400);
+        expect({ after, headers, type: response.body.type, errors: response.body.errors }).toEqual({
+          after,
+          headers,
+          type: '/problems/invalid-position',
+          errors: [{ pointer: '/after', detail: 'not a position of this log' }],
+        });
+      }
+    }
   });
 
   it('returns 100 events by default and 1000 at most', async () => {

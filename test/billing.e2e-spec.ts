@@ -8,7 +8,7 @@ import { publisherDoes } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';
 
 const licenses: SubscriptionCommand = { type: 'RecordLicensesAssigned', data: { assignedSeats: 5 } };
-const fulfilment: SubscriptionCommand = { type: 'ConfirmFulfillment', data: { planId: 'standard', quantity: 5 } };
+const fulfilment: SubscriptionCommand = { type: 'ConfirmFulfillment', data: { planId: 'standard', quantity: 5, pricedPerSeat: true } };
 
 describe('Billing starts once both conditions hold (SPEC §8)', () => {
   let system: TestSystem;

@@ -220,7 +220,8 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       const resolved = signCallback(actionResolved(subscriptionId));
       expect((await deliver(system.baseUrl, resolved)).status).toBe(202);
       expect((await finished(resolved)).returnvalue).toBe('applied');
-      expect(await partnerView(path)).toMatchObject({ attentionNeeded: false, actionNeeded: null });
+      // The action is gone; the partner's attention is still needed while the subscription waits for activation (SPEC §4).
+      expect(await partnerView(path)).toMatchObject({ status: 'pending', attentionNeeded: true, actionNeeded: null });
       expect((await contoso.patch(path, { body: { friendlyName: 'Renamed' } })).status).toBe(200);
 
       const events = await eventsOf(subscriptionId);
@@ -258,7 +259,7 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       expect((await deliver(system.baseUrl, late)).status).toBe(202);
       expect((await finished(late)).returnvalue).toBe('no-change');
 
-      expect(await partnerView(path)).toMatchObject({ attentionNeeded: false, actionNeeded: null });
+      expect(await partnerView(path)).toMatchObject({ status: 'pending', attentionNeeded: true, actionNeeded: null });
       expect(await typesOf(subscriptionId)).toEqual(['SubscriptionPurchased', 'PublisherActionRequired', 'PublisherActionResolved']);
     });
   });

@@ -66,6 +66,18 @@ describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC sta
     expect(feed.body.events.filter((e: { streamId: string }) => e.streamId === `subscription-${bought.subscriptionId}`)).toMatchObject([
       { revision: 1, hash: second.hash },
     ]);
+
+    // The feed starts at the beginning with after omitted, 0 or 0-0, and refuses any other position that is not an event's (SPEC §9).
+    const [start, zero, zeroZero] = await Promise.all(['', '&after=0', '&after=0-0'].map((after) => auditor.get(`/v1/audit/events?limit=1${after}`)));
+    expect([zero.body, zeroZero.body]).toEqual([start.body, start.body]);
+    expect(start.body.events).toHaveLength(1);
+    const [commit, prepare] = first.position.split('-').map(BigInt);
+    for (const after of [`${commit}-${prepare + 1n}`, `${commit + 10n ** 12n}-${prepare + 10n ** 12n}`, '18446744073709551616-0']) {
+      for (const headers of [{}, { accept: 'application/x-ndjson' }] as Record<string, string>[]) {
+        const refused = await auditor.get(`/v1/audit/events?after=${after}`, { headers });
+        expect({ after, headers, status: refused.status, type: refused.body.type }).toEqual({ after, headers, status: 400, type: '/problems/invalid-position' });
+      }
+    }
   });
 
   it('reports the event store in /health, and 503 once it is gone, for health and for every command and read', async () => {

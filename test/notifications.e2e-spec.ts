@@ -1,8 +1,9 @@
-import { CommandExecutor } from '@mfh/application';
+import { CommandExecutor } from '@mfh/application/command-executor';
 import { SigningKeys } from '@mfh/auth';
 import { derivedId } from '@mfh/event-store';
 import { QUEUES } from '@mfh/messaging';
-import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
+import { SubscriptionCommand, subscriptionStream } from '@mfh/domain';
+import { subscriptionDecider } from '@mfh/domain/deciders';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -105,12 +106,16 @@ describe('Notifications to publishers', () => {
 
   async function endTerm(subscriptionId: string, operationId: string): Promise<void> {
     const now = system.clock.now().toISOString();
-    await system.api.get(CommandExecutor).execute(
-      subscriptionStream(subscriptionId),
-      subscriptionDecider,
-      (state) => subscriptionDecider.decide({ type: 'RenewSubscription', data: { operationId, now } }, state),
-      { metadata: { actor: 'test-renewals', role: 'system', source: 'System', correlationId: operationId, causationId: operationId, requestId: operationId, occurredAt: now } },
-    );
+    await system.api.get(CommandExecutor).execute({
+      stream: subscriptionStream(subscriptionId),
+      decider: subscriptionDecider,
+      // The current term, whichever it is: this test renews by hand rather than waiting for the renewal job.
+      commands: (state): SubscriptionCommand => ({
+        type: 'RenewSubscription',
+        data: { operationId, now, termEnd: state.status === 'active' ? state.billing.termEnd : '' },
+      }),
+      metadata: { actor: 'test-renewals', role: 'system', source: 'System', correlationId: operationId, causationId: operationId, requestId: operationId, occurredAt: now },
+    });
   }
 
   function expectMicrosoftShapes(payload: any): void {

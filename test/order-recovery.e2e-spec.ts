@@ -1,9 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { CommandExecutor } from '@mfh/application';
-import { derivedId } from '@mfh/event-store';
+import { derivedId, EventStore } from '@mfh/event-store';
 import { QUEUES } from '@mfh/messaging';
 import type { Queue } from 'bullmq';
-import { orderDecider, orderStream } from '@mfh/domain';
+import { orderStream } from '@mfh/domain';
 import { randomUUID } from 'node:crypto';
 import { placedOrder } from '@mfh/testing';
 import { eventually } from './support/eventually';
@@ -30,19 +29,21 @@ describe('An order the API placed but did not complete (it crashed in between)',
       placedAt: new Date().toISOString(),
       subscriptionId: (line) => derivedId(orderId, line, 'subscription'),
     });
-    // Only the first step of placing an order, as if the API died right after it.
-    await system.api.get(CommandExecutor).execute(orderStream(orderId), orderDecider, (s) => orderDecider.decide({ type: 'PlaceOrder', data: order }, s), {
-      eventId: (index) => derivedId(orderId, 'placed', index),
-      metadata: {
-        actor: 'contoso-partner',
-        role: 'partner',
-        source: 'Partner',
-        correlationId: 'crash-correlation',
-        causationId: 'crash-request',
-        requestId: 'crash-request',
-        occurredAt: order.placedAt,
-      },
-    });
+    // Only the first step of placing an order (its OrderPlaced, with the id the API gives it), as if the API died right after it.
+    const metadata = {
+      actor: 'contoso-partner',
+      role: 'partner',
+      source: 'Partner',
+      correlationId: 'crash-correlation',
+      causationId: 'crash-request',
+      requestId: 'crash-request',
+      occurredAt: order.placedAt,
+    };
+    await system.api
+      .get(EventStore)
+      .appendToStream(orderStream(orderId), [{ id: derivedId(orderId, 'placed', 0), type: 'OrderPlaced', data: { ...order }, metadata }], {
+        expectedRevision: 'no_stream',
+      });
     expect((await contoso.get(`/v1/customers/${customerId}/orders/${orderId}`)).body.status).toBe('pending');
 
     const job = await eventually(

@@ -197,7 +197,8 @@ describe('Partner API', () => {
         friendlyName: 'Fabrikam CRM',
         quantity: 4,
         status: 'pending',
-        attentionNeeded: false,
+        // Partner Center's "Action needed": the partner has to follow the activation link (SPEC §4).
+        attentionNeeded: true,
         actionNeeded: null,
         licensesAssigned: false,
         fulfillmentConfirmed: false,
@@ -212,6 +213,9 @@ describe('Partner API', () => {
       expect(sub.activationLink).toMatch(/^http:\/\/localhost:4000\/landing\?token=/);
       const fourteenDays = 14 * 24 * 3600 * 1000;
       expect(Date.parse(sub.cancellationAllowedUntilDate) - Date.parse(sub.creationDate)).toBe(fourteenDays);
+
+      await billingStarted(system, bought.subscriptionId, 4);
+      expect((await contoso.get(bought.path)).body).toMatchObject({ status: 'active', attentionNeeded: false, actionNeeded: null, activationLink: null });
     });
 
     it('applies all five PATCH fields, and the detail shows them at once', async () => {
@@ -358,7 +362,7 @@ describe('Partner API', () => {
       const resend = await contoso.patch(bought.path, { body: { quantity: 8 } });
       expect(resend.status).toBe(200);
 
-      await publisherDoes(system, bought.subscriptionId, { type: 'AcceptOperation', data: { operationId: operation.body.id, now: system.clock.now().toISOString() } });
+      await publisherDoes(system, bought.subscriptionId, { type: 'AcceptOperation', data: { operationId: operation.body.id, now: system.clock.now().toISOString(), answeredBy: 'Publisher' } });
       const done = await contoso.get(new URL(location).pathname);
       expect(done.body).toMatchObject({ status: 'Succeeded', completedAt: expect.any(String) });
       expect((await contoso.get(bought.path)).body).toMatchObject({ quantity: 8, pendingOperations: [] });

@@ -103,7 +103,7 @@ describe('Partner API keeps tenants apart', () => {
     if (seats.status !== 202) throw new Error(`seat change: ${seats.status} ${seats.text}`);
     const operation = new URL(seats.headers.get('operation-location')!).pathname.split('/').pop()!;
     // Finished, so that no timer can append to the stream while the cases below count events.
-    await publisherDoes(system, bought.subscriptionId, { type: 'AcceptOperation', data: { operationId: operation, now: system.clock.now().toISOString() } });
+    await publisherDoes(system, bought.subscriptionId, { type: 'AcceptOperation', data: { operationId: operation, now: system.clock.now().toISOString(), answeredBy: 'Publisher' } });
     await purchase(northwind, { quantity: 2 });
     const northwindCustomer = await createCustomer(northwind, 'Northwind Customer');
     await system.caughtUp();

@@ -4,7 +4,7 @@ import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ActivationCodes } from '../apps/api/src/activation/activation-codes.service';
+import { ActivationCodes } from '@mfh/auth';
 import { ApiClient, ApiResponse } from './support/api-client';
 import { createCustomer, expectProblem, lineItem, LineItem, purchase, Purchase } from './support/fixtures';
 import { billingStarted } from './support/publisher-steps';

@@ -53,7 +53,10 @@ describe('Time-driven steps in the worker', () => {
       await billingStarted(system, sub.subscriptionId, 3);
       const requested = await contoso.patch(sub.path, { body: { quantity: 9 } });
       const operationId = new URL(requested.headers.get('operation-location')!).pathname.split('/').pop()!;
-      await publisherDoes(system, sub.subscriptionId, { type: 'RejectOperation', data: { operationId, reason: 'Seats unavailable', now: system.clock.now().toISOString() } });
+      await publisherDoes(system, sub.subscriptionId, {
+        type: 'RejectOperation',
+        data: { operationId, reason: 'Seats unavailable', now: system.clock.now().toISOString(), answeredBy: 'Publisher' },
+      });
 
       const job = await system.finishedJob(QUEUES.operations, await eventIdOf(sub.subscriptionId, 'SeatChangeRequested'));
       expect(job.returnvalue).toBe('already-finished');
@@ -67,7 +70,13 @@ describe('Time-driven steps in the worker', () => {
       const now = () => system.clock.now().toISOString();
       await publisherDoes(system, sub.subscriptionId, {
         type: 'ChangePlan',
-        data: { planId: 'enterprise', limits: { minQuantity: 10, maxQuantity: 10000 }, operationId: derivedId(sub.subscriptionId, 'plan'), requestedBy: 'Publisher', now: now() },
+        data: {
+          planId: 'enterprise',
+          plan: { id: 'enterprise', minQuantity: 10, maxQuantity: 10000, isPrivate: false, isPricePerSeat: true },
+          operationId: derivedId(sub.subscriptionId, 'plan'),
+          requestedBy: 'Publisher',
+          now: now(),
+        },
       });
       expect((await system.finishedJob(QUEUES.operations, await eventIdOf(sub.subscriptionId, 'PlanChangeRequested'))).returnvalue).toBe('accepted');
       expect((await contoso.get(sub.path)).body.planId).toBe('enterprise');

@@ -5,21 +5,12 @@
  * the domain's deciders, with the metadata the command path records, so projections and the
  * auditor see nothing they would not see in production.
  */
-import {
-  customerDecider,
-  customerStream,
-  decideAll,
-  orderDecider,
-  OrderPlacedData,
-  orderStream,
-  purchasesOf,
-  subscriptionDecider,
-  SubscriptionCommand,
-  subscriptionStream,
-} from '@mfh/domain';
+import { customerStream, OrderPlacedData, orderStream, purchasesOf, SubscriptionCommand, subscriptionStream } from '@mfh/domain';
+import { customerDecider, decideAll, orderDecider, subscriptionDecider } from '@mfh/domain/deciders';
 import type { Command, Decider, DomainEvent } from '@mfh/domain';
 import type { EventMetadata, EventStore } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
+import { placeOrderCommand } from '@mfh/testing';
 
 const LINES_PER_ORDER = 4;
 const PARTNERS = ['contoso', 'northwind'];
@@ -90,7 +81,7 @@ async function writeCustomer(store: EventStore, n: number): Promise<{ events: nu
     requestFingerprint: randomUUID(),
     placedAt: at(1000),
   };
-  const placed = await append(store, orderStream(orderId), orderDecider, [{ type: 'PlaceOrder', data: order }], partner(1000));
+  const placed = await append(store, orderStream(orderId), orderDecider, [placeOrderCommand(order)], partner(1000));
   events += placed.events;
 
   for (const purchase of purchasesOf(order)) {
@@ -115,7 +106,7 @@ async function writeCustomer(store: EventStore, n: number): Promise<{ events: nu
     const bought = await append(store, stream, subscriptionDecider, partnerCommands, partner(2000));
     // The publisher's side and billing come as separate commits, as they do in the system.
     const fulfilled = await append(store, stream, subscriptionDecider, [
-      { type: 'ConfirmFulfillment', data: { planId: 'standard', quantity: 11 } },
+      { type: 'ConfirmFulfillment', data: { planId: 'standard', quantity: 11, pricedPerSeat: true } },
       { type: 'RecordLicensesAssigned', data: { assignedSeats: 11 } },
     ], publisher(DAY_MS), bought.state, bought.revision);
     const billed = await append(store, stream, subscriptionDecider, [{ type: 'StartBilling', data: { now: at(DAY_MS + 1000) } }], system(DAY_MS + 1000), fulfilled.state, fulfilled.revision);

@@ -1,5 +1,6 @@
-import { CommandExecutor } from '@mfh/application';
-import { SubscriptionCommand, subscriptionDecider, subscriptionStream } from '@mfh/domain';
+import { CommandExecutor } from '@mfh/application/command-executor';
+import { SubscriptionCommand, subscriptionStream } from '@mfh/domain';
+import { subscriptionDecider } from '@mfh/domain/deciders';
 import type { EventMetadata } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
 import type { TestSystem } from './system';
@@ -19,11 +20,7 @@ export async function publisherDoes(system: TestSystem, subscriptionId: string, 
     requestId: randomUUID(),
     occurredAt: system.clock.now().toISOString(),
   };
-  for (const command of commands) {
-    await executor.execute(subscriptionStream(subscriptionId), subscriptionDecider, (state) => subscriptionDecider.decide(command, state), {
-      metadata,
-    });
-  }
+  for (const command of commands) await executor.execute({ stream: subscriptionStream(subscriptionId), decider: subscriptionDecider, commands: command, metadata });
 }
 
 /** Licenses assigned, fulfilment confirmed, billing started. */
@@ -32,7 +29,7 @@ export function billingStarted(system: TestSystem, subscriptionId: string, quant
     system,
     subscriptionId,
     { type: 'RecordLicensesAssigned', data: { assignedSeats: quantity } },
-    { type: 'ConfirmFulfillment', data: { planId, quantity } },
+    { type: 'ConfirmFulfillment', data: { planId, quantity, pricedPerSeat: true } },
     { type: 'StartBilling', data: { now: system.clock.now().toISOString() } },
   );
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
+import { messagingModule } from '@mfh/messaging';
 import { AdminModule } from './admin/admin.module';
 import { AuditorsModule } from './auditors/auditors.module';
 import { AuthModule } from './auth/auth.module';
@@ -22,6 +23,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ...coreModules(config, 'api', overrides),
+        messagingModule(config),
         AuthModule,
         PartnersModule,
         PublishersModule,

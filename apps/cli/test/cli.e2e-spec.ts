@@ -178,13 +178,13 @@ describe('the command line', () => {
 
     it('reports a corrupted live row and does not swap; twice the same; --force repairs it', async () => {
       await system.caughtUp();
-      await system.db.query(`UPDATE subscriptions SET state = jsonb_set(state, '{friendlyName}', '"tampered"') WHERE id = $1`, [other]);
+      await system.db.query("UPDATE subscriptions SET friendly_name = 'tampered' WHERE id = $1", [other]);
       const before = await tableId('subscriptions');
 
       const run = await spawnCli('projections', 'rebuild');
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/^subscriptions +3 +3 +1 +DIFFERENT$/m);
-      expect(run.stdout).toContain(`subscriptions: 1 differing row:\n  ${other}:\n    state.friendlyName: live "tampered", rebuilt "Support desk"`);
+      expect(run.stdout).toContain(`subscriptions: 1 differing row:\n  ${other}:\n    friendly_name: live "tampered", rebuilt "Support desk"`);
       expect(run.stdout).toContain('Not swapped');
       expect(await tableId('subscriptions')).toBe(before);
 
@@ -197,7 +197,7 @@ describe('the command line', () => {
       const forced = await cli('projections', 'rebuild', '--force');
       expect(forced.code).toBe(1);
       expect(forced.stdout).toContain('Swapped: the rebuilt tables are live (forced, although rows differed)');
-      const { rows } = await system.db.query("SELECT state->>'friendlyName' AS name FROM subscriptions WHERE id = $1", [other]);
+      const { rows } = await system.db.query('SELECT friendly_name AS name FROM subscriptions WHERE id = $1', [other]);
       expect(rows).toEqual([{ name: 'Support desk' }]);
       expect((await cli('projections', 'rebuild', '--dry-run')).code).toBe(0);
     });

@@ -1,11 +1,10 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { isStoreUnavailable } from '@mfh/event-store';
+import { backoffDelay, isStoreUnavailable } from '@mfh/event-store';
 import { DelayedError, Job } from 'bullmq';
 
 /** Pauses of a job that keeps meeting an unavailable store: 1 s, doubling, at most 30 s. */
-const FIRST_PAUSE_MS = 1_000;
-const LONGEST_PAUSE_MS = 30_000;
+const OUTAGE_BACKOFF = { firstMs: 1_000, maxMs: 30_000 };
 
 /**
  * A processor whose jobs wait out a store outage without using up their attempts: while the event
@@ -25,7 +24,7 @@ export abstract class StoreAwareWorkerHost extends WorkerHost {
       if (!isStoreUnavailable(error) || token === undefined) throw error;
       // Runs started but not counted as attempts are the ones an outage put off.
       const putOff = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
-      const pause = Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** Math.min(putOff, 10));
+      const pause = backoffDelay(putOff + 1, OUTAGE_BACKOFF);
       try {
         await job.moveToDelayed(Date.now() + pause, token);
       } catch {

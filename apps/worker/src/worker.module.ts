@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
+import { messagingModule } from '@mfh/messaging';
 import { BillingModule } from './billing/billing.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { OperationsModule } from './operations/operations.module';
@@ -17,7 +18,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...coreModules(config, 'worker', overrides), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule],
+      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule],
     };
   }
 }

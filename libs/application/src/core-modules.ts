@@ -1,11 +1,9 @@
-import { BullModule } from '@nestjs/bullmq';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { AppConfig, Catalog, ConfigModule } from '@mfh/config';
 import { EventStore, EventStoreModule } from '@mfh/event-store';
 import { ReadModelsModule } from '@mfh/read-models';
 import { ApplicationModule } from './application.module';
 import type { Clock } from './clock';
-import { bullConnection, DEFAULT_JOB_OPTIONS } from '@mfh/messaging';
 
 export interface CoreOverrides {
   catalog?: Catalog;
@@ -17,7 +15,7 @@ export interface CoreOverrides {
 
 /**
  * What every process stands on: settings and catalog, the event store, the read-model database,
- * the command path and the queues.
+ * and the command and query buses with every use case. The queues come from @mfh/messaging.
  */
 export function coreModules(config: AppConfig, process: 'api' | 'worker', overrides: CoreOverrides = {}): (DynamicModule | Type)[] {
   return [
@@ -41,6 +39,5 @@ export function coreModules(config: AppConfig, process: 'api' | 'worker', overri
       applicationName: `mfh-${process}`,
     }),
     ApplicationModule.forRoot(overrides.clock),
-    BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
   ];
 }

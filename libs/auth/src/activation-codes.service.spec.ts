@@ -1,5 +1,5 @@
 import { loadConfig } from '@mfh/config';
-import type { SecretStore } from '@mfh/auth';
+import type { SecretStore } from './secret-store';
 import { ActivationCodes } from './activation-codes.service';
 
 async function codes(secret = 'a'.repeat(40), ttl = '86400'): Promise<ActivationCodes> {

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
 import { EncryptJWT, errors, jwtDecrypt } from 'jose';
 import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
-import { SecretStore } from '@mfh/auth';
+import { SecretStore } from './secret-store';
 
 export interface ActivationGrant {
   subscriptionId: string;

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@mfh/config';
-import type { BlockableOperation } from '@mfh/domain';
+import type { PublisherCallbackBody } from '@mfh/application';
 import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { derivedId } from '@mfh/event-store';
@@ -31,11 +31,8 @@ export const JOBS = {
   renewSubscription: 'renew-subscription',
 } as const;
 
-/** A publisher's signed callback (SPEC §6), as the api's receiver validated it. */
-export type PublisherCallback =
-  | { type: 'LicensesAssigned'; subscriptionId: string; data: { assignedSeats: number } }
-  | { type: 'ActionRequired'; subscriptionId: string; data: { reason: string; url: string; blockedOperations: BlockableOperation[] } }
-  | { type: 'ActionResolved'; subscriptionId: string; data: Record<string, never> };
+/** A publisher's signed callback (SPEC §6): the job carries exactly what the use case applies. */
+export type PublisherCallback = PublisherCallbackBody;
 
 /** What the receiver queues on QUEUES.callbacks and the worker applies. */
 export interface CallbackJob {

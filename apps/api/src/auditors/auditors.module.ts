@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
-import { AuditLog } from './audit-log.service';
 
 /** The auditor role: every subscription's history, its state at any moment, its hash chain, and the global feed. Reads only. */
 @Module({
   controllers: [AuditController],
-  providers: [AuditLog],
 })
 export class AuditorsModule {}

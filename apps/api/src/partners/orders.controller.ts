@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,20 +11,17 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
-import { EventStore, EventMetadata, loadState } from '@mfh/event-store';
-import { OrdersRepository, orderView } from '@mfh/read-models';
+import { GetActivationLinks, GetOrder, ListOrders, PlaceOrder } from '@mfh/application';
+import type { EventMetadata } from '@mfh/event-store';
+import { orderView } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth.decorators';
 import { idempotencyKey } from '../http/idempotency';
 import { PositiveIntPipe, UuidPipe } from '../http/params';
-import { ProblemException } from '../http/problem';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { PageQuery, ProblemDto } from './dto/common.dto';
 import { ActivationLinksResponse, OrderListResponse, OrderResponse, PlaceOrderRequest } from './dto/order.dto';
-import { PartnerAccess } from './partner-access.service';
-import { PartnerViews } from './partner-views.service';
-import { PlaceOrderService } from './place-order.service';
+import { collection } from './partner-views.service';
 
 @ApiTags('partner')
 @ApiBearerAuth()
@@ -33,11 +31,8 @@ import { PlaceOrderService } from './place-order.service';
 @Controller('v1/customers/:customerId/orders')
 export class OrdersController {
   constructor(
-    private readonly orders: PlaceOrderService,
-    private readonly access: PartnerAccess,
-    private readonly repository: OrdersRepository,
-    private readonly views: PartnerViews,
-    private readonly store: EventStore,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Post()
@@ -53,7 +48,16 @@ export class OrdersController {
     @RequestMetadata() metadata: EventMetadata,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderResponse> {
-    const order = await this.orders.place(client.tenantId!, customerId, body, idempotencyKey(keyHeader), metadata);
+    const lines = body.lineItems.map((item) => ({
+      offerId: item.offerId,
+      planId: item.planId,
+      quantity: item.quantity,
+      termDuration: item.termDuration,
+      billingCycle: item.billingCycle,
+      friendlyName: item.friendlyName ?? null,
+      partnerIdOnRecord: item.partnerIdOnRecord ?? null,
+    }));
+    const order = await this.commands.execute(new PlaceOrder(client.tenantId!, customerId, lines, idempotencyKey(keyHeader), metadata));
     void reply.status(201).header('Location', `/v1/customers/${customerId}/orders/${order.orderId}`);
     return orderView(order);
   }
@@ -66,21 +70,20 @@ export class OrdersController {
     @Param('customerId', UuidPipe) customerId: string,
     @Query() query: PageQuery,
   ): Promise<OrderListResponse> {
-    await this.access.customer(client.tenantId!, customerId);
     const size = query.size ?? 100;
-    const page = await this.repository.listForCustomer(client.tenantId!, customerId, { size, continuationToken: query.continuationToken });
-    return this.views.list(page, `/v1/customers/${customerId}/orders`, size);
+    const page = await this.queries.execute(new ListOrders(client.tenantId!, customerId, { size, continuationToken: query.continuationToken }));
+    return collection(page, `/v1/customers/${customerId}/orders`, size);
   }
 
   @Get(':orderId')
   @ApiOperation({ summary: 'One order' })
   @ApiOkResponse({ type: OrderResponse })
-  async get(
+  get(
     @CurrentClient() client: AuthenticatedClient,
     @Param('customerId', UuidPipe) customerId: string,
     @Param('orderId', UuidPipe) orderId: string,
   ): Promise<OrderResponse> {
-    return orderView(await this.access.order(client.tenantId!, customerId, orderId));
+    return this.queries.execute(new GetOrder(client.tenantId!, customerId, orderId));
   }
 
   @Get(':orderId/lineitems/:lineItemNumber/activationlinks')
@@ -92,11 +95,7 @@ export class OrdersController {
     @Param('orderId', UuidPipe) orderId: string,
     @Param('lineItemNumber', PositiveIntPipe) lineItemNumber: number,
   ): Promise<ActivationLinksResponse> {
-    const order = await this.access.order(client.tenantId!, customerId, orderId);
-    const item = order.lineItems.find((i) => i.lineItemNumber === lineItemNumber);
-    if (!item) throw new ProblemException(404, 'line-item-not-found', `Order ${orderId} has no line item ${lineItemNumber}.`);
-    const { state } = await loadState(this.store, subscriptionStream(item.subscriptionId), subscriptionDecider);
-    const uri = state.status === 'none' ? null : await this.views.activationLink(state);
+    const { uri } = await this.queries.execute(new GetActivationLinks(client.tenantId!, customerId, orderId, lineItemNumber));
     if (!uri) return { totalCount: 0, items: [] };
     return { totalCount: 1, items: [{ lineItemNumber, link: { uri, method: 'GET', headers: [] } }] };
   }

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Patch, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -11,22 +12,16 @@ import {
   ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { CommandExecutor } from '@mfh/application';
-import { Catalog } from '@mfh/config';
-import { decideAll, SubscriptionErrors, subscriptionDecider, subscriptionStream } from '@mfh/domain';
+import { GetOperation, GetSubscription, ListCustomerSubscriptions, UpdateSubscription } from '@mfh/application';
 import type { EventMetadata } from '@mfh/event-store';
-import { operationView, SubscriptionsRepository } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { Roles } from '../auth/auth.decorators';
 import { etagOf, parseIfMatch, UuidPipe } from '../http/params';
 import { ProblemException } from '../http/problem';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { PageQuery, ProblemDto } from './dto/common.dto';
 import { OperationResponse, SubscriptionListResponse, SubscriptionResponse, UpdateSubscriptionRequest } from './dto/subscription.dto';
-import { owned, PartnerAccess } from './partner-access.service';
-import { PartnerViews } from './partner-views.service';
-import { commandsFor } from './update-subscription';
+import { collection, PartnerViews } from './partner-views.service';
 
 @ApiTags('partner')
 @ApiBearerAuth()
@@ -36,11 +31,9 @@ import { commandsFor } from './update-subscription';
 @Controller('v1/customers/:customerId/subscriptions')
 export class SubscriptionsController {
   constructor(
-    private readonly executor: CommandExecutor,
-    private readonly access: PartnerAccess,
-    private readonly repository: SubscriptionsRepository,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly views: PartnerViews,
-    private readonly catalog: Catalog,
   ) {}
 
   @Get()
@@ -51,11 +44,11 @@ export class SubscriptionsController {
     @Param('customerId', UuidPipe) customerId: string,
     @Query() query: PageQuery,
   ): Promise<SubscriptionListResponse> {
-    await this.access.customer(client.tenantId!, customerId);
     const size = query.size ?? 100;
-    const page = await this.repository.listForCustomer(client.tenantId!, customerId, { size, continuationToken: query.continuationToken });
-    const items = await Promise.all(page.items.map((state) => this.views.subscription(state)));
-    return this.views.list({ ...page, items }, `/v1/customers/${customerId}/subscriptions`, size);
+    const page = await this.queries.execute(
+      new ListCustomerSubscriptions(client.tenantId!, customerId, { size, continuationToken: query.continuationToken }),
+    );
+    return collection(page, `/v1/customers/${customerId}/subscriptions`, size);
   }
 
   @Get(':subscriptionId')
@@ -67,9 +60,9 @@ export class SubscriptionsController {
     @Param('subscriptionId', UuidPipe) subscriptionId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SubscriptionResponse> {
-    const { state, revision } = await this.access.subscription(client.tenantId!, customerId, subscriptionId);
+    const { subscription, revision } = await this.queries.execute(new GetSubscription(client.tenantId!, customerId, subscriptionId));
     void reply.header('ETag', etagOf(revision));
-    return this.views.subscription(state);
+    return subscription;
   }
 
   @Patch(':subscriptionId')
@@ -93,38 +86,27 @@ export class SubscriptionsController {
     if (Object.values(body).every((value) => value === undefined)) {
       throw new ProblemException(400, 'empty-update', 'Send at least one of friendlyName, quantity, autoRenewEnabled, partnerId, status.');
     }
-    const expectedRevision = parseIfMatch(ifMatch);
-    const result = await this.executor.execute(
-      subscriptionStream(subscriptionId),
-      subscriptionDecider,
-      (current) => {
-        const state = owned(current, client.tenantId!, customerId);
-        return decideAll(subscriptionDecider, commandsFor(body, state, this.catalog, { now: metadata.occurredAt, newOperationId: randomUUID }), state);
-      },
-      { metadata, expectedRevision },
+    const result = await this.commands.execute(
+      new UpdateSubscription(client.tenantId!, customerId, subscriptionId, body, parseIfMatch(ifMatch), metadata),
     );
-    const state = owned(result.state, client.tenantId!, customerId);
     void reply.header('ETag', etagOf(result.revision));
-    const waiting = result.appended.find((event) => event.type === 'SeatChangeRequested');
-    if (waiting) {
-      const location = this.views.absolute(`/v1/customers/${customerId}/subscriptions/${subscriptionId}/operations/${String(waiting.data.operationId)}`);
+    if (result.startedOperationId) {
+      const location = this.views.absolute(`/v1/customers/${customerId}/subscriptions/${subscriptionId}/operations/${result.startedOperationId}`);
       void reply.status(202).header('Operation-Location', location);
     }
-    return this.views.subscription(state);
+    const { subscription } = await this.queries.execute(new GetSubscription(client.tenantId!, customerId, subscriptionId, result));
+    return subscription;
   }
 
   @Get(':subscriptionId/operations/:operationId')
   @ApiOperation({ summary: 'A change that waits, or waited, for the publisher' })
   @ApiOkResponse({ type: OperationResponse })
-  async operation(
+  operation(
     @CurrentClient() client: AuthenticatedClient,
     @Param('customerId', UuidPipe) customerId: string,
     @Param('subscriptionId', UuidPipe) subscriptionId: string,
     @Param('operationId', UuidPipe) operationId: string,
   ): Promise<OperationResponse> {
-    const { state } = await this.access.subscription(client.tenantId!, customerId, subscriptionId);
-    const operation = state.operations.find((op) => op.id === operationId);
-    if (!operation) throw SubscriptionErrors.operationNotFound();
-    return operationView(operation);
+    return this.queries.execute(new GetOperation(client.tenantId!, customerId, subscriptionId, operationId));
   }
 }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { ApiVersionGuard } from './api-version.guard';
 import { ListPathAlias } from './list-path-alias';
-import { PublisherSubscriptions } from './publisher-subscriptions.service';
 import { SaasLinks } from './saas-links.service';
 import { SaasOperationsController } from './saas-operations.controller';
 import { SaasSubscriptionsController } from './saas-subscriptions.controller';
@@ -11,6 +10,6 @@ import { SaasSubscriptionsController } from './saas-subscriptions.controller';
 @Module({
   imports: [AuthModule],
   controllers: [SaasSubscriptionsController, SaasOperationsController],
-  providers: [PublisherSubscriptions, SaasLinks, ApiVersionGuard, ListPathAlias],
+  providers: [SaasLinks, ApiVersionGuard, ListPathAlias],
 })
 export class PublishersModule {}

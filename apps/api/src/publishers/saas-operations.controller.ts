@@ -1,15 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { SubscriptionErrors } from '@mfh/domain';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { AnswerOperation, GetSaasOperation, ListSaasOperations } from '@mfh/application';
 import type { EventMetadata } from '@mfh/event-store';
-import { SaasOperation, saasOperationView } from '@mfh/read-models';
+import type { SaasOperation } from '@mfh/read-models';
 import { UuidPipe } from '../http/params';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { ProblemDto } from '../partners/dto/common.dto';
 import { ApiVersionQuery, SaasUpdateOperationRequest } from './dto/saas-requests.dto';
 import { SaasOperationList, SaasOperationResponse } from './dto/saas-responses.dto';
-import { answerOperation } from './publisher-commands';
-import { PublisherSubscriptions } from './publisher-subscriptions.service';
 import { SaasApi } from './saas-api.decorators';
 
 /** The operations of Microsoft's SaaS Fulfillment API v2: what waits for the publisher, and its answer to it. */
@@ -17,7 +16,10 @@ import { SaasApi } from './saas-api.decorators';
 @ApiNotFoundResponse({ type: ProblemDto, description: 'Unknown subscription or operation, or another publisher’s' })
 @Controller('api/saas/subscriptions/:subscriptionId/operations')
 export class SaasOperationsController {
-  constructor(private readonly subscriptions: PublisherSubscriptions) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The operations that wait for the publisher (InProgress)' })
@@ -27,9 +29,7 @@ export class SaasOperationsController {
     @Param('subscriptionId', UuidPipe) subscriptionId: string,
     @Query() _query: ApiVersionQuery,
   ): Promise<{ operations: SaasOperation[] }> {
-    const state = await this.subscriptions.read(client.tenantId!, subscriptionId);
-    const waiting = state.operations.filter((op) => op.status === 'InProgress');
-    return { operations: waiting.map((op) => saasOperationView(state, op)) };
+    return { operations: await this.queries.execute(new ListSaasOperations(client.tenantId!, subscriptionId)) };
   }
 
   @Get(':operationId')
@@ -41,10 +41,7 @@ export class SaasOperationsController {
     @Param('operationId', UuidPipe) operationId: string,
     @Query() _query: ApiVersionQuery,
   ): Promise<SaasOperation> {
-    const state = await this.subscriptions.read(client.tenantId!, subscriptionId);
-    const operation = state.operations.find((op) => op.id === operationId);
-    if (!operation) throw SubscriptionErrors.operationNotFound();
-    return saasOperationView(state, operation);
+    return this.queries.execute(new GetSaasOperation(client.tenantId!, subscriptionId, operationId));
   }
 
   @Patch(':operationId')
@@ -60,11 +57,6 @@ export class SaasOperationsController {
     @Body() body: SaasUpdateOperationRequest,
     @RequestMetadata() metadata: EventMetadata,
   ): Promise<void> {
-    await this.subscriptions.execute(
-      client.tenantId!,
-      subscriptionId,
-      (state) => answerOperation(state, operationId, body, metadata.occurredAt),
-      metadata,
-    );
+    await this.commands.execute(new AnswerOperation(client.tenantId!, subscriptionId, operationId, body, metadata));
   }
 }

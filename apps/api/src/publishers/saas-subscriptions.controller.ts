@@ -8,19 +8,20 @@ import {
   ApiOkResponse,
   ApiOperation,
 } from '@nestjs/swagger';
-import { Catalog } from '@mfh/config';
-import { pendingOperation } from '@mfh/domain';
-import type { EventMetadata, HandleCommandResult } from '@mfh/event-store';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
-  ResolvedSubscription,
-  resolvedSubscriptionView,
-  SaasSubscription,
-  saasSubscriptionView,
-  SubscriptionsRepository,
-} from '@mfh/read-models';
-import type { ExistingSubscription } from '@mfh/domain';
+  ActivateSubscription,
+  ChangeSaasSubscription,
+  GetSaasSubscription,
+  ListAvailablePlans,
+  ListPublisherSubscriptions,
+  RequestCancellation,
+  ResolveSubscription,
+  WaitingOperationResult,
+} from '@mfh/application';
+import type { EventMetadata } from '@mfh/event-store';
+import type { ResolvedSubscription, SaasSubscription } from '@mfh/read-models';
 import type { FastifyReply } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { UuidPipe } from '../http/params';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { ProblemDto } from '../partners/dto/common.dto';
@@ -38,11 +39,8 @@ import {
   SaasSubscriptionResponse,
   SaasSubscriptionsResponse,
 } from './dto/saas-responses.dto';
-import { activate, changeSubscription, PublisherErrors, requestCancellation } from './publisher-commands';
-import { PublisherSubscriptions } from './publisher-subscriptions.service';
 import { SaasApi } from './saas-api.decorators';
 import { SaasLinks } from './saas-links.service';
-import { availablePlans } from './saas-plans';
 
 const PAGE_SIZE = 100;
 
@@ -55,9 +53,8 @@ const PAGE_SIZE = 100;
 @Controller('api/saas/subscriptions')
 export class SaasSubscriptionsController {
   constructor(
-    private readonly subscriptions: PublisherSubscriptions,
-    private readonly repository: SubscriptionsRepository,
-    private readonly catalog: Catalog,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly links: SaasLinks,
   ) {}
 
@@ -73,16 +70,15 @@ export class SaasSubscriptionsController {
     @Query() _query: ApiVersionQuery,
     @Headers('x-ms-marketplace-token') header: string | undefined,
   ): Promise<ResolvedSubscription> {
-    const state = await this.subscriptions.resolve(client.tenantId!, marketplaceToken(header));
-    return resolvedSubscriptionView(state);
+    return this.queries.execute(new ResolveSubscription(client.tenantId!, marketplaceToken(header)));
   }
 
   @Get()
   @ApiOperation({ summary: 'The publisher’s subscriptions, cancelled ones included, 100 a page (read model; also at …/subscriptions/)' })
   @ApiOkResponse({ type: SaasSubscriptionsResponse })
   async list(@CurrentClient() client: AuthenticatedClient, @Query() query: ListSubscriptionsQuery): Promise<{ subscriptions: SaasSubscription[]; '@nextLink'?: string }> {
-    const page = await this.repository.listForPublisher(client.tenantId!, { size: PAGE_SIZE, continuationToken: query.continuationToken });
-    const subscriptions = page.items.map((state) => saasSubscriptionView(state));
+    const page = await this.queries.execute(new ListPublisherSubscriptions(client.tenantId!, { size: PAGE_SIZE, continuationToken: query.continuationToken }));
+    const subscriptions = page.items;
     return page.continuationToken ? { subscriptions, '@nextLink': this.links.nextPage(page.continuationToken) } : { subscriptions };
   }
 
@@ -95,7 +91,7 @@ export class SaasSubscriptionsController {
     @Param('subscriptionId', UuidPipe) subscriptionId: string,
     @Query() _query: ApiVersionQuery,
   ): Promise<SaasSubscription> {
-    return saasSubscriptionView(await this.subscriptions.read(client.tenantId!, subscriptionId));
+    return this.queries.execute(new GetSaasSubscription(client.tenantId!, subscriptionId));
   }
 
   @Get(':subscriptionId/listAvailablePlans')
@@ -107,9 +103,7 @@ export class SaasSubscriptionsController {
     @Param('subscriptionId', UuidPipe) subscriptionId: string,
     @Query() query: ListAvailablePlansQuery,
   ): Promise<SaasSubscriptionPlans> {
-    const state = await this.subscriptions.read(client.tenantId!, subscriptionId);
-    const offer = this.catalog.offer(state.offerId);
-    return { plans: offer ? availablePlans(offer, state.planId, query.planId) : [] };
+    return { plans: await this.queries.execute(new ListAvailablePlans(client.tenantId!, subscriptionId, query.planId)) };
   }
 
   @Post(':subscriptionId/activate')
@@ -124,7 +118,7 @@ export class SaasSubscriptionsController {
     @Body() body: SaasActivateRequest,
     @RequestMetadata() metadata: EventMetadata,
   ): Promise<void> {
-    await this.subscriptions.execute(client.tenantId!, subscriptionId, (state) => activate(state, body, this.catalog), metadata);
+    await this.commands.execute(new ActivateSubscription(client.tenantId!, subscriptionId, body.planId, body.quantity ?? null, metadata));
   }
 
   @Patch(':subscriptionId')
@@ -140,10 +134,8 @@ export class SaasSubscriptionsController {
     @RequestMetadata() metadata: EventMetadata,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if ((body.planId === undefined) === (body.quantity === undefined)) throw PublisherErrors.planOrQuantity();
-    const context = { now: metadata.occurredAt, operationId: randomUUID() };
-    const result = await this.subscriptions.execute(client.tenantId!, subscriptionId, (state) => changeSubscription(state, body, this.catalog, context), metadata);
-    this.accepted(reply, result);
+    const change = new ChangeSaasSubscription(client.tenantId!, subscriptionId, body.planId ?? null, body.quantity ?? null, metadata);
+    this.accepted(reply, await this.commands.execute(change));
   }
 
   @Delete(':subscriptionId')
@@ -158,16 +150,11 @@ export class SaasSubscriptionsController {
     @RequestMetadata() metadata: EventMetadata,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const context = { now: metadata.occurredAt, operationId: randomUUID() };
-    const result = await this.subscriptions.execute(client.tenantId!, subscriptionId, (state) => requestCancellation(state, context), metadata);
-    this.accepted(reply, result);
+    this.accepted(reply, await this.commands.execute(new RequestCancellation(client.tenantId!, subscriptionId, metadata)));
   }
 
   /** 202 pointing at the operation that now waits: the one just requested, or the same one requested before. */
-  private accepted(reply: FastifyReply, result: HandleCommandResult<ExistingSubscription>): void {
-    const { state } = result;
-    const operation = pendingOperation(state);
-    if (!operation) throw new Error(`No operation waits on subscription ${state.id} after a change was accepted`);
-    void reply.status(202).header('Operation-Location', this.links.operation(state.id, operation.id));
+  private accepted(reply: FastifyReply, { subscription, waitingOperationId }: WaitingOperationResult): void {
+    void reply.status(202).header('Operation-Location', this.links.operation(subscription.id, waitingOperationId));
   }
 }

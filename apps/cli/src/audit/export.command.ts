@@ -1,4 +1,6 @@
-import { GlobalPosition, logPages, parsePosition } from '@mfh/event-store';
+import { StreamAuditFeed, StreamAuditFeedHandler } from '@mfh/application';
+import { isDomainError } from '@mfh/domain';
+import { GlobalPosition, parsePosition } from '@mfh/event-store';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -22,11 +24,17 @@ export interface ExportOptions {
  */
 export async function exportLog(context: CliContext, options: ExportOptions): Promise<void> {
   let after: GlobalPosition | null = null;
-  if (options.after !== undefined) {
+  if (options.after !== undefined && options.after !== '0') {
     after = parsePosition(options.after);
     if (!after) throw new CliExit(EXIT.usage, `--after must be a position as <commit>-<prepare>, got ${options.after}`);
   }
   const store = await context.eventStore();
+  const pages = await new StreamAuditFeedHandler(store)
+    .execute(new StreamAuditFeed(options.after ?? null, null, options.pageSize, true))
+    .catch((error: unknown) => {
+      if (isDomainError(error) && error.code === 'invalid-position') throw new CliExit(EXIT.usage, `--after ${options.after} is not the position of an event of this log`);
+      throw error;
+    });
   const total = options.progress || context.io.stderr.isTTY ? await context.countEvents(after) : null;
   const bar = progressBar(context.io, { label: 'export', total, force: options.progress });
   const started = performance.now();
@@ -34,7 +42,7 @@ export async function exportLog(context: CliContext, options: ExportOptions): Pr
   let last: GlobalPosition | null = after;
 
   async function* lines(): AsyncGenerator<string> {
-    for await (const page of logPages(store, { after, pageSize: options.pageSize })) {
+    for await (const page of pages) {
       let chunk = '';
       for (const event of page) chunk += `${JSON.stringify(exportedEvent(event))}\n`;
       written += page.length;

@@ -1,4 +1,5 @@
-import { subscriptionStream } from '@mfh/domain';
+import { GetSubscriptionHistory, GetSubscriptionHistoryHandler } from '@mfh/application';
+import { isDomainError } from '@mfh/domain';
 import { formatPosition, RecordedEvent } from '@mfh/event-store';
 import { CliContext, CliExit, EXIT, write } from '../cli-context';
 import { summarizeEvent, whoOf } from './event-summary';
@@ -10,12 +11,19 @@ export function parseSubscriptionId(text: string): string {
   return text.toLowerCase();
 }
 
+/** An unknown subscription ends the command with exit 1 and says so. */
+export function unknownSubscription(id: string): (error: unknown) => never {
+  return (error) => {
+    if (isDomainError(error) && error.code === 'subscription-not-found') throw new CliExit(EXIT.failed, `No subscription ${id}`);
+    throw error;
+  };
+}
+
 /** `audit history <subscriptionId> [--json]`: the subscription's events as a timeline, or as NDJSON. */
 export async function history(context: CliContext, subscriptionId: string, options: { json?: boolean }): Promise<void> {
   const id = parseSubscriptionId(subscriptionId);
-  const store = await context.eventStore();
-  const events = await store.readStream(subscriptionStream(id));
-  if (events.length === 0) throw new CliExit(EXIT.failed, `No subscription ${id}`);
+  const handler = new GetSubscriptionHistoryHandler(await context.eventStore());
+  const events = await handler.execute(new GetSubscriptionHistory(id)).catch(unknownSubscription(id));
   const { stdout } = context.io;
   if (options.json) {
     for (const event of events) await write(stdout, `${JSON.stringify(exportedEvent(event))}\n`);

@@ -1,10 +1,11 @@
+import { VerifyLog, VerifyLogHandler, VerifySubscription, VerifySubscriptionHandler } from '@mfh/application';
 import { subscriptionStream } from '@mfh/domain';
 import type { ChainBreak } from '@mfh/event-store';
-import { LogVerification, verifyLog, verifySubscription } from '@mfh/read-models';
+import type { LogVerification } from '@mfh/read-models';
 import { performance } from 'node:perf_hooks';
 import { CliContext, CliExit, count, EXIT, rate, seconds, write } from '../cli-context';
 import { progressBar } from '../progress';
-import { parseSubscriptionId } from './history.command';
+import { parseSubscriptionId, unknownSubscription } from './history.command';
 
 export interface VerifyOptions {
   all?: boolean;
@@ -21,8 +22,8 @@ export async function verify(context: CliContext, subscriptionId: string | undef
 }
 
 async function verifyOne(context: CliContext, id: string, options: VerifyOptions): Promise<void> {
-  const result = await verifySubscription(await context.eventStore(), context.subscriptions(), id);
-  if (!result) throw new CliExit(EXIT.failed, `No subscription ${id}`);
+  const handler = new VerifySubscriptionHandler(await context.eventStore(), context.subscriptions());
+  const result = await handler.execute(new VerifySubscription(id)).catch(unknownSubscription(id));
   const { storedEvents, ...verification } = result;
   const streamId = subscriptionStream(id);
   const { stdout } = context.io;
@@ -43,7 +44,8 @@ async function verifyAll(context: CliContext, options: VerifyOptions): Promise<v
   const started = performance.now();
   let checked: LogVerification;
   try {
-    checked = await verifyLog(await context.eventStore(), context.subscriptions(), { pageSize: options.pageSize, onPage: (read) => bar.update(read) });
+    const handler = new VerifyLogHandler(await context.eventStore(), context.subscriptions());
+    checked = await handler.execute(new VerifyLog(options.pageSize, (read) => bar.update(read)));
   } finally {
     bar.stop();
   }

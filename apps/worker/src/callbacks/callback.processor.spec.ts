@@ -1,28 +1,19 @@
-import { Logger } from '@nestjs/common';
-import { Clock, CommandExecutor } from '@mfh/application';
+import { INestApplicationContext, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { Clock, SYSTEM_SUBSCRIPTION_HANDLERS } from '@mfh/application';
+import { CommandExecutor } from '@mfh/application/command-executor';
 import { CallbackJob, PublisherCallback } from '@mfh/messaging';
-import { loadCatalog } from '@mfh/config';
-import { purchasesOf, subscriptionDecider, subscriptionStream } from '@mfh/domain';
-import { EventMetadata, EventStore, InMemoryEventStore, NewEvent, AppendOptions, AppendResult } from '@mfh/event-store';
-import { placedOrder } from '@mfh/testing';
+import { subscriptionStream } from '@mfh/domain';
+import { AppendOptions, AppendResult, EventStore, InMemoryEventStore, NewEvent } from '@mfh/event-store';
+import { developmentCatalog, given, purchasedEvent } from '@mfh/testing';
 import { Job, UnrecoverableError } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { CallbackProcessor } from './callback.processor';
 
 const NOW = new Date('2026-03-02T09:30:00.000Z');
-const catalog = loadCatalog(resolve(__dirname, '../../../../config/catalog.development.json'));
+const catalog = developmentCatalog();
 const clock: Clock = { now: () => NOW };
-
-const setup: EventMetadata = {
-  actor: 'contoso-partner',
-  role: 'partner',
-  source: 'Partner',
-  correlationId: 'c',
-  causationId: 'c',
-  requestId: 'c',
-  occurredAt: NOW.toISOString(),
-};
 
 /** A store whose next appends fail as a dropped connection would. */
 class FlakyStore extends InMemoryEventStore {
@@ -37,8 +28,12 @@ class FlakyStore extends InMemoryEventStore {
   }
 }
 
+@Module({})
+class CallbackSpecModule {}
+
 describe('CallbackProcessor', () => {
   let store: FlakyStore;
+  let app: INestApplicationContext;
   let processor: CallbackProcessor;
   let subscriptionId: string;
 
@@ -47,13 +42,22 @@ describe('CallbackProcessor', () => {
 
   beforeEach(async () => {
     store = new FlakyStore();
-    const executor = new CommandExecutor(store as EventStore);
-    processor = new CallbackProcessor(executor, clock, catalog);
+    // The command bus as the worker has it, with the system's use cases on it.
+    app = await NestFactory.createApplicationContext(
+      {
+        module: CallbackSpecModule,
+        imports: [CqrsModule.forRoot()],
+        providers: [{ provide: EventStore, useValue: store }, { provide: CommandExecutor, useValue: new CommandExecutor(store) }, ...SYSTEM_SUBSCRIPTION_HANDLERS],
+      },
+      { logger: false },
+    );
+    processor = new CallbackProcessor(app.get(CommandBus), clock, catalog);
     // One subscription of Fabrikam's offer, one seat.
-    const [purchase] = purchasesOf(placedOrder({ lines: 1 }));
-    subscriptionId = purchase.data.subscriptionId;
-    await executor.execute(subscriptionStream(subscriptionId), subscriptionDecider, (s) => subscriptionDecider.decide(purchase, s), { metadata: setup });
+    subscriptionId = randomUUID();
+    await given(store, subscriptionStream(subscriptionId), [purchasedEvent({ subscriptionId, customerId: randomUUID(), quantity: 1 })]);
   });
+
+  afterEach(() => app.close());
 
   const job = (callback: PublisherCallback, fields: Partial<CallbackJob> = {}): Job<CallbackJob> => {
     const data: CallbackJob = {

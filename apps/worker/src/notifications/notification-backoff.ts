@@ -1,3 +1,4 @@
+import { backoffDelay } from '@mfh/event-store';
 import type { BackoffStrategy } from 'bullmq';
 
 /** The backoff type notification jobs name, so BullMQ asks the worker's custom strategy. */
@@ -8,7 +9,7 @@ export const MAX_DELIVERY_ATTEMPTS = 1_000;
 
 /** base, 2·base, 4·base, … each capped at an hour. */
 export function retryDelay(attempt: number, baseMs: number): number {
-  return Math.min(baseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+  return backoffDelay(attempt, { firstMs: baseMs, maxMs: MAX_RETRY_DELAY_MS });
 }
 
 export type AfterFailure = { retryInMs: number } | { deadLetter: string };

@@ -1,10 +1,10 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Clock, CommandExecutor } from '@mfh/application';
+import { CommandBus } from '@nestjs/cqrs';
+import { Clock, RejectOperationOnWebhookAnswer } from '@mfh/application';
 import { SigningKeys } from '@mfh/auth';
-import { derivedId } from '@mfh/event-store';
+import type { EventMetadata } from '@mfh/event-store';
 import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
-import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
 import { AppConfig, Catalog } from '@mfh/config';
 import { NewNotificationAttempt, NotificationsRepository } from '@mfh/read-models';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -44,7 +44,7 @@ export class NotificationProcessor extends StoreAwareWorkerHost {
     private readonly config: AppConfig,
     private readonly keys: SigningKeys,
     private readonly attempts: NotificationsRepository,
-    private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     private readonly clock: Clock,
   ) {
     super();
@@ -126,31 +126,19 @@ export class NotificationProcessor extends StoreAwareWorkerHost {
     return job.data.attemptsOfEarlierRuns ?? 0;
   }
 
-  /** Rejects the operation unless the publisher (or its timeout) has finished it meanwhile. */
+  /** The decider leaves an operation the publisher (or its timeout) finished meanwhile as it is. */
   private async reject(job: Job<NotifyPublisherJob>, reason: string): Promise<void> {
     const { subscriptionId, operationId, deliveryId } = job.data;
-    const now = this.clock.now().toISOString();
-    await this.executor.execute(
-      subscriptionStream(subscriptionId),
-      subscriptionDecider,
-      (state) => {
-        const operation = state.status === 'none' ? undefined : state.operations.find((op) => op.id === operationId);
-        if (operation?.status !== 'InProgress') return [];
-        return subscriptionDecider.decide({ type: 'RejectOperation', data: { operationId, reason, now } }, state);
-      },
-      {
-        metadata: {
-          actor: 'notifications',
-          role: 'system',
-          source: 'System',
-          correlationId: operationId,
-          causationId: deliveryId,
-          requestId: job.id ?? deliveryId,
-          occurredAt: now,
-        },
-        eventId: (index) => derivedId(operationId, 'rejected-by-webhook-answer', index),
-      },
-    );
+    const metadata: EventMetadata = {
+      actor: 'notifications',
+      role: 'system',
+      source: 'System',
+      correlationId: operationId,
+      causationId: deliveryId,
+      requestId: job.id ?? deliveryId,
+      occurredAt: this.clock.now().toISOString(),
+    };
+    await this.commands.execute(new RejectOperationOnWebhookAnswer(subscriptionId, operationId, reason, metadata));
   }
 
   private async post(url: string, job: NotifyPublisherJob): Promise<PostOutcome> {

@@ -1,14 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JOBS, QUEUES } from '@mfh/messaging';
+import { QueryBus } from '@nestjs/cqrs';
+import { ListPublisherNotifications } from '@mfh/application';
+import { JOBS, NotifyPublisherJob, QUEUES } from '@mfh/messaging';
 import { AppConfig, Catalog } from '@mfh/config';
-import { EventStore, RecordedEvent } from '@mfh/event-store';
+import type { RecordedEvent } from '@mfh/event-store';
 import { LogConsumer, NotificationsRepository } from '@mfh/read-models';
 import type { Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
 import { MAX_DELIVERY_ATTEMPTS, NOTIFICATION_BACKOFF } from './notification-backoff';
-import { planNotifications } from './plan-notifications';
-import type { NotifyPublisherJob } from '@mfh/messaging';
 
 /**
  * Queues a notification for each operation a publisher with a notification URL must hear about. A
@@ -21,14 +21,14 @@ export class NotificationReactor implements LogConsumer {
 
   constructor(
     @InjectQueue(QUEUES.notifications) private readonly queue: Queue<NotifyPublisherJob>,
-    private readonly store: EventStore,
+    private readonly queries: QueryBus,
     private readonly catalog: Catalog,
     private readonly config: AppConfig,
     private readonly deliveries: NotificationsRepository,
   ) {}
 
   async handle(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const planned = (await planNotifications(this.store, events)).filter(
+    const planned = (await this.queries.execute(new ListPublisherNotifications(events))).filter(
       ({ payload }) => !!this.catalog.publisher(payload.publisherId)?.notificationUrl,
     );
     if (planned.length === 0) return;

@@ -1,20 +1,16 @@
 import { Processor } from '@nestjs/bullmq';
-import { Clock, CommandExecutor } from '@mfh/application';
-import { derivedId } from '@mfh/event-store';
-import { QUEUES, WORKER_LOCKING } from '@mfh/messaging';
-import { subscriptionDecider, subscriptionStream } from '@mfh/domain';
+import { CommandBus } from '@nestjs/cqrs';
+import { Clock, RenewalOutcome, RenewSubscription } from '@mfh/application';
+import { QUEUES, RenewalJob, WORKER_LOCKING } from '@mfh/messaging';
 import { DelayedError, Job } from 'bullmq';
-import { systemMetadata } from '../system-metadata';
-import type { RenewalJob } from '@mfh/messaging';
-import { renewalDue } from './renewal.reactor';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
-
-export type RenewalOutcome = 'renewed' | 'expired' | 'nothing-to-do';
+import { systemMetadata } from '../system-metadata';
+import { renewalDue } from './renewal.reactor';
 
 @Processor(QUEUES.renewals, WORKER_LOCKING)
 export class RenewalProcessor extends StoreAwareWorkerHost {
   constructor(
-    private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     private readonly clock: Clock,
   ) {
     super();
@@ -29,20 +25,6 @@ export class RenewalProcessor extends StoreAwareWorkerHost {
       await job.moveToDelayed(due, token);
       throw new DelayedError();
     }
-    const result = await this.executor.execute(
-      subscriptionStream(subscriptionId),
-      subscriptionDecider,
-      (state) => {
-        // Only the term this job was made for; a renewal that already happened has its own job.
-        if (state.status !== 'active' || state.billing.termEnd !== termEnd) return [];
-        const operationId = derivedId(subscriptionId, termEnd, 'renewal');
-        return subscriptionDecider.decide({ type: 'RenewSubscription', data: { operationId, now: now.toISOString() } }, state);
-      },
-      { metadata: systemMetadata('renewals', job, now), eventId: (index) => derivedId(subscriptionId, termEnd, 'renewal-event', index) },
-    );
-    const [event] = result.appended;
-    if (event?.type === 'SubscriptionRenewed') return 'renewed';
-    if (event?.type === 'SubscriptionExpired') return 'expired';
-    return 'nothing-to-do';
+    return this.commands.execute(new RenewSubscription(subscriptionId, termEnd, systemMetadata('renewals', job, now)));
   }
 }

@@ -1,13 +1,12 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QUEUES } from '@mfh/messaging';
-import { registeredConsumer } from '../projections/log-consumers';
 import { RenewalProcessor } from './renewal.processor';
-import { RenewalReactor } from './renewal.reactor';
+import { renewalReactor } from './renewal.reactor';
 
 /** At the end of each term: a new term when auto-renew is on, the end of the subscription when it is off. */
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUES.renewals })],
-  providers: [RenewalReactor, RenewalProcessor, registeredConsumer(RenewalReactor)],
+  providers: [renewalReactor, RenewalProcessor],
 })
 export class RenewalsModule {}

@@ -1,10 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT } from '@mfh/application';
 import { QueryInteger } from '../../http/query-integer';
-
-/** Defaults and bounds of the global feed (SPEC §9). */
-export const FEED_DEFAULT_LIMIT = 100;
-export const FEED_MAX_LIMIT = 1000;
 /** A bound on what limit may say for a stream, so that it stays a plain number. */
 const FEED_MAX_STREAMED = 999_999_999;
 
@@ -40,11 +37,13 @@ export class AuditStateQuery {
 export class AuditFeedQuery {
   @ApiPropertyOptional({
     example: '1042-17',
-    description: 'A position from this feed (an event’s position, or next); only events after it are returned. Omitted: from the start.',
+    description:
+      'A position from this feed (an event’s position, or next); only events after it are returned. Omitted or 0: from the start. ' +
+      'Any other position (between events, past the last) is refused with invalid-position.',
   })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'after must be a position from this feed, like 1042-17' })
+  @Matches(/^(?:0|\d{1,20}-\d{1,20})$/, { message: 'after must be a position from this feed, like 1042-17' })
   after?: string;
 
   @ApiPropertyOptional({

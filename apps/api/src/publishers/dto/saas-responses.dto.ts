@@ -7,7 +7,7 @@ import type {
   SaasSubscriptionStatus,
   SaasTerm,
 } from '@mfh/read-models';
-import type { SaasPlan, SaasPlanComponents, SaasRecurrentBillingTerm } from '../saas-plans';
+import type { SaasPlan, SaasPlanComponents, SaasRecurrentBillingTerm } from '@mfh/application';
 
 /** The response shapes of Microsoft's SaaS Fulfillment API v2 (`components.schemas`), for the OpenAPI document. */
 

@@ -1,0 +1,16 @@
+import { Command } from '@nestjs/cqrs';
+import type { EventMetadata } from '@mfh/event-store';
+import type { ExistingCustomer } from '../../access/tenancy';
+
+/** A partner's new customer; with an Idempotency-Key a resend creates nothing and answers the same customer. */
+export class CreateCustomer extends Command<ExistingCustomer> {
+  constructor(
+    readonly partnerId: string,
+    readonly companyName: string,
+    readonly domain: string | null,
+    readonly idempotencyKey: string | null,
+    readonly metadata: EventMetadata,
+  ) {
+    super();
+  }
+}

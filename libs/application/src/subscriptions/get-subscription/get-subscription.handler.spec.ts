@@ -1,0 +1,85 @@
+import { ActivationCodes, SecretStore } from '@mfh/auth';
+import { loadConfig } from '@mfh/config';
+import { subscriptionStream } from '@mfh/domain';
+import { subscriptionDecider } from '@mfh/domain/deciders';
+import { EventStore, loadState } from '@mfh/event-store';
+import { activeEvents, developmentCatalog, given, inMemoryStore, purchasedEvent } from '@mfh/testing';
+import { randomUUID } from 'node:crypto';
+import { ActivationLinks } from '../../activation/activation-links';
+import { GetSubscription } from './get-subscription.query';
+import { GetSubscriptionHandler } from './get-subscription.handler';
+
+describe('GetSubscription', () => {
+  let store: EventStore;
+  let handler: GetSubscriptionHandler;
+  const customerId = randomUUID();
+
+  beforeEach(async () => {
+    store = inMemoryStore();
+    const config = loadConfig({ ACTIVATION_CODE_SECRET: 'a'.repeat(40) });
+    const codes = new ActivationCodes(config, {} as SecretStore);
+    await codes.onModuleInit();
+    handler = new GetSubscriptionHandler(store, new ActivationLinks(codes, developmentCatalog(), config));
+  });
+
+  async function subscription(events: { type: string; data: object }[] = []): Promise<string> {
+    const id = randomUUID();
+    await given(store, subscriptionStream(id), [purchasedEvent({ subscriptionId: id, customerId }), ...events]);
+    return id;
+  }
+
+  const get = (id: string, partnerId = 'contoso') => handler.execute(new GetSubscription(partnerId, customerId, id));
+
+  it("shows a pending subscription with the publisher's activation link and as needing the partner's attention (SPEC §4)", async () => {
+    const id = await subscription();
+    const { subscription: view, revision } = await get(id);
+    expect(revision).toBe(0);
+    expect(view).toMatchObject({ id, customerId, status: 'pending', attentionNeeded: true, actionNeeded: null, quantity: 12, fulfillmentConfirmed: false });
+    expect(view.activationLink).toMatch(/^http:\/\/localhost:4000\/landing\?token=/);
+  });
+
+  it('needs no attention once active, and has no activation link', async () => {
+    const id = await subscription(activeEvents());
+    expect(await get(id)).toMatchObject({
+      revision: 3,
+      subscription: { status: 'active', attentionNeeded: false, activationLink: null, billingStartDate: '2026-03-02', commitmentEndDate: '2026-04-01' },
+    });
+  });
+
+  it("needs attention while the publisher's action is open, and shows it", async () => {
+    const action = { reason: 'Verify the tenant', url: 'https://fabrikam.example/verify', blockedOperations: ['cancel'], signedAt: '2026-03-02T10:00:00.000Z' };
+    const id = await subscription([...activeEvents(), { type: 'PublisherActionRequired', data: action }]);
+    expect((await get(id)).subscription).toMatchObject({
+      attentionNeeded: true,
+      actionNeeded: { reason: 'Verify the tenant', url: 'https://fabrikam.example/verify', blockedOperations: ['cancel'] },
+    });
+  });
+
+  it('shows the state a command just left without reading the stream again', async () => {
+    const id = await subscription();
+    const { subscription: stored } = await get(id);
+    const { state } = await loadState(store, subscriptionStream(id), subscriptionDecider);
+    if (state.status === 'none') throw new Error('no subscription');
+    const read = jest.spyOn(store, 'readStream');
+    const known = await handler.execute(new GetSubscription('contoso', customerId, id, { subscription: { ...state, friendlyName: 'Just renamed' }, revision: 1 }));
+    expect(read).not.toHaveBeenCalled();
+    expect(known).toEqual({ revision: 1, subscription: { ...stored, friendlyName: 'Just renamed' } });
+  });
+
+  it('checks tenancy on the state it is handed too', async () => {
+    const id = await subscription();
+    const { state } = await loadState(store, subscriptionStream(id), subscriptionDecider);
+    if (state.status === 'none') throw new Error('no subscription');
+    await expect(handler.execute(new GetSubscription('northwind', customerId, id, { subscription: state, revision: 0 }))).rejects.toMatchObject({
+      code: 'subscription-not-found',
+    });
+  });
+
+  it("reports another partner's subscription as not found", async () => {
+    await expect(get(await subscription(), 'northwind')).rejects.toMatchObject({ code: 'subscription-not-found', kind: 'not-found' });
+  });
+
+  it('reports a subscription that does not exist as not found', async () => {
+    await expect(get(randomUUID())).rejects.toMatchObject({ code: 'subscription-not-found' });
+  });
+});

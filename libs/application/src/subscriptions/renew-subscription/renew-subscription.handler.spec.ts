@@ -1,0 +1,62 @@
+import { SubscriptionEvent, subscriptionStream } from '@mfh/domain';
+import { derivedId, EventStore } from '@mfh/event-store';
+import { activeEvents, given, inMemoryStore, purchasedEvent, requestMetadata } from '@mfh/testing';
+import { randomUUID } from 'node:crypto';
+import { CommandExecutor } from '../../command-executor';
+import { RenewSubscription } from './renew-subscription.command';
+import { RenewSubscriptionHandler } from './renew-subscription.handler';
+
+/** activeEvents' term runs 2026-03-02 to 2026-04-01 inclusive; it is due on the 2nd of April. */
+const TERM_END = '2026-04-01';
+const DUE = '2026-04-02T00:00:05.000Z';
+
+describe('RenewSubscription', () => {
+  let store: EventStore;
+  let handler: RenewSubscriptionHandler;
+  let subscriptionId: string;
+
+  beforeEach(() => {
+    store = inMemoryStore();
+    handler = new RenewSubscriptionHandler(new CommandExecutor(store));
+    subscriptionId = randomUUID();
+  });
+
+  const subscriptionWith = (...events: SubscriptionEvent[]) =>
+    given(store, subscriptionStream(subscriptionId), [purchasedEvent({ subscriptionId, customerId: randomUUID() }), ...activeEvents(), ...events]);
+  const renew = (termEnd = TERM_END, now = DUE) => handler.execute(new RenewSubscription(subscriptionId, termEnd, requestMetadata(now, 'renewals')));
+  const stored = () => store.readStream(subscriptionStream(subscriptionId));
+
+  it('renews the term it names, with ids derived from the subscription and that term', async () => {
+    await subscriptionWith();
+    expect(await renew()).toBe('renewed');
+    expect((await stored()).at(-1)).toMatchObject({
+      id: derivedId(subscriptionId, TERM_END, 'renewal-event', 0),
+      type: 'SubscriptionRenewed',
+      data: { operationId: derivedId(subscriptionId, TERM_END, 'renewal'), termStart: '2026-04-02', termEnd: '2026-05-01', renewedAt: DUE },
+    });
+  });
+
+  it('ends the subscription with its term when auto-renew is off', async () => {
+    await subscriptionWith({ type: 'AutoRenewDisabled', data: {} });
+    expect(await renew()).toBe('expired');
+    expect((await stored()).at(-1)).toMatchObject({
+      id: derivedId(subscriptionId, TERM_END, 'renewal-event', 0),
+      type: 'SubscriptionExpired',
+      data: { operationId: derivedId(subscriptionId, TERM_END, 'renewal'), termEnd: TERM_END, expiredAt: DUE },
+    });
+  });
+
+  it('renews a term once: run again, or for a term that is not the current one, it does nothing', async () => {
+    await subscriptionWith();
+    await renew();
+    expect(await renew()).toBe('nothing-to-do');
+    expect(await renew('2026-03-01')).toBe('nothing-to-do');
+    expect(await stored()).toHaveLength(5);
+  });
+
+  it('does nothing before the term has ended', async () => {
+    await subscriptionWith();
+    expect(await renew(TERM_END, '2026-04-01T23:59:59.000Z')).toBe('nothing-to-do');
+    expect(await stored()).toHaveLength(4);
+  });
+});

@@ -1,0 +1,47 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Catalog } from '@mfh/config';
+import { ExistingSubscription, SubscriptionCommand, subscriptionStream } from '@mfh/domain';
+import { subscriptionDecider } from '@mfh/domain/deciders';
+import { randomUUID } from 'node:crypto';
+import { subscriptionOfPartner } from '../../access/tenancy';
+import { CommandExecutor } from '../../command-executor';
+import { OPERATION_STARTERS, SubscriptionResult } from '../subscription-result';
+import { SubscriptionChanges, UpdateSubscription } from './update-subscription.command';
+
+@CommandHandler(UpdateSubscription)
+export class UpdateSubscriptionHandler implements ICommandHandler<UpdateSubscription> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly catalog: Catalog,
+  ) {}
+
+  async execute({ partnerId, customerId, subscriptionId, changes, expectedRevision, metadata }: UpdateSubscription): Promise<SubscriptionResult> {
+    const access = subscriptionOfPartner(partnerId, customerId);
+    const result = await this.executor.execute({
+      stream: subscriptionStream(subscriptionId),
+      decider: subscriptionDecider,
+      access,
+      commands: (state) => this.commandsFor(changes, access(state), metadata.occurredAt),
+      metadata,
+      expectedRevision,
+    });
+    const started = result.appended.find((event) => OPERATION_STARTERS.has(event.type));
+    return { subscription: access(result.state), revision: result.revision, startedOperationId: started ? String(started.data.operationId) : null };
+  }
+
+  /** Settings first, then seats, then cancellation; the seat limits are the catalog's for the current plan. */
+  private commandsFor(changes: SubscriptionChanges, state: ExistingSubscription, now: string): SubscriptionCommand[] {
+    const commands: SubscriptionCommand[] = [];
+    if (changes.friendlyName !== undefined) commands.push({ type: 'RenameSubscription', data: { friendlyName: changes.friendlyName } });
+    if (changes.partnerId === null) commands.push({ type: 'RemoveIndirectReseller', data: {} });
+    if (typeof changes.partnerId === 'string') commands.push({ type: 'AssignIndirectReseller', data: { mpnId: changes.partnerId } });
+    if (changes.autoRenewEnabled !== undefined) commands.push({ type: changes.autoRenewEnabled ? 'EnableAutoRenew' : 'DisableAutoRenew', data: {} });
+    if (changes.quantity !== undefined) {
+      const plan = this.catalog.plan(state.offerId, state.planId);
+      const limits = plan ? { minQuantity: plan.minQuantity, maxQuantity: plan.maxQuantity } : null;
+      commands.push({ type: 'ChangeSeats', data: { quantity: changes.quantity, limits, operationId: randomUUID(), requestedBy: 'Partner', now } });
+    }
+    if (changes.status === 'deleted') commands.push({ type: 'CancelSubscription', data: { requestedBy: 'Partner', operationId: randomUUID(), now } });
+    return commands;
+  }
+}
