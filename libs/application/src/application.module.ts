@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { KeysModule } from '@mfh/auth';
+import { NotificationsStoreModule } from '@mfh/read-models';
 import { ActivationLinks } from './activation/activation-links';
 import { Clock, SystemClock } from './clock';
 import { CommandExecutor } from './command-executor';
@@ -10,10 +11,15 @@ import { ORDER_HANDLERS } from './orders/order.handlers';
 import { PARTNER_SUBSCRIPTION_HANDLERS } from './subscriptions/partner.handlers';
 import { PUBLISHER_SUBSCRIPTION_HANDLERS } from './subscriptions/publisher.handlers';
 import { SYSTEM_SUBSCRIPTION_HANDLERS } from './subscriptions/system.handlers';
+import { NOTIFICATION_HANDLERS } from './notifications/notification.handlers';
 import { READ_HANDLERS } from './read.handlers';
 
 /** Every use case, for every process: the api and the worker run the same handler where both can cause a change. */
-const HANDLERS = [...CUSTOMER_HANDLERS, ...ORDER_HANDLERS, ...PARTNER_SUBSCRIPTION_HANDLERS, ...PUBLISHER_SUBSCRIPTION_HANDLERS, ...SYSTEM_SUBSCRIPTION_HANDLERS, ...READ_HANDLERS];
+const HANDLERS = [
+  ...CUSTOMER_HANDLERS, ...ORDER_HANDLERS, ...PARTNER_SUBSCRIPTION_HANDLERS, ...PUBLISHER_SUBSCRIPTION_HANDLERS, ...SYSTEM_SUBSCRIPTION_HANDLERS,
+  ...READ_HANDLERS,
+  ...NOTIFICATION_HANDLERS,
+];
 
 /** The command and query buses, their handlers, and the one executor the command handlers append through. */
 @Global()
@@ -22,7 +28,7 @@ export class ApplicationModule {
   static forRoot(clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: ApplicationModule,
-      imports: [CqrsModule.forRoot(), KeysModule],
+      imports: [CqrsModule.forRoot(), KeysModule, NotificationsStoreModule],
       providers: [CommandExecutor, LifecycleLogger, ActivationLinks, { provide: Clock, useValue: clock }, ...HANDLERS],
       exports: [CqrsModule, KeysModule, CommandExecutor, ActivationLinks, Clock, LifecycleLogger],
     };

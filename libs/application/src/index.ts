@@ -59,3 +59,7 @@ export * from './audit/verify-subscription/verify-subscription.handler';
 export * from './audit/verify-log/verify-log.handler';
 export * from './audit/read-audit-feed/read-audit-feed.handler';
 export * from './audit/stream-audit-feed/stream-audit-feed.handler';
+export * from './notifications/notification.errors';
+export * from './notifications/list-notifications/list-notifications.query';
+export * from './notifications/get-notification/get-notification.query';
+export * from './notifications/list-notification-attempts/list-notification-attempts.query';

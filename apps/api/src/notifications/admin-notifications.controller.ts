@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotificationDelivery, NotificationsRepository } from '@mfh/read-models';
+import { QueryBus } from '@nestjs/cqrs';
+import { GetNotification, ListNotificationAttempts, ListNotifications } from '@mfh/application';
+import type { NotificationDelivery } from '@mfh/read-models';
 import { Roles } from '../auth/auth.decorators';
 import { UuidPipe } from '../http/params';
-import { ProblemException } from '../http/problem';
 import { ProblemDto } from '../partners/dto/common.dto';
 import {
   DeliveryQuery,
@@ -26,7 +27,7 @@ function summary({ payload: _payload, ...delivery }: NotificationDelivery): Noti
 @ApiForbiddenResponse({ type: ProblemDto, description: 'Only the admin role may call these' })
 @Controller('v1/admin/notifications')
 export class AdminNotificationsController {
-  constructor(private readonly notifications: NotificationsRepository) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get()
   @ApiOperation({ summary: 'Notifications to publishers, oldest first, each with its state and last delivery attempt' })
@@ -35,7 +36,7 @@ export class AdminNotificationsController {
   async list(@Query() query: DeliveryQuery): Promise<NotificationDeliveryListResponse> {
     const size = query.size ?? DEFAULT_PAGE_SIZE;
     const filter = { subscriptionId: query.subscriptionId?.toLowerCase(), state: query.state };
-    const page = await this.notifications.deliveries(filter, { size, continuationToken: query.continuationToken });
+    const page = await this.queries.execute(new ListNotifications(filter, { size, continuationToken: query.continuationToken }));
     const response: NotificationDeliveryListResponse = { totalCount: page.totalCount, items: page.items.map(summary) };
     if (page.continuationToken) {
       const params = new URLSearchParams({ size: String(size), continuationToken: page.continuationToken });
@@ -52,7 +53,7 @@ export class AdminNotificationsController {
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   async get(@Param('deliveryId', UuidPipe) deliveryId: string): Promise<NotificationDeliveryDetailResponse> {
-    return this.delivery(deliveryId);
+    return this.queries.execute(new GetNotification(deliveryId));
   }
 
   @Get(':deliveryId/attempts')
@@ -61,14 +62,7 @@ export class AdminNotificationsController {
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   async attempts(@Param('deliveryId', UuidPipe) deliveryId: string): Promise<NotificationAttemptListResponse> {
-    const delivery = await this.delivery(deliveryId);
-    const items = await this.notifications.attempts(deliveryId);
-    return { deliveryId, state: delivery.state, totalCount: items.length, items };
-  }
-
-  private async delivery(deliveryId: string): Promise<NotificationDelivery> {
-    const delivery = await this.notifications.delivery(deliveryId);
-    if (!delivery) throw new ProblemException(404, 'notification-not-found', `There is no notification ${deliveryId}.`);
-    return delivery;
+    const { delivery, attempts } = await this.queries.execute(new ListNotificationAttempts(deliveryId));
+    return { deliveryId, state: delivery.state, totalCount: attempts.length, items: attempts };
   }
 }
