@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Stored events reach projections and reactors only through the checkpointed log, never an in-memory bus. */
+const NO_IN_MEMORY_EVENTS = {
+  name: '@nestjs/cqrs',
+  importNames: ['EventBus', 'AggregateRoot', 'EventPublisher', 'Saga', 'EventsHandler', 'IEventHandler', 'ofType'],
+  message: 'Commands and queries only: stored events travel through the checkpointed log, not @nestjs/cqrs events or sagas.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '*.js', '*.mjs'] },
   js.configs.recommended,
@@ -13,21 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    // Stored events reach projections and reactors only through the checkpointed log, never an in-memory bus.
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: '@nestjs/cqrs',
-              importNames: ['EventBus', 'AggregateRoot', 'EventPublisher', 'Saga', 'EventsHandler', 'IEventHandler', 'ofType'],
-              message: 'Commands and queries only: stored events travel through the checkpointed log, not @nestjs/cqrs events or sagas.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [NO_IN_MEMORY_EVENTS] }] },
   },
   {
     // Apps translate a transport into a command or query; deciding and appending happen in use-case handlers.
@@ -38,11 +31,7 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            {
-              name: '@nestjs/cqrs',
-              importNames: ['EventBus', 'AggregateRoot', 'EventPublisher', 'Saga', 'EventsHandler', 'IEventHandler', 'ofType'],
-              message: 'Commands and queries only: stored events travel through the checkpointed log, not @nestjs/cqrs events or sagas.',
-            },
+            NO_IN_MEMORY_EVENTS,
             {
               name: '@mfh/domain/deciders',
               message: 'Deciders run only inside use-case handlers (libs/application): send a command through the CommandBus.',

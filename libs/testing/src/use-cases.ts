@@ -1,11 +1,28 @@
-import { loadCatalog } from '@mfh/config';
-import type { SubscriptionEvent } from '@mfh/domain';
+import { loadCatalog, parseCatalog, PlanEntry } from '@mfh/config';
+import { DomainError, SubscriptionEvent } from '@mfh/domain';
 import { EventMetadata, EventStore, InMemoryEventStore, JsonObject } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 
 /** The development catalog, as `npm start` runs it. */
 export const developmentCatalog = () => loadCatalog(resolve(__dirname, '../../../config/catalog.development.json'));
+
+/** The development catalog with one more plan in the CRM offer: `plan` overrides its `standard` plan. */
+export function catalogWithPlan(plan: Partial<PlanEntry> & { id: string }) {
+  const file = structuredClone(developmentCatalog().file);
+  file.offers[0].plans.push({ ...file.offers[0].plans[0], name: plan.id, ...plan });
+  return parseCatalog(file);
+}
+
+/** The domain refusal a promise ends in; anything else (success included) fails the test. */
+export async function refusal(promise: Promise<unknown>): Promise<{ code: string; kind: string; message: string }> {
+  const error = await promise.then(
+    () => new Error('expected a refusal'),
+    (thrown: unknown) => thrown,
+  );
+  if (error instanceof DomainError) return { code: error.code, kind: error.kind, message: error.message };
+  throw error;
+}
 
 export const requestMetadata = (occurredAt: string, actor = 'contoso-partner'): EventMetadata => ({
   actor,
@@ -17,13 +34,15 @@ export const requestMetadata = (occurredAt: string, actor = 'contoso-partner'): 
   occurredAt,
 });
 
-/** A monthly Fabrikam CRM standard subscription of contoso's customer, as stored events (SPEC fixtures). */
-export function purchasedEvent(fields: { subscriptionId: string; customerId: string; quantity?: number }): SubscriptionEvent {
+type PurchasedData = Extract<SubscriptionEvent, { type: 'SubscriptionPurchased' }>['data'];
+
+/** A monthly Fabrikam CRM standard subscription of contoso's customer, as stored (SPEC fixtures); `fields` override. */
+export function purchasedEvent(fields: Partial<PurchasedData> = {}): SubscriptionEvent {
   return {
     type: 'SubscriptionPurchased',
     data: {
-      subscriptionId: fields.subscriptionId,
-      customerId: fields.customerId,
+      subscriptionId: randomUUID(),
+      customerId: randomUUID(),
       partnerId: 'contoso',
       orderId: randomUUID(),
       lineItemNumber: 1,
@@ -32,7 +51,7 @@ export function purchasedEvent(fields: { subscriptionId: string; customerId: str
       planId: 'standard',
       publisherId: 'fabrikam',
       publisherName: 'Fabrikam',
-      quantity: fields.quantity ?? 12,
+      quantity: 12,
       termDuration: 'P1M',
       billingCycle: 'monthly',
       friendlyName: 'CRM',
@@ -42,6 +61,7 @@ export function purchasedEvent(fields: { subscriptionId: string; customerId: str
       currency: 'USD',
       purchasedAt: '2026-03-01T10:00:00.000Z',
       cancellationAllowedUntil: '2026-03-04T10:00:00.000Z',
+      ...fields,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { evolveSubscription, ExistingSubscription, initialSubscriptionState, SubscriptionEvent, SubscriptionState } from '@mfh/domain';
 import type { JsonObject, RecordedEvent } from '@mfh/event-store';
+import { purchasedEvent } from '@mfh/testing';
 import { foldBatch } from '../projections/projection';
 import { partnerSubscriptionView } from './partner-subscription.view';
 import { saasSubscriptionView } from './saas-subscription.view';
@@ -11,32 +12,18 @@ const ID = '0b9f6c1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e';
 const LINK = 'https://fabrikam.example/landing?token=code';
 const op = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
 
-const purchased = (fields: Partial<Extract<SubscriptionEvent, { type: 'SubscriptionPurchased' }>['data']> = {}): SubscriptionEvent => ({
-  type: 'SubscriptionPurchased',
-  data: {
+const purchased = (fields: Parameters<typeof purchasedEvent>[0] = {}): SubscriptionEvent =>
+  purchasedEvent({
     subscriptionId: ID,
     customerId: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
-    partnerId: 'contoso',
     orderId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
-    lineItemNumber: 1,
-    offerId: 'fabrikam-crm',
-    offerName: 'Fabrikam CRM',
-    planId: 'standard',
-    publisherId: 'fabrikam',
-    publisherName: 'Fabrikam',
     quantity: 5,
     termDuration: 'P1Y',
-    billingCycle: 'monthly',
     friendlyName: 'Sales CRM',
-    indirectResellerId: null,
-    autoRenewEnabled: true,
     unitPrice: '120.00',
-    currency: 'USD',
-    purchasedAt: '2026-03-01T10:00:00.000Z',
     cancellationAllowedUntil: '2026-03-15T10:00:00.000Z',
     ...fields,
-  },
-});
+  });
 const at = (minute: number) => new Date(Date.UTC(2026, 3, 1, 9, minute)).toISOString();
 const seatRequest = (id: string, quantity: number, previousQuantity: number): SubscriptionEvent => ({
   type: 'SeatChangeRequested',

@@ -1,34 +1,12 @@
-import { subscriptionIdOf } from '@mfh/domain';
+import { SUBSCRIPTION_EVENT_TYPES, subscriptionIdOf } from '@mfh/domain';
 import type { OperationAction, SubscriptionEvent } from '@mfh/domain';
 import { eventsOfType } from '@mfh/event-store';
 import type { GuardedEvent, Projection } from '../projections/projection';
 import type { PendingOperationRow, SubscriptionRow } from './subscription.row';
 import { subscriptionsTable } from './subscriptions.repository';
 
-export const subscriptionRowEvents = eventsOfType<SubscriptionEvent>()(
-  'SubscriptionPurchased',
-  'SubscriptionRenamed',
-  'SeatsChanged',
-  'SeatChangeRequested',
-  'SeatChangeRejected',
-  'PlanChangeRequested',
-  'PlanChanged',
-  'PlanChangeRejected',
-  'CancellationRequested',
-  'CancellationRejected',
-  'AutoRenewDisabled',
-  'AutoRenewEnabled',
-  'IndirectResellerAssigned',
-  'IndirectResellerRemoved',
-  'PublisherActivated',
-  'FulfillmentConfirmed',
-  'BillingStarted',
-  'PublisherActionRequired',
-  'PublisherActionResolved',
-  'Cancelled',
-  'SubscriptionRenewed',
-  'SubscriptionExpired',
-);
+/** Every subscription event: each one changes something a list shows. */
+export const subscriptionRowEvents = eventsOfType<SubscriptionEvent>()(...SUBSCRIPTION_EVENT_TYPES);
 
 export type SubscriptionRowEvent = GuardedEvent<typeof subscriptionRowEvents>;
 

@@ -1,29 +1,12 @@
-import { parseCatalog } from '@mfh/config';
-import { DomainError, SubscriptionEvent, subscriptionStream } from '@mfh/domain';
+import { SubscriptionEvent, subscriptionStream } from '@mfh/domain';
 import { EventStore } from '@mfh/event-store';
-import { activeEvents, developmentCatalog, given, inMemoryStore, purchasedEvent, requestMetadata } from '@mfh/testing';
+import { activeEvents, developmentCatalog, given, inMemoryStore, purchasedEvent, requestMetadata, catalogWithPlan, refusal } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { CommandExecutor } from '../../command-executor';
 import { ChangeSaasSubscription } from './change-saas-subscription.command';
 import { ChangeSaasSubscriptionHandler } from './change-saas-subscription.handler';
 
 const NOW = '2026-03-05T09:00:00.000Z';
-
-/** The development catalog plus a private plan of the CRM offer. */
-function catalogWithPrivatePlan() {
-  const file = structuredClone(developmentCatalog().file);
-  file.offers[0].plans.push({ ...file.offers[0].plans[1], id: 'vip', name: 'VIP', isPrivate: true });
-  return parseCatalog(file);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; kind: string }> {
-  const error = await promise.then(
-    () => new Error('expected a refusal'),
-    (thrown: unknown) => thrown,
-  );
-  if (error instanceof DomainError) return { code: error.code, kind: error.kind };
-  throw error;
-}
 
 describe('ChangeSaasSubscription', () => {
   let store: EventStore;
@@ -32,7 +15,7 @@ describe('ChangeSaasSubscription', () => {
 
   beforeEach(() => {
     store = inMemoryStore();
-    handler = new ChangeSaasSubscriptionHandler(new CommandExecutor(store), catalogWithPrivatePlan());
+    handler = new ChangeSaasSubscriptionHandler(new CommandExecutor(store), catalogWithPlan({ ...developmentCatalog().file.offers[0].plans[1], id: 'vip', name: 'VIP', isPrivate: true }));
   });
 
   async function subscribed(quantity = 12): Promise<string> {
@@ -66,8 +49,8 @@ describe('ChangeSaasSubscription', () => {
 
   it('refuses the quantity it already has, and a plan the offer does not have', async () => {
     const id = await subscribed();
-    expect(await refusal(change(id, { quantity: 12 }))).toEqual({ code: 'quantity-unchanged', kind: 'validation' });
-    expect(await refusal(change(id, { planId: 'gold' }))).toEqual({ code: 'plan-not-available', kind: 'validation' });
+    expect(await refusal(change(id, { quantity: 12 }))).toMatchObject({ code: 'quantity-unchanged', kind: 'validation' });
+    expect(await refusal(change(id, { planId: 'gold' }))).toMatchObject({ code: 'plan-not-available', kind: 'validation' });
     expect(await requestsOn(id)).toEqual([]);
   });
 
@@ -80,31 +63,31 @@ describe('ChangeSaasSubscription', () => {
         data: { operationId: result.waitingOperationId, planId: 'enterprise', previousPlanId: 'standard', requestedBy: 'Publisher', requestedAt: NOW },
       },
     ]);
-    expect(await refusal(change(await subscribed(5), { planId: 'enterprise' }))).toEqual({ code: 'quantity-out-of-range', kind: 'validation' });
+    expect(await refusal(change(await subscribed(5), { planId: 'enterprise' }))).toMatchObject({ code: 'quantity-out-of-range', kind: 'validation' });
   });
 
   it('refuses a private plan, and seats outside the current plan’s limits', async () => {
     const id = await subscribed();
-    expect(await refusal(change(id, { planId: 'vip' }))).toEqual({ code: 'plan-not-available', kind: 'validation' });
-    expect(await refusal(change(id, { quantity: 501 }))).toEqual({ code: 'quantity-out-of-range', kind: 'validation' });
+    expect(await refusal(change(id, { planId: 'vip' }))).toMatchObject({ code: 'plan-not-available', kind: 'validation' });
+    expect(await refusal(change(id, { quantity: 501 }))).toMatchObject({ code: 'quantity-out-of-range', kind: 'validation' });
   });
 
   it('refuses a seat change on a plan withdrawn from the catalog, whose limits are unknown', async () => {
     const subscriptionId = randomUUID();
     const purchased = purchasedEvent({ subscriptionId, customerId });
     await given(store, subscriptionStream(subscriptionId), [{ ...purchased, data: { ...purchased.data, planId: 'retired' } } as SubscriptionEvent, ...activeEvents()]);
-    expect(await refusal(change(subscriptionId, { quantity: 15 }))).toEqual({ code: 'plan-withdrawn', kind: 'rule' });
+    expect(await refusal(change(subscriptionId, { quantity: 15 }))).toMatchObject({ code: 'plan-withdrawn', kind: 'rule' });
   });
 
   it('wants exactly one of planId and quantity', async () => {
     const id = await subscribed();
-    expect(await refusal(change(id, { planId: 'enterprise', quantity: 12 }))).toEqual({ code: 'plan-or-quantity', kind: 'validation' });
-    expect(await refusal(change(id, {}))).toEqual({ code: 'plan-or-quantity', kind: 'validation' });
+    expect(await refusal(change(id, { planId: 'enterprise', quantity: 12 }))).toMatchObject({ code: 'plan-or-quantity', kind: 'validation' });
+    expect(await refusal(change(id, {}))).toMatchObject({ code: 'plan-or-quantity', kind: 'validation' });
   });
 
   it("reports another publisher's subscription as not found, and appends nothing", async () => {
     const id = await subscribed();
-    expect(await refusal(change(id, { quantity: 15 }, 'tailspin'))).toEqual({ code: 'subscription-not-found', kind: 'not-found' });
+    expect(await refusal(change(id, { quantity: 15 }, 'tailspin'))).toMatchObject({ code: 'subscription-not-found', kind: 'not-found' });
     expect(await requestsOn(id)).toEqual([]);
   });
 });

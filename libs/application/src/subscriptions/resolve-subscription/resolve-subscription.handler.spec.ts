@@ -1,8 +1,8 @@
 import { ActivationCodes, SecretStore } from '@mfh/auth';
 import { loadConfig } from '@mfh/config';
-import { DomainError, subscriptionStream } from '@mfh/domain';
+import { subscriptionStream } from '@mfh/domain';
 import { EventStore } from '@mfh/event-store';
-import { given, inMemoryStore, purchasedEvent } from '@mfh/testing';
+import { given, inMemoryStore, purchasedEvent, refusal } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ResolveSubscriptionHandler } from './resolve-subscription.handler';
 import { ResolveSubscription } from './resolve-subscription.query';
@@ -15,15 +15,6 @@ async function activationCodes(secret = 'a'.repeat(40)): Promise<ActivationCodes
   const codes = new ActivationCodes(config, unused);
   await codes.onModuleInit();
   return codes;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; kind: string; message: string }> {
-  const error = await promise.then(
-    () => new Error('expected a refusal'),
-    (thrown: unknown) => thrown,
-  );
-  if (error instanceof DomainError) return { code: error.code, kind: error.kind, message: error.message };
-  throw error;
 }
 
 describe('ResolveSubscription', () => {
