@@ -1,11 +1,10 @@
 import { ExistingSubscription, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { comparePositions, createPgPool, GlobalPosition, loadState, PostgresEventStore, runMigrations } from '@mfh/event-store';
-import { createTestSchema, TestSchema } from '@mfh/testing';
+import { createTestSchema, partnerScenario, TestSchema } from '@mfh/testing';
 import type { Pool } from 'pg';
 import { customersProjection } from '../customers/customers.projection';
 import { ordersProjection } from '../orders/orders.projection';
-import { partnerScenario } from '../partner-scenario.contract';
 import { partnerSubscriptionView } from '../subscriptions/partner-subscription.view';
 import { saasSubscriptionView } from '../subscriptions/saas-subscription.view';
 import { partnerSubscriptionRowView, saasSubscriptionRowView } from '../subscriptions/subscription-row.views';

@@ -1,7 +1,6 @@
 import { createPgPool, formatPosition, PostgresEventStore, runMigrations } from '@mfh/event-store';
-import { createTestSchema, TestSchema } from '@mfh/testing';
+import { createTestSchema, partnerScenario, TestSchema } from '@mfh/testing';
 import type { Pool } from 'pg';
-import { partnerScenario } from '../partner-scenario.contract';
 import { readModelProjections } from '../read-model-projections';
 import { CatchUpRunner, readCheckpoint } from './catch-up-runner';
 import { projectionConsumer } from './projection';

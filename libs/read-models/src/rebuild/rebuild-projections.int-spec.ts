@@ -1,7 +1,6 @@
 import { createPgPool, PostgresEventStore, runMigrations } from '@mfh/event-store';
-import { createTestSchema, TestSchema } from '@mfh/testing';
+import { createTestSchema, partnerScenario, TestSchema } from '@mfh/testing';
 import type { Pool } from 'pg';
-import { partnerScenario } from '../partner-scenario.contract';
 import { CatchUpRunner } from '../projections/catch-up-runner';
 import { projectionConsumer } from '../projections/projection';
 import { readModelMigrations } from '../projections/read-models.migrations';

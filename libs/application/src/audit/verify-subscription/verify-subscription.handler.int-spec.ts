@@ -1,8 +1,7 @@
 import { subscriptionStream } from '@mfh/domain';
 import { SubscriptionsRepository } from '@mfh/read-models';
-import { given, purchasedEvent } from '@mfh/testing';
+import { given, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
-import { readModelsFixture, ReadModelsFixture } from '../../read-models.fixture.contract';
 import { VerifyLog } from '../verify-log/verify-log.query';
 import { VerifyLogHandler } from '../verify-log/verify-log.handler';
 import { VerifySubscription } from './verify-subscription.query';

@@ -1,8 +1,7 @@
 import { customerStream } from '@mfh/domain';
 import { CustomersRepository } from '@mfh/read-models';
-import { given } from '@mfh/testing';
+import { given, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
-import { readModelsFixture, ReadModelsFixture } from '../../read-models.fixture.contract';
 import { ListCustomers } from './list-customers.query';
 import { ListCustomersHandler } from './list-customers.handler';
 

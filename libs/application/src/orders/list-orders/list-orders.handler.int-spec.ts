@@ -2,9 +2,8 @@ import { customerStream, orderStream } from '@mfh/domain';
 import { orderDecider } from '@mfh/domain/deciders';
 import { loadState } from '@mfh/event-store';
 import { OrdersRepository, orderView, PlacedOrder } from '@mfh/read-models';
-import { given, placedOrder } from '@mfh/testing';
+import { given, placedOrder, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
-import { readModelsFixture, ReadModelsFixture } from '../../read-models.fixture.contract';
 import { ListOrders } from './list-orders.query';
 import { ListOrdersHandler } from './list-orders.handler';
 

@@ -4,10 +4,9 @@ import { customerStream, ExistingSubscription, subscriptionStream } from '@mfh/d
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { loadState } from '@mfh/event-store';
 import { InvalidContinuationTokenError, partnerSubscriptionView, SubscriptionsRepository } from '@mfh/read-models';
-import { activeEvents, developmentCatalog, given, purchasedEvent } from '@mfh/testing';
+import { activeEvents, developmentCatalog, given, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ActivationLinks } from '../../activation/activation-links';
-import { readModelsFixture, ReadModelsFixture } from '../../read-models.fixture.contract';
 import { ListCustomerSubscriptions } from './list-customer-subscriptions.query';
 import { ListCustomerSubscriptionsHandler } from './list-customer-subscriptions.handler';
 

@@ -2,9 +2,8 @@ import { ExistingSubscription, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { loadState } from '@mfh/event-store';
 import { saasSubscriptionView, SubscriptionsRepository } from '@mfh/read-models';
-import { activeEvents, given, purchasedEvent } from '@mfh/testing';
+import { activeEvents, given, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
-import { readModelsFixture, ReadModelsFixture } from '../../read-models.fixture.contract';
 import { ListPublisherSubscriptions } from './list-publisher-subscriptions.query';
 import { ListPublisherSubscriptionsHandler } from './list-publisher-subscriptions.handler';
 

@@ -1,9 +1,10 @@
 import { createPgPool, EventStore, runMigrations } from '@mfh/event-store';
 import { CatchUpRunner, projectionConsumer, readModelMigrations, readModelProjections } from '@mfh/read-models';
-import { createTestSchema, inMemoryStore } from '@mfh/testing';
+import { createTestSchema } from './postgres';
+import { inMemoryStore } from './use-cases';
 import type { Pool } from 'pg';
 
-/** Test support for the list queries' specs (not shipped: the build leaves *.contract.ts out). */
+/** The read models on a fresh schema, fed from an in-memory log, for the list queries' specs. */
 export interface ReadModelsFixture {
   /** The log, in memory. */
   store: EventStore;

@@ -1,10 +1,10 @@
 import { customerStream, orderStream, purchasesOf, subscriptionStream } from '@mfh/domain';
 import { customerDecider, orderDecider, subscriptionDecider } from '@mfh/domain/deciders';
 import { derivedId, EventMetadata, EventStore, GlobalPosition, handleCommand, JsonObject } from '@mfh/event-store';
-import { placedOrder } from '@mfh/testing';
+import { placedOrder } from './orders';
 import { randomUUID } from 'node:crypto';
 
-/** Test support for the read-model int-specs (not shipped: the build leaves *.contract.ts out). */
+/** A partner's customer, order and renamed subscriptions, written through the deciders, for the read-model int-specs. */
 export const partnerMetadata: EventMetadata = {
   actor: 'contoso-partner',
   role: 'partner',
