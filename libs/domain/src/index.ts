@@ -9,7 +9,7 @@ export * from './subscription/subscription.state';
 export * from './subscription/subscription.errors';
 export * from './subscription/subscription.streams';
 export { CustomerErrors, customerStream } from './customer/customer.decider';
-export type { CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState } from './customer/customer.decider';
+export type { CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState, ExistingCustomer } from './customer/customer.decider';
 export { OrderErrors, orderStream, purchasesOf } from './order/order.decider';
 export type {
   CompleteOrder,
@@ -22,4 +22,5 @@ export type {
   OrderPlacedData,
   OrderState,
   PlaceOrder,
+  PlacedOrder,
 } from './order/order.decider';

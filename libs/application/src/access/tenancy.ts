@@ -1,15 +1,14 @@
 import {
   CustomerErrors,
   CustomerState,
+  ExistingCustomer,
   ExistingSubscription,
   OrderErrors,
   OrderState,
+  PlacedOrder,
   SubscriptionErrors,
   SubscriptionState,
 } from '@mfh/domain';
-
-export type ExistingCustomer = Exclude<CustomerState, { status: 'none' }>;
-export type PlacedOrder = Exclude<OrderState, { status: 'none' }>;
 
 /*
  * Tenancy guards: each returns the aggregate when the tenant may see it, and otherwise throws the

@@ -20,6 +20,8 @@ export type CustomerState =
   | { status: 'none' }
   | { status: 'active'; id: string; partnerId: string; companyName: string; domain: string | null; createdAt: string };
 
+export type ExistingCustomer = Exclude<CustomerState, { status: 'none' }>;
+
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export const CustomerErrors = {

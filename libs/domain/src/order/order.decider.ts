@@ -71,6 +71,9 @@ export type OrderState =
   | (OrderPlacedData & { status: 'pending' })
   | (OrderPlacedData & { status: 'completed'; completedAt: string });
 
+/** An order that exists: placed, then completed. */
+export type PlacedOrder = Exclude<OrderState, { status: 'none' }>;
+
 export const OrderErrors = {
   notFound: () => new DomainError('order-not-found', 'not-found', 'The order does not exist.'),
   lineItemNotFound: (orderId: string, lineItemNumber: number) =>

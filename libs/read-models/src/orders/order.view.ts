@@ -1,7 +1,4 @@
-import type { OrderLineItem, OrderState } from '@mfh/domain';
-
-/** An order once placed: the command side's state the single-order read shows. */
-export type PlacedOrder = Exclude<OrderState, { status: 'none' }>;
+import type { OrderLineItem, PlacedOrder } from '@mfh/domain';
 
 export interface OrderLineItemView {
   lineItemNumber: number;

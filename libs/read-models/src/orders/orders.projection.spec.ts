@@ -5,7 +5,8 @@ import { placedOrder } from '@mfh/testing';
 import { foldBatch } from '../projections/projection';
 import type { OrderRow } from './order.row';
 import { orderRowView } from './order.row';
-import { orderView, PlacedOrder } from './order.view';
+import type { PlacedOrder } from '@mfh/domain';
+import { orderView } from './order.view';
 import { ordersProjection } from './orders.projection';
 
 const order = placedOrder({ lines: 3 });

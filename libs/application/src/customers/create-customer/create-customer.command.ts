@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { EventMetadata } from '@mfh/event-store';
-import type { ExistingCustomer } from '../../access/tenancy';
+import type { ExistingCustomer } from '@mfh/domain';
 
 /** A partner's new customer; with an Idempotency-Key a resend creates nothing and answers the same customer. */
 export class CreateCustomer extends Command<ExistingCustomer> {

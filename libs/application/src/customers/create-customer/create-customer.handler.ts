@@ -3,7 +3,8 @@ import { customerStream } from '@mfh/domain';
 import { customerDecider } from '@mfh/domain/deciders';
 import { derivedId } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
-import { customerOfPartner, ExistingCustomer } from '../../access/tenancy';
+import type { ExistingCustomer } from '@mfh/domain';
+import { customerOfPartner } from '../../access/tenancy';
 import { CommandExecutor } from '../../command-executor';
 import { CreateCustomer } from './create-customer.command';
 

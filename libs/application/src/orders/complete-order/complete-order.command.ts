@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { EventMetadata } from '@mfh/event-store';
-import type { PlacedOrder } from '../../access/tenancy';
+import type { PlacedOrder } from '@mfh/domain';
 
 export interface CompleteOrderResult {
   order: PlacedOrder;

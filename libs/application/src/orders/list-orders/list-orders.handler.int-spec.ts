@@ -1,7 +1,8 @@
 import { customerStream, orderStream } from '@mfh/domain';
 import { orderDecider } from '@mfh/domain/deciders';
 import { loadState } from '@mfh/event-store';
-import { OrdersRepository, orderView, PlacedOrder } from '@mfh/read-models';
+import type { PlacedOrder } from '@mfh/domain';
+import { OrdersRepository, orderView } from '@mfh/read-models';
 import { given, placedOrder, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ListOrders } from './list-orders.query';

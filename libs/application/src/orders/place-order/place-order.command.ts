@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { BillingCycle, TermDuration } from '@mfh/domain';
 import type { EventMetadata } from '@mfh/event-store';
-import type { PlacedOrder } from '../../access/tenancy';
+import type { PlacedOrder } from '@mfh/domain';
 
 /** One line item as the partner sent it. */
 export interface OrderLine {

@@ -1,10 +1,10 @@
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Catalog } from '@mfh/config';
-import { customerStream, orderStream } from '@mfh/domain';
+import { customerStream, orderStream, PlacedOrder } from '@mfh/domain';
 import { customerDecider, orderDecider } from '@mfh/domain/deciders';
 import { derivedId, EventStore, loadState } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
-import { customerOfPartner, orderOfPartner, PlacedOrder } from '../../access/tenancy';
+import { customerOfPartner, orderOfPartner } from '../../access/tenancy';
 import { CommandExecutor } from '../../command-executor';
 import { CompleteOrder } from '../complete-order/complete-order.command';
 import { orderLineRequest } from './order-line-request';
