@@ -1,5 +1,5 @@
 import { AppConfig, loadConfig } from '@mfh/config';
-import { createEventStore, createPgPool, EventStore, formatPosition, GlobalPosition } from '@mfh/event-store';
+import { createEventStore, createPgPool, EventStore, formatPosition, GlobalPosition, PostgresEventStore } from '@mfh/event-store';
 import { SubscriptionsRepository } from '@mfh/read-models';
 import type { Pool } from 'pg';
 
@@ -46,23 +46,12 @@ export class CliContext {
 
   /**
    * How many events follow `after`, for a progress bar's total; null when the store cannot say
-   * cheaply (EventStoreDB). Counted on the PostgreSQL store's table: a total, not a guarantee.
+   * cheaply (EventStoreDB). A total, not a guarantee.
    */
   async countEvents(after: GlobalPosition | null = null): Promise<number | null> {
-    const config = this.settings();
-    if (!/^postgres(ql)?:\/\//.test(config.eventStoreUrl)) return null;
-    const pool = createPgPool({ url: config.eventStoreUrl, schema: config.DATABASE_SCHEMA, max: 1, applicationName: 'mfh-cli' });
-    try {
-      const { rows } = await pool.query<{ count: string }>(
-        after ? 'SELECT count(*) FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)' : 'SELECT count(*) FROM events',
-        after ? [after.commit.toString(), after.prepare.toString()] : [],
-      );
-      return Number(rows[0].count);
-    } catch {
-      return null;
-    } finally {
-      await pool.end();
-    }
+    const store = await this.eventStore();
+    if (!(store instanceof PostgresEventStore)) return null;
+    return store.countAfter(after).catch(() => null);
   }
 
   /** The subscriptions read model (DATABASE_URL), on a pool opened on first use and ended by close. */

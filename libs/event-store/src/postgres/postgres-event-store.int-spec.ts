@@ -280,6 +280,14 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  it('counts the events after a position, and all of them without one', async () => {
+    const total = await store.countAfter();
+    const first = await store.appendToStream(stream(), [event()]);
+    await store.appendToStream(stream(), [event(), event()]);
+    expect(await store.countAfter()).toBe(total + 3);
+    expect(await store.countAfter(first.position)).toBe(2);
+  });
+
   describe('connecting', () => {
     it('migrates a schema once: racing and repeated connects share one table', async () => {
       const fresh = await createTestSchema('es_migrate');
