@@ -2,7 +2,7 @@ import { EventStore, NewEvent } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { ApiClient, ApiResponse } from './support/api-client';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { expectProblem, purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
 import type { AuditFeedEventDto } from '../apps/api/src/auditors/dto/audit-responses.dto';

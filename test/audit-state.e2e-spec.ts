@@ -1,5 +1,5 @@
 import { ApiClient, ApiResponse } from './support/api-client';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { expectProblem, purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
 import { actionRequired, actionResolved, licensesAssigned, sendCallback } from './support/webhooks';

@@ -1,7 +1,7 @@
 import { eventHash } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
 import { ApiClient } from './support/api-client';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { expectProblem, purchase, Purchase, snapshot } from './support/fixtures';
 import { READ_METHODS, routesOf } from './support/routes';
 import { startSystem, TestSystem } from './support/system';

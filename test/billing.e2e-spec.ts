@@ -2,7 +2,7 @@ import { derivedId } from '@mfh/event-store';
 import { QUEUES } from '@mfh/messaging';
 import { SubscriptionCommand } from '@mfh/domain';
 import { purchase, Purchase } from './support/fixtures';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { spawnApp } from './support/processes';
 import { publisherDoes } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createApiApp } from '../apps/api/src/api.app';
 import type { ApiClient, ApiResponse } from './support/api-client';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { expectProblem, purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
 import {

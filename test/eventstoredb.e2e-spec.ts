@@ -1,7 +1,6 @@
 import { EventStore } from '@mfh/event-store';
-import { EsdbStandIn, startEsdbStandIn } from '@mfh/testing';
+import { EsdbStandIn, eventually, startEsdbStandIn } from '@mfh/testing';
 import { ApiClient } from './support/api-client';
-import { eventually } from './support/eventually';
 import { purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
 

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient } from './support/api-client';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { purchase } from './support/fixtures';
 import { billingStarted } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';

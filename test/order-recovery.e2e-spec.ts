@@ -4,8 +4,7 @@ import { QUEUES } from '@mfh/messaging';
 import type { Queue } from 'bullmq';
 import { orderStream } from '@mfh/domain';
 import { randomUUID } from 'node:crypto';
-import { placedOrder } from '@mfh/testing';
-import { eventually } from './support/eventually';
+import { eventually, placedOrder } from '@mfh/testing';
 import { createCustomer } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
 

@@ -1,12 +1,11 @@
 import { QUEUES } from '@mfh/messaging';
 import { createPgPool, formatPosition } from '@mfh/event-store';
-import { createTestSchema, freePort, TestSchema } from '@mfh/testing';
+import { createTestSchema, eventually, freePort, TestSchema } from '@mfh/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { ApiClient } from './support/api-client';
-import { eventually } from './support/eventually';
 import { PrivatePostgres } from './support/private-postgres';
 import { RunningProcess, spawnApp } from './support/processes';
 import { appliedOnce, SteadyTraffic } from './support/steady-traffic';

@@ -1,6 +1,6 @@
 import { derivedId } from '@mfh/event-store';
 import { QUEUES } from '@mfh/messaging';
-import { eventually } from './support/eventually';
+import { eventually } from '@mfh/testing';
 import { purchase } from './support/fixtures';
 import { billingStarted, publisherDoes } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';
@@ -45,6 +45,40 @@ describe('Time-driven steps in the worker', () => {
         [`subscription-${sub.subscriptionId}`],
       );
       expect(rows[0].metadata).toMatchObject({ actor: 'operation-timeout', source: 'System' });
+
+      // The admin sees both timers with their business-time due times: the auto-accept fired, the renewal waits.
+      const admin = await system.client('admin');
+      const timers = await eventually(
+        async () => (await admin.get(`/v1/admin/timers?subscriptionId=${sub.subscriptionId}`)).body,
+        (body) => body.items?.some((t: { kind: string; state: string }) => t.kind === 'operation-auto-accept' && t.state === 'fired'),
+      );
+      const started = (await contoso.get(sub.path)).body;
+      expect(timers).toEqual({
+        subscriptionId: sub.subscriptionId,
+        totalCount: 2,
+        items: [
+          {
+            id: expect.any(String),
+            kind: 'renewal',
+            state: 'pending',
+            dueAt: `${new Date(Date.parse(`${started.commitmentEndDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`,
+            operationId: null,
+            termEnd: started.commitmentEndDate,
+            settledAt: null,
+          },
+          {
+            id: expect.any(String),
+            kind: 'operation-auto-accept',
+            state: 'fired',
+            dueAt: new Date(requestedAt + 300).toISOString(),
+            operationId: operationPath.split('/').pop(),
+            termEnd: null,
+            settledAt: expect.any(String),
+          },
+        ],
+      });
+      expect((await admin.get('/v1/admin/timers?subscriptionId=not-a-uuid')).status).toBe(400);
+      expect((await (await system.client('contoso')).get(`/v1/admin/timers?subscriptionId=${sub.subscriptionId}`)).status).toBe(403);
     });
 
     it('leaves an operation the publisher answered in time as answered', async () => {

@@ -13,12 +13,14 @@ import { PUBLISHER_SUBSCRIPTION_HANDLERS } from './subscriptions/publisher.handl
 import { SYSTEM_SUBSCRIPTION_HANDLERS } from './subscriptions/system.handlers';
 import { NOTIFICATION_HANDLERS } from './notifications/notification.handlers';
 import { READ_HANDLERS } from './read.handlers';
+import { TIMER_HANDLERS } from './timers/timer.handlers';
 
 /** Every use case, for every process: the api and the worker run the same handler where both can cause a change. */
 const HANDLERS = [
   ...CUSTOMER_HANDLERS, ...ORDER_HANDLERS, ...PARTNER_SUBSCRIPTION_HANDLERS, ...PUBLISHER_SUBSCRIPTION_HANDLERS, ...SYSTEM_SUBSCRIPTION_HANDLERS,
   ...READ_HANDLERS,
   ...NOTIFICATION_HANDLERS,
+  ...TIMER_HANDLERS,
 ];
 
 /** The command and query buses, their handlers, and the one executor the command handlers append through. */

@@ -63,3 +63,4 @@ export * from './notifications/notification.errors';
 export * from './notifications/list-notifications/list-notifications.query';
 export * from './notifications/get-notification/get-notification.query';
 export * from './notifications/list-notification-attempts/list-notification-attempts.query';
+export * from './timers/list-timers/list-timers.query';

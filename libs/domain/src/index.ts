@@ -8,6 +8,7 @@ export * from './subscription/subscription.commands';
 export * from './subscription/subscription.state';
 export * from './subscription/subscription.errors';
 export * from './subscription/subscription.streams';
+export * from './subscription/subscription.timers';
 export { CustomerErrors, customerStream } from './customer/customer.decider';
 export type { CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState, ExistingCustomer } from './customer/customer.decider';
 export { OrderErrors, orderStream, purchasesOf } from './order/order.decider';

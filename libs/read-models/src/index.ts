@@ -22,3 +22,6 @@ export * from './rebuild/compare-tables';
 export * from './rebuild/rebuild-projections';
 export * from './verification/verify-chains';
 export * from './subscriptions/publisher-notification';
+export * from './timers/timer.row';
+export * from './timers/timers.projection';
+export * from './timers/timers.repository';

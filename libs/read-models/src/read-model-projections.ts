@@ -2,6 +2,7 @@ import { customersProjection } from './customers/customers.projection';
 import { ordersProjection } from './orders/orders.projection';
 import type { Projection } from './projections/projection';
 import { subscriptionsProjection } from './subscriptions/subscriptions.projection';
+import { timersProjection } from './timers/timers.projection';
 
 /** Every read model built from the log (the notification tables hold delivery state and are not among them). */
-export const readModelProjections: readonly Projection[] = [subscriptionsProjection, customersProjection, ordersProjection];
+export const readModelProjections: readonly Projection[] = [subscriptionsProjection, customersProjection, ordersProjection, timersProjection];

@@ -6,3 +6,4 @@ export * from './ports';
 export * from './use-cases';
 export * from './read-models-fixture';
 export * from './partner-scenario';
+export * from './eventually';

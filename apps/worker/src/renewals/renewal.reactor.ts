@@ -1,10 +1,10 @@
 import { JOBS, QUEUES, reactionTo } from '@mfh/messaging';
-import { addDays, SubscriptionEvent, subscriptionIdOf } from '@mfh/domain';
+import { renewalDueAt, SubscriptionEvent, subscriptionIdOf } from '@mfh/domain';
 import { eventsOfType } from '@mfh/event-store';
 import { reactor } from '../reactors/reactor';
 
-/** A term ending on `termEnd` (inclusive) is due for renewal at the start of the next UTC day. */
-export const renewalDue = (termEnd: string): number => Date.parse(`${addDays(termEnd, 1)}T00:00:00.000Z`);
+/** The instant a renewal job is due, in milliseconds. */
+export const renewalDue = (termEnd: string): number => Date.parse(renewalDueAt(termEnd));
 
 /** Each term that starts (billing, or a renewal) gets a job due when it ends. */
 export const renewalReactor = reactor({

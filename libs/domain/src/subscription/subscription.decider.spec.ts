@@ -1,6 +1,7 @@
 import { DeciderSpecification } from '@mfh/testing';
 import type * as C from './subscription.commands';
 import { subscriptionDecider } from './subscription.decider';
+import { renewalDueAt } from './subscription.timers';
 import type * as E from './subscription.events';
 import type { BlockableOperation, Requester, SubscriptionEvent } from './subscription.events';
 
@@ -671,6 +672,12 @@ describe('subscription decider', () => {
 
     it('treats a renewal before the last day of the term is over as a no-op', () => {
       given.when(renew('2025-04-10T23:59:59.999Z')).thenNothing();
+    });
+
+    it('is due exactly at renewalDueAt, the first instant it acts', () => {
+      expect(renewalDueAt(TERM_END)).toBe(TERM_DUE);
+      given.when(renew(new Date(Date.parse(renewalDueAt(TERM_END)) - 1).toISOString())).thenNothing();
+      given.when(renew(renewalDueAt(TERM_END))).then([renewed()]);
     });
 
     it('treats a renewal for another term than the current one as a no-op', () => {

@@ -92,4 +92,14 @@ export const readModelMigrations: Migration[] = [
       UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name IN ('subscriptions', 'orders');
     `,
   },
+  {
+    id: '003-subscription-timers',
+    sql: `
+      CREATE TABLE subscription_timers (
+        id uuid PRIMARY KEY,
+        revision bigint NOT NULL,
+        timers jsonb NOT NULL
+      );
+    `,
+  },
 ];

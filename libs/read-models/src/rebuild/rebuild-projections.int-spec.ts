@@ -63,6 +63,7 @@ describe('rebuildProjections', () => {
       ['subscriptions', 8, 8, 0],
       ['customers', 4, 4, 0],
       ['orders', 4, 4, 0],
+      ['subscription_timers', 0, 0, 0],
     ]);
     expect(await snapshot()).toEqual(before);
     const swapped = await tableIds();
