@@ -1,40 +1,13 @@
 import { QUEUES } from '@mfh/messaging';
-import type { ApiClient } from './support/api-client';
-import { createCustomer, lineItem } from './support/fixtures';
-import { RunningProcess, spawnApp } from './support/processes';
+import { buySubscriptions, drain, inParallel, startWorkerProcess } from './support/crash';
+import type { RunningProcess } from './support/processes';
 import { startSystem, TestSystem } from './support/system';
 import { deliver, licensesAssigned, signCallback, SignedCallback } from './support/webhooks';
 
 const SUBSCRIPTIONS = 1_000;
-/** The partner API's most line items per order. */
-const LINES_PER_ORDER = 50;
 const PARALLEL_REQUESTS = 32;
 /** Kill the first worker once this many callbacks are applied: some, but far from all. */
 const KILL_AFTER_APPLIED = 100;
-
-/** Runs `task` over `items`, at most `limit` at a time. */
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-/** Subscriptions bought as orders of many line items, a few orders at a time. */
-async function buySubscriptions(client: ApiClient, count: number): Promise<string[]> {
-  const orders = Array.from({ length: Math.ceil(count / LINES_PER_ORDER) }, (_, i) => Math.min(LINES_PER_ORDER, count - i * LINES_PER_ORDER));
-  const ids: string[] = [];
-  await inParallel(orders, 4, async (lines) => {
-    const customerId = await createCustomer(client);
-    const response = await client.post(`/v1/customers/${customerId}/orders`, {
-      body: { lineItems: Array.from({ length: lines }, () => lineItem({ quantity: 5 })) },
-    });
-    if (response.status !== 201) throw new Error(`order: ${response.status} ${response.text}`);
-    ids.push(...response.body.lineItems.map((line: { subscriptionId: string }) => line.subscriptionId));
-  });
-  return ids;
-}
 
 describe('Publisher callbacks when the worker is killed mid-way (SIGKILL)', () => {
   let system: TestSystem;
@@ -56,15 +29,8 @@ describe('Publisher callbacks when the worker is killed mid-way (SIGKILL)', () =
   });
 
   async function startWorker(): Promise<RunningProcess> {
-    const worker = spawnApp('worker', {
-      DATABASE_URL: system.config.DATABASE_URL,
-      DATABASE_SCHEMA: system.config.DATABASE_SCHEMA,
-      REDIS_URL: system.config.REDIS_URL,
-      QUEUE_PREFIX: system.config.QUEUE_PREFIX,
-      LOG_LEVEL: 'info',
-    });
+    const worker = await startWorkerProcess(system);
     workers.push(worker);
-    await worker.waitForLog((line) => line.msg === 'started');
     return worker;
   }
 
@@ -124,7 +90,7 @@ describe('Publisher callbacks when the worker is killed mid-way (SIGKILL)', () =
     await startWorker();
     await deliverAll(spread);
 
-    const drained = await drain(system);
+    const drained = await drain(system, QUEUES.callbacks);
     expect(drained).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0, completed: SUBSCRIPTIONS, failed: 0 });
     const perStream = await activations();
     expect(perStream).toHaveLength(SUBSCRIPTIONS);
@@ -139,12 +105,3 @@ describe('Publisher callbacks when the worker is killed mid-way (SIGKILL)', () =
 });
 
 /** Waits until no callback job waits, runs or is delayed, and returns the counts then. */
-async function drain(system: TestSystem, timeoutMs = 90_000): Promise<Record<string, number>> {
-  const queue = system.queue(QUEUES.callbacks);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-    if ((counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && counts.prioritized === 0) || Date.now() > deadline) return counts;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

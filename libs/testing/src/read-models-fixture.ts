@@ -1,5 +1,5 @@
-import { createPgPool, EventStore, runMigrations } from '@mfh/event-store';
-import { CatchUpRunner, projectionConsumer, readModelMigrations, readModelProjections } from '@mfh/read-models';
+import { comparePositions, createPgPool, EventStore, formatPosition, GlobalPosition, runMigrations } from '@mfh/event-store';
+import { CatchUpRunner, projectionConsumer, readCheckpoint, readModelMigrations, readModelProjections } from '@mfh/read-models';
 import { createTestSchema } from './postgres';
 import { inMemoryStore } from './use-cases';
 import type { Pool } from 'pg';
@@ -30,4 +30,26 @@ export async function readModelsFixture(): Promise<ReadModelsFixture> {
       await schema.drop();
     },
   };
+}
+
+/**
+ * Catches up until every one of `consumers` has handled `position`. On PostgreSQL a transaction that
+ * another test file holds open keeps the log's read horizon back, so one catch-up may stop short.
+ */
+export async function catchUpPast(
+  runner: CatchUpRunner,
+  pool: Pool,
+  consumers: readonly string[],
+  position: GlobalPosition | null,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await runner.catchUp();
+    if (position === null) return;
+    const checkpoints = await Promise.all(consumers.map((name) => readCheckpoint(pool, name)));
+    if (checkpoints.every((checkpoint) => checkpoint !== null && comparePositions(checkpoint, position) >= 0)) return;
+    if (Date.now() > deadline) throw new Error(`the consumers did not reach ${formatPosition(position)} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
