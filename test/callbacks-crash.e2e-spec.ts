@@ -1,5 +1,5 @@
 import { QUEUES } from '@mfh/messaging';
-import { buySubscriptions, drain, inParallel, startWorkerProcess } from './support/crash';
+import { buySubscriptions, drain, inParallel, startWorkerProcess, stopWorkers } from './support/crash';
 import type { RunningProcess } from './support/processes';
 import { startSystem, TestSystem } from './support/system';
 import { deliver, licensesAssigned, signCallback, SignedCallback } from './support/webhooks';
@@ -19,12 +19,7 @@ describe('Publisher callbacks when the worker is killed mid-way (SIGKILL)', () =
   });
 
   afterAll(async () => {
-    for (const worker of workers) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) {
-        worker.kill('SIGTERM');
-        await worker.exited;
-      }
-    }
+    await stopWorkers(workers);
     await system.close();
   });
 

@@ -1,7 +1,7 @@
 import { derivedId } from '@mfh/event-store';
 import { QUEUES } from '@mfh/messaging';
 import { eventually } from '@mfh/testing';
-import { buySubscriptions, drain, inParallel, startWorkerProcess } from './support/crash';
+import { buySubscriptions, drain, inParallel, startWorkerProcess, stopWorkers } from './support/crash';
 import type { RunningProcess } from './support/processes';
 import { billingStarted } from './support/publisher-steps';
 import { startSystem, TestSystem } from './support/system';
@@ -21,12 +21,7 @@ describe('Timers when the worker is killed (SIGKILL): before they are due and wh
   });
 
   afterAll(async () => {
-    for (const worker of workers) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) {
-        worker.kill('SIGTERM');
-        await worker.exited;
-      }
-    }
+    await stopWorkers(workers);
     await system.close();
   });
 

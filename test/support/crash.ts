@@ -55,3 +55,13 @@ export async function drain(system: TestSystem, name: QueueName, timeoutMs = 90_
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Stops, gracefully, every worker process that is still running. */
+export async function stopWorkers(workers: readonly RunningProcess[]): Promise<void> {
+  for (const worker of workers) {
+    if (worker.child.exitCode === null && worker.child.signalCode === null) {
+      worker.kill('SIGTERM');
+      await worker.exited;
+    }
+  }
+}
