@@ -1,18 +1,9 @@
 import { Command } from '@nestjs/cqrs';
-import type { BillingCycle, TermDuration } from '@mfh/domain';
+import type { OrderLineRequest, PlacedOrder } from '@mfh/domain';
 import type { EventMetadata } from '@mfh/event-store';
-import type { PlacedOrder } from '@mfh/domain';
 
-/** One line item as the partner sent it. */
-export interface OrderLine {
-  offerId: string;
-  planId: string;
-  quantity: number;
-  termDuration: TermDuration;
-  billingCycle: BillingCycle;
-  friendlyName: string | null;
-  partnerIdOnRecord: string | null;
-}
+/** One line item as the partner sent it: the domain's line request before the catalog is read and ids are derived. */
+export type OrderLine = Omit<OrderLineRequest, 'subscriptionId' | 'offer' | 'plan' | 'terms'>;
 
 /**
  * Buys one subscription per line item for one of the partner's customers. With an Idempotency-Key
