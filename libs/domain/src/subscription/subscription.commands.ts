@@ -16,6 +16,13 @@ export interface CatalogPlan {
   isPricePerSeat: boolean;
 }
 
+/**
+ * A plan a subscription may move to, or stay on: any public plan of its offer. Private plans need the
+ * customer in their audience, and this marketplace keeps no audiences, so no customer can have one.
+ */
+export const isPlanAvailable = (plan: Pick<CatalogPlan, 'id' | 'isPrivate'>, currentPlanId: string): boolean =>
+  !plan.isPrivate || plan.id === currentPlanId;
+
 export type PurchaseSubscription = Command<
   'PurchaseSubscription',
   {

@@ -2,7 +2,7 @@ import type { Decider } from '../decider';
 import { fromCents, toCents } from '../shared/money';
 import { characters } from '../shared/text';
 import { addDays, addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
-import type * as C from './subscription.commands';
+import * as C from './subscription.commands';
 import { SubscriptionErrors as Errors } from './subscription.errors';
 import type { BlockableOperation, Requester, SubscriptionEvent } from './subscription.events';
 import {
@@ -187,7 +187,7 @@ function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Even
 
 /** Any public plan of the offer, or the one the subscription is on: private plans need an audience, and this marketplace keeps none. */
 function availablePlan(plan: C.CatalogPlan | null, planId: string, state: ExistingSubscription): C.CatalogPlan {
-  if (plan === null || (plan.isPrivate && plan.id !== state.planId)) throw Errors.planNotAvailable(planId);
+  if (plan === null || !C.isPlanAvailable(plan, state.planId)) throw Errors.planNotAvailable(planId);
   return plan;
 }
 

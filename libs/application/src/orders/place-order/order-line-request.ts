@@ -1,5 +1,6 @@
 import type { Catalog } from '@mfh/config';
 import type { OrderLineRequest } from '@mfh/domain';
+import { catalogPlan } from '../../catalog-plans';
 import type { OrderLine } from './place-order.command';
 
 /** The line as sent, with what the catalog holds for it; the order decider names whatever is missing. */
@@ -11,7 +12,7 @@ export function orderLineRequest(catalog: Catalog, line: OrderLine, subscription
     ...line,
     subscriptionId,
     offer: offer ? { id: offer.id, name: offer.name } : null,
-    plan: plan ? { id: plan.id, minQuantity: plan.minQuantity, maxQuantity: plan.maxQuantity, isPrivate: plan.isPrivate, isPricePerSeat: plan.isPricePerSeat } : null,
+    plan: plan ? catalogPlan(plan) : null,
     terms: terms
       ? {
           publisherId: terms.publisher.id,

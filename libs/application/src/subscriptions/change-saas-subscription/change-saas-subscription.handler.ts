@@ -1,9 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Catalog } from '@mfh/config';
-import { CatalogPlan, SubscriptionCommand, subscriptionStream } from '@mfh/domain';
+import { SubscriptionCommand, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { randomUUID } from 'node:crypto';
 import { subscriptionOfPublisher } from '../../access/tenancy';
+import { catalogPlansOf } from '../../catalog-plans';
 import { CommandExecutor } from '../../command-executor';
 import { ChangeSaasSubscription } from './change-saas-subscription.command';
 import { WaitingOperationResult, waitingOperationResult } from './waiting-operation';
@@ -24,20 +25,10 @@ export class ChangeSaasSubscriptionHandler implements ICommandHandler<ChangeSaas
       access,
       commands: (state): SubscriptionCommand => ({
         type: 'ChangeSubscription',
-        data: { planId, quantity, plans: this.plansOf(access(state).offerId), operationId, requestedBy: 'Publisher', now: metadata.occurredAt },
+        data: { planId, quantity, plans: catalogPlansOf(this.catalog, access(state).offerId), operationId, requestedBy: 'Publisher', now: metadata.occurredAt },
       }),
       metadata,
     });
     return waitingOperationResult(access(result.state), result);
-  }
-
-  private plansOf(offerId: string): CatalogPlan[] {
-    return (this.catalog.offer(offerId)?.plans ?? []).map(({ id, minQuantity, maxQuantity, isPrivate, isPricePerSeat }) => ({
-      id,
-      minQuantity,
-      maxQuantity,
-      isPrivate,
-      isPricePerSeat,
-    }));
   }
 }

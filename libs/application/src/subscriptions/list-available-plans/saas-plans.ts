@@ -1,4 +1,5 @@
 import type { OfferEntry, PlanEntry } from '@mfh/config';
+import { isPlanAvailable } from '@mfh/domain';
 
 export interface SaasRecurrentBillingTerm {
   currency: string;
@@ -52,13 +53,7 @@ export function saasPlan(plan: PlanEntry): SaasPlan {
   };
 }
 
-/**
- * A plan the subscription may be on: any public plan of its offer. Private plans need the customer in
- * their audience, and this marketplace keeps no audiences, so no customer can have one.
- */
-export const isAvailable = (plan: PlanEntry, currentPlanId: string): boolean => !plan.isPrivate || plan.id === currentPlanId;
-
 /** The plans the subscription may be on, the current one included; `planId` narrows them to that one (none when unknown). */
 export function availablePlans(offer: OfferEntry, currentPlanId: string, planId?: string): SaasPlan[] {
-  return offer.plans.filter((plan) => isAvailable(plan, currentPlanId) && (planId === undefined || plan.id === planId)).map(saasPlan);
+  return offer.plans.filter((plan) => isPlanAvailable(plan, currentPlanId) && (planId === undefined || plan.id === planId)).map(saasPlan);
 }
