@@ -17,6 +17,8 @@ export class CompleteOrder extends Command<CompleteOrderResult> {
   constructor(
     readonly orderId: string,
     readonly metadata: EventMetadata,
+    /** The order as the caller just left it (PlaceOrder); spares reading its stream again. */
+    readonly known?: PlacedOrder,
   ) {
     super();
   }

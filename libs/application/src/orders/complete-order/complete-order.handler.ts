@@ -14,8 +14,8 @@ export class CompleteOrderHandler implements ICommandHandler<CompleteOrder> {
     private readonly commands: CommandBus,
   ) {}
 
-  async execute({ orderId, metadata }: CompleteOrder): Promise<CompleteOrderResult> {
-    const { state } = await loadState(this.store, orderStream(orderId), orderDecider);
+  async execute({ orderId, metadata, known }: CompleteOrder): Promise<CompleteOrderResult> {
+    const state = known ?? (await loadState(this.store, orderStream(orderId), orderDecider)).state;
     if (state.status === 'none') throw OrderErrors.notFound();
     if (state.status === 'completed') return { order: state, completedNow: false };
     // One subscription at a time, in line order: a crash leaves a prefix bought, which a re-run completes.

@@ -43,6 +43,6 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
     const order = orderOfPartner(partnerId, customerId)(placed.state);
     // A resend may find the order pending (the first request died before completing it): completing is idempotent.
     if (order.status === 'completed') return order;
-    return (await this.commands.execute(new CompleteOrder(orderId, metadata))).order;
+    return (await this.commands.execute(new CompleteOrder(orderId, metadata, order))).order;
   }
 }
