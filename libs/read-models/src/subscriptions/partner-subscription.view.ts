@@ -1,4 +1,5 @@
 import type { ExistingSubscription, SubscriptionOperation } from '@mfh/domain';
+import type { SubscriptionRow } from './subscription.row';
 
 export interface OperationView {
   id: string;
@@ -50,39 +51,68 @@ export function operationView(op: SubscriptionOperation): OperationView {
   };
 }
 
-/** `activationLink` is the publisher's landing page with a fresh code; only a pending subscription has one. */
+/** What the partner's view is made of, from the command side's state or from a list row alike. */
+export type PartnerViewSource = Omit<SubscriptionRow, 'key' | 'revision' | 'partnerId' | 'termStart'> & { id: string };
+
+/**
+ * A subscription as the partner sees it. `activationLink` (the publisher's landing page with a fresh
+ * code) is shown only while pending.
+ */
+export function partnerSubscriptionOf(source: PartnerViewSource, activationLink: string | null = null): PartnerSubscriptionView {
+  return {
+    id: source.id,
+    customerId: source.customerId,
+    orderId: source.orderId,
+    lineItemNumber: source.lineItemNumber,
+    offerId: source.offerId,
+    offerName: source.offerName,
+    planId: source.planId,
+    publisherId: source.publisherId,
+    publisherName: source.publisherName,
+    friendlyName: source.friendlyName,
+    quantity: source.quantity,
+    status: source.status,
+    // Partner Center's "Action needed": the partner has to follow the activation link, or answer the publisher (SPEC §4).
+    attentionNeeded: source.status === 'pending' || source.action !== null,
+    actionNeeded: source.action ? { ...source.action, blockedOperations: [...source.action.blockedOperations] } : null,
+    activationLink: source.status === 'pending' ? activationLink : null,
+    licensesAssigned: source.licensesAssigned,
+    fulfillmentConfirmed: source.fulfillmentConfirmed,
+    billingStartDate: source.billingStartDate,
+    termDuration: source.termDuration,
+    billingCycle: source.billingCycle,
+    commitmentEndDate: source.termEnd,
+    autoRenewEnabled: source.autoRenewEnabled,
+    partnerId: source.indirectResellerId,
+    cancellationAllowedUntilDate: source.cancellationAllowedUntil,
+    creationDate: source.purchasedAt,
+    pendingOperations: source.pendingOperations.map((op) => ({
+      id: op.id,
+      action: op.action,
+      status: 'InProgress',
+      quantity: op.quantity,
+      requestedAt: op.requestedAt,
+      completedAt: null,
+    })),
+  };
+}
+
+/** The partner's view of the command side's state; `activationLink` is asked only while pending. */
 export function partnerSubscriptionView(
   state: ExistingSubscription,
   activationLink: (state: ExistingSubscription) => string | null = () => null,
 ): PartnerSubscriptionView {
   const billing = state.status === 'pending' ? null : state.billing;
-  return {
-    id: state.id,
-    customerId: state.customerId,
-    orderId: state.orderId,
-    lineItemNumber: state.lineItemNumber,
-    offerId: state.offerId,
-    offerName: state.offerName,
-    planId: state.planId,
-    publisherId: state.publisherId,
-    publisherName: state.publisherName,
-    friendlyName: state.friendlyName,
-    quantity: state.quantity,
-    status: state.status,
-    // Partner Center's "Action needed": the partner has to follow the activation link, or answer the publisher (SPEC §4).
-    attentionNeeded: state.status === 'pending' || state.action !== null,
-    actionNeeded: state.action ? { ...state.action, blockedOperations: [...state.action.blockedOperations] } : null,
-    activationLink: state.status === 'pending' ? activationLink(state) : null,
-    licensesAssigned: state.licensesAssigned !== null,
-    fulfillmentConfirmed: state.fulfillmentConfirmed,
-    billingStartDate: billing?.startDate ?? null,
-    termDuration: state.termDuration,
-    billingCycle: state.billingCycle,
-    commitmentEndDate: billing?.termEnd ?? null,
-    autoRenewEnabled: state.autoRenewEnabled,
-    partnerId: state.indirectResellerId,
-    cancellationAllowedUntilDate: state.cancellationAllowedUntil,
-    creationDate: state.purchasedAt,
-    pendingOperations: state.operations.filter((op) => op.status === 'InProgress').map(operationView),
-  };
+  return partnerSubscriptionOf(
+    {
+      ...state,
+      licensesAssigned: state.licensesAssigned !== null,
+      billingStartDate: billing?.startDate ?? null,
+      termEnd: billing?.termEnd ?? null,
+      pendingOperations: state.operations
+        .filter((op) => op.status === 'InProgress')
+        .map(({ id, action, quantity, requestedAt }) => ({ id, action, quantity, requestedAt })),
+    },
+    state.status === 'pending' ? activationLink(state) : null,
+  );
 }
