@@ -51,7 +51,7 @@ async function writeCustomer(store: EventStore, n: number): Promise<{ events: nu
 
   let events = 0;
   const customer = await append(store, customerStream(customerId), customerDecider, [
-    { type: 'CreateCustomer', data: { customerId, partnerId, companyName: `Adatum ${n}`, domain: `adatum-${n}.example`, now: at(0) } },
+    { type: 'CreateCustomer', data: { customerId, partnerId, companyName: `Adatum ${n}`, domain: `adatum-${n}.example`, testClockId: null, now: at(0) } },
   ], partner(0));
   events += customer.events;
 

@@ -13,6 +13,7 @@ import { MetricsController } from './http/metrics';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PartnersModule } from './partners/partners.module';
 import { PublishersModule } from './publishers/publishers.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 
 export type ApiOverrides = CoreOverrides;
 
@@ -32,6 +33,7 @@ export class ApiModule {
         AdminModule,
         AuditorsModule,
         NotificationsModule,
+        ...(config.SANDBOX ? [SandboxModule] : []),
       ],
       controllers: [MetricsController],
       providers: [{ provide: APP_GUARD, useClass: JsonBodyOnly }],

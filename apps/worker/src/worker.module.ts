@@ -9,6 +9,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { RenewalsModule } from './renewals/renewals.module';
+import { TestClocksModule } from './test-clocks/test-clocks.module';
 
 export type WorkerOverrides = CoreOverrides;
 
@@ -18,7 +19,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule],
+      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule, TestClocksModule],
     };
   }
 }

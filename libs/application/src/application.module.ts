@@ -13,6 +13,8 @@ import { PUBLISHER_SUBSCRIPTION_HANDLERS } from './subscriptions/publisher.handl
 import { SYSTEM_SUBSCRIPTION_HANDLERS } from './subscriptions/system.handlers';
 import { NOTIFICATION_HANDLERS } from './notifications/notification.handlers';
 import { READ_HANDLERS } from './read.handlers';
+import { BusinessTime } from './test-clocks/business-time';
+import { TEST_CLOCK_HANDLERS } from './test-clocks/test-clock.handlers';
 import { TIMER_HANDLERS } from './timers/timer.handlers';
 
 /** Every use case, for every process: the api and the worker run the same handler where both can cause a change. */
@@ -21,6 +23,7 @@ const HANDLERS = [
   ...READ_HANDLERS,
   ...NOTIFICATION_HANDLERS,
   ...TIMER_HANDLERS,
+  ...TEST_CLOCK_HANDLERS,
 ];
 
 /** The command and query buses, their handlers, and the one executor the command handlers append through. */
@@ -31,7 +34,7 @@ export class ApplicationModule {
     return {
       module: ApplicationModule,
       imports: [CqrsModule.forRoot(), KeysModule, NotificationsStoreModule],
-      providers: [CommandExecutor, LifecycleLogger, ActivationLinks, { provide: Clock, useValue: clock }, ...HANDLERS],
+      providers: [CommandExecutor, BusinessTime, LifecycleLogger, ActivationLinks, { provide: Clock, useValue: clock }, ...HANDLERS],
       exports: [CqrsModule, KeysModule, CommandExecutor, ActivationLinks, Clock, LifecycleLogger],
     };
   }

@@ -3,6 +3,7 @@ import { Command, Decider, DomainEvent } from '@mfh/domain';
 import { decideAll } from '@mfh/domain/deciders';
 import { BoundedCache, EventMetadata, EventStore, handleCommand, HandleCommandResult, KnownState, StreamRevision } from '@mfh/event-store';
 import { KeyedMutex } from './keyed-mutex';
+import { BusinessTime } from './test-clocks/business-time';
 
 /** Streams whose folded state is kept between commands. */
 const KNOWN_STREAMS = 10_000;
@@ -13,9 +14,10 @@ export interface Decision<State, C extends Command, E extends DomainEvent> {
   decider: Decider<State, C, E>;
   /**
    * The domain commands, decided together (all or none), or how to build them from the current state
-   * when they need what only the state names (the catalog entry of the subscription's plan).
+   * when they need what only the state names (the catalog entry of the subscription's plan) or the
+   * business time they are decided at (`now`: the wall time the command came with, or its test clock's).
    */
-  commands: C | readonly C[] | ((state: State) => C | readonly C[]);
+  commands: C | readonly C[] | ((state: State, now: string) => C | readonly C[]);
   /** Refuses before anything is decided: tenancy, so that another tenant's aggregate reads as not found. */
   access?: (state: State) => unknown;
   metadata: EventMetadata;
@@ -23,6 +25,10 @@ export interface Decision<State, C extends Command, E extends DomainEvent> {
   expectedRevision?: StreamRevision;
   /** Deterministic ids make a re-run of the same reaction an idempotent re-append. */
   eventId?: (index: number) => string;
+  /** The test clock of an aggregate the command creates, which its state cannot name yet. */
+  testClockId?: string | null;
+  /** The business time the decision happens at, when the caller knows it: a timer fired at its due time. */
+  at?: string;
 }
 
 const asList = <C>(commands: C | readonly C[]): readonly C[] => (Array.isArray(commands) ? (commands as readonly C[]) : [commands as C]);
@@ -38,19 +44,24 @@ export class CommandExecutor {
   private readonly mutex = new KeyedMutex();
   private readonly known = new BoundedCache<string, KnownState<unknown>>(KNOWN_STREAMS);
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly time: BusinessTime = new BusinessTime(store),
+  ) {}
 
   execute<State, C extends Command, E extends DomainEvent>(decision: Decision<State, C, E>): Promise<HandleCommandResult<State>> {
     const { stream, decider, commands, access } = decision;
-    const decide = (state: State): E[] => {
+    const decide = (state: State, metadata: EventMetadata): E[] => {
       access?.(state);
-      return decideAll(decider, asList(typeof commands === 'function' ? commands(state) : commands), state);
+      return decideAll(decider, asList(typeof commands === 'function' ? commands(state, metadata.occurredAt) : commands), state);
     };
+    const metadata = (state: State): Promise<EventMetadata> =>
+      this.time.stamp(decision.metadata, decider.testClockOf?.(state) ?? decision.testClockId ?? null, decision.at);
     return this.mutex.run(stream, async () => {
       const known = this.known.get(stream) as KnownState<State> | undefined;
       try {
         const result = await handleCommand(this.store, stream, decider, decide, {
-          metadata: decision.metadata,
+          metadata,
           expectedRevision: decision.expectedRevision,
           eventId: decision.eventId,
           known,

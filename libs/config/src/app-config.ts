@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
@@ -120,6 +120,11 @@ export class AppConfig {
   @Min(0)
   @Max(3_600_000)
   OPERATION_AUTO_ACCEPT_MS = 10_000;
+
+  /** Sandbox features (SPEC §14: test clocks); off, their endpoints are 404 and `testClockId` is refused. */
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' || value === '' ? false : value))
+  @IsBoolean({ message: 'SANDBOX must be true or false' })
+  SANDBOX = false;
 
   /** How long one notification POST to a publisher may take. */
   @Transform(toInt)

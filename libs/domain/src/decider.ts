@@ -17,6 +17,11 @@ export interface Decider<State, C extends Command, E extends DomainEvent> {
   decide(command: C, state: State): E[];
   evolve(state: State, event: E): State;
   initialState(): State;
+  /**
+   * The sandbox clock the aggregate lives on (SPEC §14), null on the wall clock: the command path
+   * decides its commands at that clock's time. Absent for aggregates that are never on one.
+   */
+  testClockOf?(state: State): string | null;
 }
 
 /** Runs commands one after another against the state each leaves, all or nothing. */

@@ -6,3 +6,4 @@ export { decideAll } from './decider';
 export { customerDecider } from './customer/customer.decider';
 export { orderDecider } from './order/order.decider';
 export { decideSubscription, subscriptionDecider } from './subscription/subscription.decider';
+export { testClockDecider } from './test-clock/test-clock.decider';

@@ -25,3 +25,18 @@ export type {
   PlaceOrder,
   PlacedOrder,
 } from './order/order.decider';
+export { MAX_ADVANCE_YEARS, TestClockErrors, testClockStream, testClockTimeOf } from './test-clock/test-clock.decider';
+export type {
+  AdvanceTestClock,
+  CompleteTestClockAdvance,
+  CreateTestClock,
+  ExistingTestClock,
+  ReachTestClockTime,
+  TestClockAdvanceStarted,
+  TestClockAdvanced,
+  TestClockCommand,
+  TestClockCreated,
+  TestClockEvent,
+  TestClockState,
+  TestClockTimeReached,
+} from './test-clock/test-clock.decider';

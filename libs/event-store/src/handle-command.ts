@@ -6,8 +6,9 @@ import { WrongExpectedVersionError } from './event-store.errors';
 import type { EventMetadata } from './event-metadata';
 import type { EventStore, GlobalPosition, NewEvent, StreamRevision } from './event-store.port';
 
-export interface HandleCommandOptions {
-  metadata: EventMetadata;
+export interface HandleCommandOptions<State = unknown> {
+  /** The appended events' metadata, or how to make it for the state decided on (its business time may depend on it). */
+  metadata: EventMetadata | ((state: State) => EventMetadata | Promise<EventMetadata>);
   /**
    * The revision the caller saw (an `If-Match`). When set, a mismatch is reported at once as a
    * WrongExpectedVersionError and never retried: the caller decided on that version.
@@ -74,8 +75,8 @@ export async function handleCommand<State, E extends DomainEvent>(
   store: EventStore,
   streamId: string,
   decider: Evolver<State, E>,
-  decide: (state: State) => readonly E[],
-  options: HandleCommandOptions & { known?: KnownState<State> },
+  decide: (state: State, metadata: EventMetadata) => readonly E[],
+  options: HandleCommandOptions<State> & { known?: KnownState<State> },
 ): Promise<HandleCommandResult<State>> {
   const maxAttempts = options.maxAttempts ?? 8;
   let known = options.known;
@@ -84,9 +85,11 @@ export async function handleCommand<State, E extends DomainEvent>(
     const { state, revision } = known ?? (await loadState(store, streamId, decider));
     known = undefined;
     let decided: readonly E[];
+    let metadata: EventMetadata;
     try {
+      metadata = typeof options.metadata === 'function' ? await options.metadata(state) : options.metadata;
       // Decide first: a refusal such as "not yours" (404) must not be masked by a stale-ETag answer.
-      decided = decide(state);
+      decided = decide(state, metadata);
     } catch (error) {
       if (assumed) continue;
       throw error;
@@ -104,7 +107,7 @@ export async function handleCommand<State, E extends DomainEvent>(
       id: options.eventId?.(index) ?? randomUUID(),
       type: event.type,
       data: event.data as NewEvent['data'],
-      metadata: options.metadata,
+      metadata,
     }));
     try {
       const result = await store.appendToStream(streamId, appended, {

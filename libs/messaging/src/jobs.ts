@@ -36,6 +36,11 @@ export interface RenewalJob extends Reaction {
   termEnd: string;
 }
 
+/** On QUEUES.testClocks: carry the clock's started advance through to `ready`. */
+export interface AdvanceTestClockJob extends Reaction {
+  testClockId: string;
+}
+
 /** On QUEUES.notifications: one notification to a publisher's webhook. */
 export interface NotifyPublisherJob {
   /** The event that caused it; also the job id and the delivery's id in `notification_deliveries`. */

@@ -18,6 +18,8 @@ export const QUEUES = {
   notifications: 'notifications',
   /** Renewals (or expiries) at the end of each term. */
   renewals: 'renewals',
+  /** Test clock advances (sandbox): each fires the clock's due timers in order. */
+  testClocks: 'test-clocks',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,6 +31,7 @@ export const JOBS = {
   acceptOperation: 'accept-operation',
   notifyPublisher: 'notify-publisher',
   renewSubscription: 'renew-subscription',
+  advanceTestClock: 'advance-test-clock',
 } as const;
 
 /** A publisher's signed callback (SPEC §6): the job carries exactly what the use case applies. */

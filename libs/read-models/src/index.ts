@@ -25,3 +25,6 @@ export * from './subscriptions/publisher-notification';
 export * from './timers/timer.row';
 export * from './timers/timers.projection';
 export * from './timers/timers.repository';
+export * from './test-clocks/test-clock.row';
+export * from './test-clocks/test-clocks.projection';
+export * from './test-clocks/test-clocks.repository';

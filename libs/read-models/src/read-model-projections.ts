@@ -2,7 +2,8 @@ import { customersProjection } from './customers/customers.projection';
 import { ordersProjection } from './orders/orders.projection';
 import type { Projection } from './projections/projection';
 import { subscriptionsProjection } from './subscriptions/subscriptions.projection';
+import { testClocksProjection } from './test-clocks/test-clocks.projection';
 import { timersProjection } from './timers/timers.projection';
 
 /** Every read model built from the log (the notification tables hold delivery state and are not among them). */
-export const readModelProjections: readonly Projection[] = [subscriptionsProjection, customersProjection, ordersProjection, timersProjection];
+export const readModelProjections: readonly Projection[] = [subscriptionsProjection, customersProjection, ordersProjection, timersProjection, testClocksProjection];

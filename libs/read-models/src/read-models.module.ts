@@ -5,6 +5,7 @@ import { CustomersRepository } from './customers/customers.repository';
 import { OrdersRepository } from './orders/orders.repository';
 import { readModelMigrations } from './projections/read-models.migrations';
 import { SubscriptionsRepository } from './subscriptions/subscriptions.repository';
+import { TestClocksRepository } from './test-clocks/test-clocks.repository';
 import { TimersRepository } from './timers/timers.repository';
 
 export const READ_MODELS_POOL = Symbol('READ_MODELS_POOL');
@@ -51,8 +52,9 @@ export class ReadModelsModule {
         { provide: CustomersRepository, useFactory: (pool: Pool) => new CustomersRepository(pool), inject: [READ_MODELS_POOL] },
         { provide: OrdersRepository, useFactory: (pool: Pool) => new OrdersRepository(pool), inject: [READ_MODELS_POOL] },
         { provide: TimersRepository, useFactory: (pool: Pool) => new TimersRepository(pool), inject: [READ_MODELS_POOL] },
+        { provide: TestClocksRepository, useFactory: (pool: Pool) => new TestClocksRepository(pool), inject: [READ_MODELS_POOL] },
       ],
-      exports: [READ_MODELS_POOL, SubscriptionsRepository, CustomersRepository, OrdersRepository, TimersRepository],
+      exports: [READ_MODELS_POOL, SubscriptionsRepository, CustomersRepository, OrdersRepository, TimersRepository, TestClocksRepository],
     };
   }
 }

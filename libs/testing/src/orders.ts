@@ -44,6 +44,7 @@ export function placeOrderCommand(order: OrderPlacedData): PlaceOrder {
     type: 'PlaceOrder',
     data: {
       ...rest,
+      testClockId: rest.testClockId ?? null,
       lines: lineItems.map((item) => ({
         subscriptionId: item.subscriptionId,
         offerId: item.offerId,

@@ -38,7 +38,7 @@ export async function partnerScenario(store: EventStore, metadata: EventMetadata
   ) => handleCommand(store, stream, decider, decision, { metadata, eventId });
 
   await decide(customerStream(customerId), customerDecider, (s) =>
-    customerDecider.decide({ type: 'CreateCustomer', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, now: metadata.occurredAt } }, s),
+    customerDecider.decide({ type: 'CreateCustomer', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, testClockId: null, now: metadata.occurredAt } }, s),
   );
   const order = placedOrder({ customerId, placedAt: metadata.occurredAt });
   await store.appendToStream(orderStream(order.orderId), [

@@ -47,10 +47,17 @@ export class CustomersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CustomerResponse> {
     const customer = await this.commands.execute(
-      new CreateCustomer(client.tenantId!, body.companyName, body.domain ?? null, idempotencyKey(keyHeader), metadata),
+      new CreateCustomer(
+        client.tenantId!,
+        body.companyName,
+        body.domain ?? null,
+        body.testClockId?.toLowerCase() ?? null,
+        idempotencyKey(keyHeader),
+        metadata,
+      ),
     );
     void reply.status(201).header('Location', `/v1/customers/${customer.id}`);
-    return customerView({ key: customer.id, partnerId: customer.partnerId, companyName: customer.companyName, domain: customer.domain });
+    return customerView({ key: customer.id, ...customer });
   }
 
   @Get()

@@ -15,8 +15,9 @@ export class AutoAcceptProcessor extends StoreAwareWorkerHost {
     super();
   }
 
-  handle(job: Job<AcceptOperationJob>): Promise<AutoAcceptOutcome> {
+  async handle(job: Job<AcceptOperationJob>): Promise<AutoAcceptOutcome> {
     const { subscriptionId, operationId } = job.data;
-    return this.commands.execute(new AcceptUnansweredOperation(subscriptionId, operationId, systemMetadata('operation-timeout', job, this.clock.now())));
+    const metadata = systemMetadata('operation-timeout', job, this.clock.now());
+    return (await this.commands.execute(new AcceptUnansweredOperation(subscriptionId, operationId, metadata))).outcome;
   }
 }

@@ -1,7 +1,7 @@
 import { JOBS, QUEUES, reactionTo } from '@mfh/messaging';
 import { SubscriptionEvent, subscriptionIdOf } from '@mfh/domain';
 import { eventsOfType } from '@mfh/event-store';
-import { reactor } from '../reactors/reactor';
+import { onWallClock, reactor } from '../reactors/reactor';
 
 /**
  * Every change that waits for the publisher gets a delayed job due when its window closes, counted
@@ -9,7 +9,7 @@ import { reactor } from '../reactors/reactor';
  */
 export const autoAcceptReactor = reactor({
   name: 'reactor-operation-auto-accept',
-  handles: eventsOfType<SubscriptionEvent>()('SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested'),
+  handles: onWallClock(eventsOfType<SubscriptionEvent>()('SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested')),
   queue: QUEUES.operations,
   job: (event, { config, clock }) => ({
     name: JOBS.acceptOperation,

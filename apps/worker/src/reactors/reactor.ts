@@ -3,7 +3,7 @@ import type { FactoryProvider } from '@nestjs/common';
 import { Clock } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import type { RecordedEvent } from '@mfh/event-store';
-import { AcceptOperationJob, CompleteOrderJob, JOBS, QUEUES, RenewalJob, StartBillingJob } from '@mfh/messaging';
+import { AcceptOperationJob, AdvanceTestClockJob, CompleteOrderJob, JOBS, QUEUES, RenewalJob, StartBillingJob } from '@mfh/messaging';
 import type { LogConsumer } from '@mfh/read-models';
 import type { JobsOptions, Queue } from 'bullmq';
 import { LogConsumers } from '../projections/log-consumers';
@@ -14,6 +14,7 @@ interface ReactionJobs {
   [QUEUES.billing]: { name: typeof JOBS.startBilling; data: StartBillingJob };
   [QUEUES.operations]: { name: typeof JOBS.acceptOperation; data: AcceptOperationJob };
   [QUEUES.renewals]: { name: typeof JOBS.renewSubscription; data: RenewalJob };
+  [QUEUES.testClocks]: { name: typeof JOBS.advanceTestClock; data: AdvanceTestClockJob };
 }
 
 export type ReactionQueue = keyof ReactionJobs;
@@ -34,6 +35,14 @@ export interface ReactorDefinition<E extends RecordedEvent, Q extends ReactionQu
   handles: (event: RecordedEvent) => event is E;
   queue: Q;
   job: (event: E, context: ReactorContext) => ReactionJob<Q>;
+}
+
+/**
+ * Only the events decided on the wall clock: a timer of a subscription on a test clock is due in that
+ * clock's time, which only an advance moves, so the advance fires it (RunTestClockAdvance), not a delay.
+ */
+export function onWallClock<G extends (event: RecordedEvent) => boolean>(handles: G): G {
+  return Object.assign((event: RecordedEvent) => handles(event) && event.metadata.testClockId === undefined, handles) as unknown as G;
 }
 
 /** The log consumer a definition describes, adding to `queue` the jobs its events ask for. */

@@ -25,6 +25,6 @@ export class RenewalProcessor extends StoreAwareWorkerHost {
       await job.moveToDelayed(due, token);
       throw new DelayedError();
     }
-    return this.commands.execute(new RenewSubscription(subscriptionId, termEnd, systemMetadata('renewals', job, now)));
+    return (await this.commands.execute(new RenewSubscription(subscriptionId, termEnd, systemMetadata('renewals', job, now)))).outcome;
   }
 }

@@ -1,15 +1,15 @@
 import { JOBS, QUEUES, reactionTo } from '@mfh/messaging';
 import { renewalDueAt, SubscriptionEvent, subscriptionIdOf } from '@mfh/domain';
 import { eventsOfType } from '@mfh/event-store';
-import { reactor } from '../reactors/reactor';
+import { onWallClock, reactor } from '../reactors/reactor';
 
 /** The instant a renewal job is due, in milliseconds. */
 export const renewalDue = (termEnd: string): number => Date.parse(renewalDueAt(termEnd));
 
-/** Each term that starts (billing, or a renewal) gets a job due when it ends. */
+/** Each term that starts (billing, or a renewal) on the wall clock gets a job due when it ends. */
 export const renewalReactor = reactor({
   name: 'reactor-renewals',
-  handles: eventsOfType<SubscriptionEvent>()('BillingStarted', 'SubscriptionRenewed'),
+  handles: onWallClock(eventsOfType<SubscriptionEvent>()('BillingStarted', 'SubscriptionRenewed')),
   queue: QUEUES.renewals,
   job: (event, { clock }) => ({
     name: JOBS.renewSubscription,

@@ -13,6 +13,7 @@ const create = (overrides: Partial<CreateCustomer['data']> = {}): CreateCustomer
     partnerId: 'partner-1',
     companyName: 'Fabrikam Inc.',
     domain: 'fabrikam.com',
+    testClockId: null,
     now: NOW,
     ...overrides,
   },
@@ -110,7 +111,15 @@ describe('customer decider', () => {
         companyName: 'Fabrikam Inc.',
         domain: 'fabrikam.com',
         createdAt: NOW,
+        testClockId: null,
       });
+    });
+
+    it('binds a sandbox customer to its test clock, and a resend naming another clock is a reused key', () => {
+      const clock = '7d1c5a2e-9b3f-4c6d-8e0a-1f2b3c4d5e6f';
+      spec.when(create({ testClockId: clock })).then([created({ testClockId: clock })]);
+      expect(spec.given([created({ testClockId: clock })]).state()).toMatchObject({ testClockId: clock });
+      spec.given([created({ testClockId: clock })]).when(create()).thenThrows('idempotency-key-reused', 'unprocessable');
     });
   });
 

@@ -6,19 +6,28 @@ export const customerStream = (customerId: string): string => `customer-${custom
 
 export type CustomerCreated = DomainEvent<
   'CustomerCreated',
-  { customerId: string; partnerId: string; companyName: string; domain: string | null; createdAt: string }
+  /** `testClockId` only on a sandbox customer: everything of theirs then happens in that clock's time. */
+  { customerId: string; partnerId: string; companyName: string; domain: string | null; createdAt: string; testClockId?: string }
 >;
 export type CustomerEvent = CustomerCreated;
 
 export type CreateCustomer = Command<
   'CreateCustomer',
-  { customerId: string; partnerId: string; companyName: string; domain: string | null; now: string }
+  { customerId: string; partnerId: string; companyName: string; domain: string | null; testClockId: string | null; now: string }
 >;
 export type CustomerCommand = CreateCustomer;
 
 export type CustomerState =
   | { status: 'none' }
-  | { status: 'active'; id: string; partnerId: string; companyName: string; domain: string | null; createdAt: string };
+  | {
+      status: 'active';
+      id: string;
+      partnerId: string;
+      companyName: string;
+      domain: string | null;
+      createdAt: string;
+      testClockId: string | null;
+    };
 
 export type ExistingCustomer = Exclude<CustomerState, { status: 'none' }>;
 
@@ -41,13 +50,22 @@ function create({ data }: CreateCustomer, state: CustomerState): CustomerEvent[]
   const domain = data.domain === null ? null : data.domain.trim().toLowerCase();
   if (domain !== null && !DOMAIN_NAME.test(domain)) throw CustomerErrors.invalidDomain();
   if (state.status === 'active') {
-    if (state.partnerId === data.partnerId && state.companyName === companyName && state.domain === domain) return [];
+    if (state.partnerId === data.partnerId && state.companyName === companyName && state.domain === domain && state.testClockId === data.testClockId) {
+      return [];
+    }
     throw CustomerErrors.exists();
   }
   return [
     {
       type: 'CustomerCreated',
-      data: { customerId: data.customerId, partnerId: data.partnerId, companyName, domain, createdAt: data.now },
+      data: {
+        customerId: data.customerId,
+        partnerId: data.partnerId,
+        companyName,
+        domain,
+        createdAt: data.now,
+        ...(data.testClockId === null ? {} : { testClockId: data.testClockId }),
+      },
     },
   ];
 }
@@ -61,6 +79,8 @@ export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEv
     companyName: event.data.companyName,
     domain: event.data.domain,
     createdAt: event.data.createdAt,
+    testClockId: event.data.testClockId ?? null,
   }),
   initialState: () => ({ status: 'none' }),
+  testClockOf: (state) => (state.status === 'none' ? null : state.testClockId),
 };

@@ -63,7 +63,7 @@ const line = (overrides: Partial<OrderLineRequest> = {}): OrderLineRequest => ({
 });
 const place = (overrides: Partial<PlaceOrder['data']> = {}): PlaceOrder => {
   const { lineItems: _resolved, ...fields } = order();
-  return { type: 'PlaceOrder', data: { ...fields, lines: [line()], ...overrides } };
+  return { type: 'PlaceOrder', data: { ...fields, testClockId: null, lines: [line()], ...overrides } };
 };
 const placed = (overrides: Partial<OrderPlacedData> = {}): OrderPlaced => ({ type: 'OrderPlaced', data: order(overrides) });
 const complete = { type: 'CompleteOrder', data: { now: COMPLETED_AT } } as const;
@@ -244,6 +244,7 @@ describe('order decider', () => {
             unitPrice: '12.00',
             currency: 'USD',
             cancellationWindowMs: 72 * 3_600_000,
+            testClockId: null,
             now: PLACED_AT,
           },
         },

@@ -36,6 +36,8 @@ export interface OrderPlacedData {
   /** Fingerprint of the request, to tell a resend (same body) from a reused idempotency key. */
   requestFingerprint: string;
   placedAt: string;
+  /** Only for a customer on a test clock: the order and what it buys then live in that clock's time. */
+  testClockId?: string;
 }
 
 export type OrderPlaced = DomainEvent<'OrderPlaced', OrderPlacedData>;
@@ -61,7 +63,15 @@ export interface OrderLineRequest {
 
 export type PlaceOrder = Command<
   'PlaceOrder',
-  { orderId: string; customerId: string; partnerId: string; lines: OrderLineRequest[]; requestFingerprint: string; placedAt: string }
+  {
+    orderId: string;
+    customerId: string;
+    partnerId: string;
+    lines: OrderLineRequest[];
+    requestFingerprint: string;
+    placedAt: string;
+    testClockId: string | null;
+  }
 >;
 export type CompleteOrder = Command<'CompleteOrder', { now: string }>;
 export type OrderCommand = PlaceOrder | CompleteOrder;
@@ -110,6 +120,7 @@ function place({ data }: PlaceOrder, state: OrderState): OrderEvent[] {
     lineItems: data.lines.map(lineItem),
     requestFingerprint: data.requestFingerprint,
     placedAt: data.placedAt,
+    ...(data.testClockId === null ? {} : { testClockId: data.testClockId }),
   };
   purchasesOf(order).forEach((purchase, index) => {
     try {
@@ -175,6 +186,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
     return { ...state, status: 'completed', completedAt: event.data.completedAt };
   },
   initialState: () => ({ status: 'none' }),
+  testClockOf: (state) => (state.status === 'none' ? null : (state.testClockId ?? null)),
 };
 
 /** The purchase each line item stands for, dated at the order's placement so a late completion buys the same thing. */
@@ -201,6 +213,7 @@ export function purchasesOf(order: OrderPlacedData): PurchaseSubscription[] {
       unitPrice: item.unitPrice,
       currency: item.currency,
       cancellationWindowMs: item.cancellationWindowMs,
+      testClockId: order.testClockId ?? null,
       now: order.placedAt,
     },
   }));

@@ -46,6 +46,7 @@ export type PurchaseSubscription = Command<
     currency: string;
     /** How long after purchase the partner may still cancel, from the catalog. */
     cancellationWindowMs: number;
+    testClockId: string | null;
     now: string;
   }
 >;

@@ -127,6 +127,7 @@ const purchase = (overrides: Partial<C.PurchaseSubscription['data']> = {}): C.Pu
     type: 'PurchaseSubscription',
     data: {
       ...fields,
+      testClockId: null,
       friendlyName: '  CRM for Fabrikam  ',
       limits: LIMITS,
       cancellationWindowMs: HOURS_72,

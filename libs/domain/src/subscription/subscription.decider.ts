@@ -69,6 +69,7 @@ export const subscriptionDecider: Decider<SubscriptionState, C.SubscriptionComma
   decide: decideSubscription,
   evolve: evolveSubscription,
   initialState: initialSubscriptionState,
+  testClockOf: (state) => (state.status === 'none' ? null : state.testClockId),
 };
 
 function existing(state: SubscriptionState): ExistingSubscription {
@@ -130,6 +131,7 @@ function purchase({ data }: C.PurchaseSubscription, state: SubscriptionState): E
         currency: data.currency,
         purchasedAt: data.now,
         cancellationAllowedUntil: addMilliseconds(data.now, data.cancellationWindowMs),
+        ...(data.testClockId === null ? {} : { testClockId: data.testClockId }),
       },
     },
   ];

@@ -44,6 +44,8 @@ export interface SubscriptionPurchasedData {
   currency: string;
   purchasedAt: string;
   cancellationAllowedUntil: string;
+  /** Only when bought for a customer on a test clock (SPEC §14). */
+  testClockId?: string;
 }
 
 export type SubscriptionPurchased = DomainEvent<'SubscriptionPurchased', SubscriptionPurchasedData>;

@@ -65,6 +65,8 @@ interface SubscriptionFields {
   /** When the publisher signed the last action change applied; older ones are stale. */
   actionSignedAt: string | null;
   operations: SubscriptionOperation[];
+  /** The sandbox clock it lives on (SPEC §14); null on the wall clock. */
+  testClockId: string | null;
 }
 
 export type PendingSubscription = SubscriptionFields & { status: 'pending' };
@@ -115,6 +117,7 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       action: null,
       actionSignedAt: null,
       operations: [],
+      testClockId: d.testClockId ?? null,
     };
   }
   if (state.status === 'none') return state;

@@ -6,6 +6,8 @@ export interface CustomerRow extends ProjectionRow {
   readonly companyName: string;
   readonly domain: string | null;
   readonly createdAt: string;
+  /** Sandbox: the test clock the customer lives on. */
+  readonly testClockId: string | null;
 }
 
 export interface CustomerView {
@@ -13,11 +15,20 @@ export interface CustomerView {
   companyName: string;
   domain: string | null;
   partnerId: string;
+  /** Only for a sandbox customer, bound to that test clock at creation. */
+  testClockId?: string;
 }
 
-export const customerView = (row: { key: string; partnerId: string; companyName: string; domain: string | null }): CustomerView => ({
+export const customerView = (row: {
+  key: string;
+  partnerId: string;
+  companyName: string;
+  domain: string | null;
+  testClockId: string | null;
+}): CustomerView => ({
   id: row.key,
   companyName: row.companyName,
   domain: row.domain,
   partnerId: row.partnerId,
+  ...(row.testClockId === null ? {} : { testClockId: row.testClockId }),
 });

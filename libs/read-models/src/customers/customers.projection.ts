@@ -18,6 +18,7 @@ export function evolveCustomerRow(_row: CustomerRow | null, event: CustomerRowEv
     companyName: data.companyName,
     domain: data.domain,
     createdAt: data.createdAt,
+    testClockId: data.testClockId ?? null,
   };
 }
 

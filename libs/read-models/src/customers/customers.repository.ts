@@ -10,6 +10,7 @@ interface CustomerRecord {
   company_name: string;
   domain: string | null;
   created_at: Date;
+  test_clock_id: string | null;
 }
 
 const fromRecord = (r: CustomerRecord): CustomerRow => ({
@@ -19,13 +20,14 @@ const fromRecord = (r: CustomerRecord): CustomerRow => ({
   companyName: r.company_name,
   domain: r.domain,
   createdAt: r.created_at.toISOString(),
+  testClockId: r.test_clock_id,
 });
 
 /** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
 export const customersTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, CustomerRow>> {
     const { rows } = await client.query<CustomerRecord>(
-      'SELECT id, revision, partner_id, company_name, domain, created_at FROM customers WHERE id = ANY($1::uuid[])',
+      'SELECT id, revision, partner_id, company_name, domain, created_at, test_clock_id FROM customers WHERE id = ANY($1::uuid[])',
       [keys],
     );
     return new Map(rows.map((r) => [r.id, fromRecord(r)]));
@@ -34,9 +36,10 @@ export const customersTable = {
   async save(client: PoolClient, rows: readonly CustomerRow[]): Promise<void> {
     if (rows.length === 0) return;
     await client.query(
-      `INSERT INTO customers (id, partner_id, company_name, domain, created_at, revision)
-       SELECT r.id, r.partner_id, r.company_name, r.domain, r.created_at, r.revision
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, partner_id text, company_name text, domain text, created_at timestamptz, revision bigint)
+      `INSERT INTO customers (id, partner_id, company_name, domain, created_at, revision, test_clock_id)
+       SELECT r.id, r.partner_id, r.company_name, r.domain, r.created_at, r.revision, r.test_clock_id
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(id uuid, partner_id text, company_name text, domain text, created_at timestamptz, revision bigint, test_clock_id uuid)
        ON CONFLICT (id) DO UPDATE SET company_name = EXCLUDED.company_name, domain = EXCLUDED.domain, revision = EXCLUDED.revision`,
       [
         JSON.stringify(
@@ -47,6 +50,7 @@ export const customersTable = {
             domain: r.domain,
             created_at: r.createdAt,
             revision: r.revision,
+            test_clock_id: r.testClockId,
           })),
         ),
       ],
@@ -62,7 +66,7 @@ export class CustomersRepository {
   listForPartner(partnerId: string, page: PageRequest): Promise<Page<CustomerView>> {
     return keysetPage<CustomerRecord, CustomerView>(
       this.pool,
-      { table: 'customers', columns: 'revision, partner_id, company_name, domain', where: 'partner_id = $1', params: [partnerId] },
+      { table: 'customers', columns: 'revision, partner_id, company_name, domain, test_clock_id', where: 'partner_id = $1', params: [partnerId] },
       page,
       (record) => customerView(fromRecord(record)),
     );

@@ -102,4 +102,24 @@ export const readModelMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '004-test-clocks',
+    // Rows from before hold no test clock, so the new columns' null is already right for them.
+    sql: `
+      ALTER TABLE customers ADD COLUMN test_clock_id uuid;
+      ALTER TABLE subscriptions ADD COLUMN test_clock_id uuid;
+      ALTER TABLE subscription_timers ADD COLUMN test_clock_id uuid;
+      CREATE INDEX subscription_timers_by_test_clock ON subscription_timers (test_clock_id) WHERE test_clock_id IS NOT NULL;
+      CREATE TABLE test_clocks (
+        id uuid PRIMARY KEY,
+        name text NOT NULL,
+        frozen_time timestamptz NOT NULL,
+        status text NOT NULL,
+        advancing_to timestamptz,
+        created_at timestamptz NOT NULL,
+        revision bigint NOT NULL
+      );
+      CREATE INDEX test_clocks_by_creation ON test_clocks (created_at, id);
+    `,
+  },
 ];

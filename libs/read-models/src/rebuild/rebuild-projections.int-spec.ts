@@ -73,6 +73,7 @@ describe('rebuildProjections', () => {
       ['customers', 4, 4, 0],
       ['orders', 4, 4, 0],
       ['subscription_timers', 0, 0, 0],
+      ['test_clocks', 0, 0, 0],
     ]);
     expect(await snapshot()).toEqual(before);
     const swapped = await tableIds();

@@ -92,6 +92,8 @@ export interface SaasSubscriptionSource {
   purchasedAt: string;
   /** The current term (`YYYY-MM-DD`), once billing has started. */
   term: { termStart: string; termEnd: string } | null;
+  /** A test asset (SPEC §14): bought for a customer on a test clock. */
+  testClockId: string | null;
 }
 
 export function saasSubscriptionStatus(subscription: Pick<ExistingSubscription, 'status'>): SaasSubscriptionStatus {
@@ -135,7 +137,7 @@ export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscrip
     quantity: source.quantity,
     term: termOf(source),
     autoRenew: source.autoRenewEnabled,
-    isTest: false,
+    isTest: source.testClockId !== null,
     isFreeTrial: false,
     // A CSP purchase: the customer may only read; the reseller changes it through Partner Center.
     allowedCustomerOperations: ['Read'],

@@ -41,4 +41,6 @@ export interface SubscriptionRow extends ProjectionRow {
   readonly termStart: string | null;
   readonly termEnd: string | null;
   readonly pendingOperations: readonly PendingOperationRow[];
+  /** Sandbox: the test clock it lives on (SPEC §14). */
+  readonly testClockId: string | null;
 }

@@ -44,6 +44,7 @@ export function evolveSubscriptionRow(row: SubscriptionRow | null, event: Subscr
       termStart: null,
       termEnd: null,
       pendingOperations: [],
+      testClockId: d.testClockId ?? null,
     };
   }
   if (row === null) return null;

@@ -31,12 +31,13 @@ interface SubscriptionRecord {
   term_start: string | null;
   term_end: string | null;
   pending_operations: PendingOperationRow[];
+  test_clock_id: string | null;
 }
 
 const COLUMNS = `revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id, publisher_id,
   publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled, indirect_reseller_id,
   cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action, billing_start_date::text AS billing_start_date,
-  term_start::text AS term_start, term_end::text AS term_end, pending_operations`;
+  term_start::text AS term_start, term_end::text AS term_end, pending_operations, test_clock_id`;
 
 function fromRecord(r: SubscriptionRecord): SubscriptionRow {
   return {
@@ -67,6 +68,7 @@ function fromRecord(r: SubscriptionRecord): SubscriptionRow {
     termStart: r.term_start,
     termEnd: r.term_end,
     pendingOperations: r.pending_operations,
+    testClockId: r.test_clock_id,
   };
 }
 
@@ -100,6 +102,7 @@ function toRecord(row: SubscriptionRow): Record<string, unknown> {
     term_start: row.termStart,
     term_end: row.termEnd,
     pending_operations: row.pendingOperations,
+    test_clock_id: row.testClockId,
   };
 }
 
@@ -116,17 +119,17 @@ export const subscriptionsTable = {
       `INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
          publisher_id, publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled,
          indirect_reseller_id, created_at, cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action,
-         billing_start_date, term_start, term_end, pending_operations)
+         billing_start_date, term_start, term_end, pending_operations, test_clock_id)
        SELECT r.id, r.revision, r.partner_id, r.customer_id, r.order_id, r.line_item_number, r.offer_id, r.offer_name, r.plan_id,
          r.publisher_id, r.publisher_name, r.friendly_name, r.quantity, r.status, r.term_duration, r.billing_cycle, r.auto_renew_enabled,
          r.indirect_reseller_id, r.created_at, r.cancellation_allowed_until, r.licenses_assigned, r.fulfillment_confirmed, r.action,
-         r.billing_start_date, r.term_start, r.term_end, r.pending_operations
+         r.billing_start_date, r.term_start, r.term_end, r.pending_operations, r.test_clock_id
        FROM jsonb_to_recordset($1::jsonb) AS r(
          id uuid, revision bigint, partner_id text, customer_id uuid, order_id uuid, line_item_number integer, offer_id text,
          offer_name text, plan_id text, publisher_id text, publisher_name text, friendly_name text, quantity integer, status text,
          term_duration text, billing_cycle text, auto_renew_enabled boolean, indirect_reseller_id text, created_at timestamptz,
          cancellation_allowed_until timestamptz, licenses_assigned boolean, fulfillment_confirmed boolean, action jsonb,
-         billing_start_date date, term_start date, term_end date, pending_operations jsonb)
+         billing_start_date date, term_start date, term_end date, pending_operations jsonb, test_clock_id uuid)
        ON CONFLICT (id) DO UPDATE SET
          revision = EXCLUDED.revision, partner_id = EXCLUDED.partner_id, customer_id = EXCLUDED.customer_id,
          order_id = EXCLUDED.order_id, line_item_number = EXCLUDED.line_item_number, offer_id = EXCLUDED.offer_id,
@@ -137,7 +140,7 @@ export const subscriptionsTable = {
          created_at = EXCLUDED.created_at, cancellation_allowed_until = EXCLUDED.cancellation_allowed_until,
          licenses_assigned = EXCLUDED.licenses_assigned, fulfillment_confirmed = EXCLUDED.fulfillment_confirmed,
          action = EXCLUDED.action, billing_start_date = EXCLUDED.billing_start_date, term_start = EXCLUDED.term_start,
-         term_end = EXCLUDED.term_end, pending_operations = EXCLUDED.pending_operations`,
+         term_end = EXCLUDED.term_end, pending_operations = EXCLUDED.pending_operations, test_clock_id = EXCLUDED.test_clock_id`,
       [JSON.stringify(rows.map(toRecord))],
     );
   },

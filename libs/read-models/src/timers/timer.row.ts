@@ -26,4 +26,6 @@ export interface TimerEntry {
 /** Every timer a subscription has had, in the order they were set. */
 export interface SubscriptionTimersRow extends ProjectionRow {
   readonly timers: readonly TimerEntry[];
+  /** The test clock whose advances fire them; null: the wall clock does. */
+  readonly testClockId: string | null;
 }

@@ -100,7 +100,8 @@ const unknownEvent = (_event: never, timers: readonly TimerEntry[]): readonly Ti
 export function evolveTimers(row: SubscriptionTimersRow | null, event: TimerEvent): SubscriptionTimersRow | null {
   const subscriptionId = subscriptionIdOf(event.streamId);
   if (subscriptionId === null) return row;
-  return { key: subscriptionId, revision: event.revision, timers: next(row?.timers ?? [], event, subscriptionId) };
+  const testClockId = typeof event.metadata.testClockId === 'string' ? event.metadata.testClockId : null;
+  return { key: subscriptionId, revision: event.revision, timers: next(row?.timers ?? [], event, subscriptionId), testClockId: row?.testClockId ?? testClockId };
 }
 
 /** Every business-time timer of every subscription, with its state, for the admin (GET /v1/admin/timers). */

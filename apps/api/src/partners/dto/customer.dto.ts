@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CustomerView } from '@mfh/read-models';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageLinksDto } from './common.dto';
 
 export class CreateCustomerRequest {
@@ -14,6 +14,14 @@ export class CreateCustomerRequest {
   @IsString()
   @MaxLength(253)
   domain?: string | null;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Sandbox only (SANDBOX=true, else a 400): the test clock the customer lives on; everything of theirs then happens in its time',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'testClockId must be a UUID' })
+  testClockId?: string;
 }
 
 export class CustomerResponse implements CustomerView {
@@ -21,6 +29,7 @@ export class CustomerResponse implements CustomerView {
   @ApiProperty() companyName!: string;
   @ApiProperty({ nullable: true, type: String }) domain!: string | null;
   @ApiProperty({ example: 'contoso' }) partnerId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only for a sandbox customer: its test clock' }) testClockId?: string;
 }
 
 export class CustomerListResponse {

@@ -8,6 +8,8 @@ export class CreateCustomer extends Command<ExistingCustomer> {
     readonly partnerId: string,
     readonly companyName: string,
     readonly domain: string | null,
+    /** Sandbox only: the test clock the customer lives on from now on. */
+    readonly testClockId: string | null,
     readonly idempotencyKey: string | null,
     readonly metadata: EventMetadata,
   ) {

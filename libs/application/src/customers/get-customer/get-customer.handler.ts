@@ -13,6 +13,6 @@ export class GetCustomerHandler implements IQueryHandler<GetCustomer> {
   async execute({ partnerId, customerId }: GetCustomer): Promise<CustomerView> {
     const { state } = await loadState(this.store, customerStream(customerId), customerDecider);
     const customer = customerOfPartner(partnerId)(state);
-    return customerView({ key: customer.id, partnerId: customer.partnerId, companyName: customer.companyName, domain: customer.domain });
+    return customerView({ key: customer.id, ...customer });
   }
 }

@@ -1,5 +1,5 @@
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { OrderErrors, orderStream, purchasesOf } from '@mfh/domain';
+import { OrderErrors, orderStream, purchasesOf, type OrderCommand } from '@mfh/domain';
 import { orderDecider } from '@mfh/domain/deciders';
 import { derivedId, EventStore, loadState } from '@mfh/event-store';
 import { CommandExecutor } from '../../command-executor';
@@ -23,7 +23,7 @@ export class CompleteOrderHandler implements ICommandHandler<CompleteOrder> {
     const completed = await this.executor.execute({
       stream: orderStream(orderId),
       decider: orderDecider,
-      commands: { type: 'CompleteOrder', data: { now: metadata.occurredAt } },
+      commands: (_state, now): OrderCommand => ({ type: 'CompleteOrder', data: { now } }),
       metadata,
       eventId: (index) => derivedId(orderId, 'complete', index),
     });

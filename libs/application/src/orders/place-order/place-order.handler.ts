@@ -1,6 +1,6 @@
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Catalog } from '@mfh/config';
-import { customerStream, orderStream, PlacedOrder } from '@mfh/domain';
+import { customerStream, orderStream, PlacedOrder, type OrderCommand } from '@mfh/domain';
 import { customerDecider, orderDecider } from '@mfh/domain/deciders';
 import { derivedId, EventStore, loadState } from '@mfh/event-store';
 import { randomUUID } from 'node:crypto';
@@ -21,12 +21,13 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
   ) {}
 
   async execute({ partnerId, customerId, lines, idempotencyKey, metadata }: PlaceOrder): Promise<PlacedOrder> {
-    customerOfPartner(partnerId)((await loadState(this.store, customerStream(customerId), customerDecider)).state);
+    const customer = customerOfPartner(partnerId)((await loadState(this.store, customerStream(customerId), customerDecider)).state);
     const orderId = idempotencyKey ? derivedId('order', partnerId, customerId, idempotencyKey) : randomUUID();
     const placed = await this.executor.execute({
       stream: orderStream(orderId),
       decider: orderDecider,
-      commands: {
+      testClockId: customer.testClockId,
+      commands: (_state, now): OrderCommand => ({
         type: 'PlaceOrder',
         data: {
           orderId,
@@ -34,9 +35,10 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
           partnerId,
           lines: lines.map((line, index) => orderLineRequest(this.catalog, line, derivedId(orderId, index + 1, 'subscription'))),
           requestFingerprint: requestFingerprint(customerId, lines),
-          placedAt: metadata.occurredAt,
+          placedAt: now,
+          testClockId: customer.testClockId,
         },
-      },
+      }),
       metadata,
       eventId: (index) => derivedId(orderId, 'placed', index),
     });

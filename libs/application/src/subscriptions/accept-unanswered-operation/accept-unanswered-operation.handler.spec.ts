@@ -33,7 +33,7 @@ describe('AcceptUnansweredOperation', () => {
 
   it('accepts a change still waiting for the publisher, under an id derived from the operation', async () => {
     await subscriptionWith(seatChange);
-    expect(await accept()).toBe('accepted');
+    expect((await accept()).outcome).toBe('accepted');
     expect((await stored()).at(-1)).toMatchObject({
       id: derivedId(operationId, 'auto-accepted', 0),
       type: 'SeatsChanged',
@@ -44,18 +44,18 @@ describe('AcceptUnansweredOperation', () => {
   it('run again, finds the operation finished', async () => {
     await subscriptionWith(seatChange);
     await accept();
-    expect(await accept()).toBe('already-finished');
+    expect((await accept()).outcome).toBe('already-finished');
     expect(await stored()).toHaveLength(6);
   });
 
   it('leaves an operation the publisher answered meanwhile as it is', async () => {
     await subscriptionWith(seatChange, { type: 'SeatChangeRejected', data: { operationId, reason: 'No', rejectedAt: REQUESTED, quantity: 20 } });
-    expect(await accept()).toBe('already-finished');
+    expect((await accept()).outcome).toBe('already-finished');
     expect(await stored()).toHaveLength(6);
   });
 
   it('finds nothing to accept for an operation it does not know', async () => {
     await subscriptionWith();
-    expect(await accept(randomUUID())).toBe('already-finished');
+    expect((await accept(randomUUID())).outcome).toBe('already-finished');
   });
 });

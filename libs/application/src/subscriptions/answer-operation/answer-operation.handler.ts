@@ -15,10 +15,17 @@ export class AnswerOperationHandler implements ICommandHandler<AnswerOperation> 
   async execute({ publisherId, subscriptionId, operationId, answer, metadata }: AnswerOperation): Promise<SubscriptionResult> {
     const access = subscriptionOfPublisher(publisherId);
     const { status, planId, quantity } = answer;
-    const common = { operationId, now: metadata.occurredAt, answeredBy: 'Publisher' as const, planId, quantity };
-    const command: SubscriptionCommand =
-      status === 'Success' ? { type: 'AcceptOperation', data: common } : { type: 'RejectOperation', data: { ...common, reason: REJECTED } };
-    const result = await this.executor.execute({ stream: subscriptionStream(subscriptionId), decider: subscriptionDecider, access, commands: command, metadata });
+    const command = (now: string): SubscriptionCommand => {
+      const common = { operationId, now, answeredBy: 'Publisher' as const, planId, quantity };
+      return status === 'Success' ? { type: 'AcceptOperation', data: common } : { type: 'RejectOperation', data: { ...common, reason: REJECTED } };
+    };
+    const result = await this.executor.execute({
+      stream: subscriptionStream(subscriptionId),
+      decider: subscriptionDecider,
+      access,
+      commands: (_state, now) => command(now),
+      metadata,
+    });
     return { subscription: access(result.state), revision: result.revision, startedOperationId: null };
   }
 }

@@ -23,9 +23,9 @@ export class ChangeSaasSubscriptionHandler implements ICommandHandler<ChangeSaas
       stream: subscriptionStream(subscriptionId),
       decider: subscriptionDecider,
       access,
-      commands: (state): SubscriptionCommand => ({
+      commands: (state, now): SubscriptionCommand => ({
         type: 'ChangeSubscription',
-        data: { planId, quantity, plans: catalogPlansOf(this.catalog, access(state).offerId), operationId, requestedBy: 'Publisher', now: metadata.occurredAt },
+        data: { planId, quantity, plans: catalogPlansOf(this.catalog, access(state).offerId), operationId, requestedBy: 'Publisher', now },
       }),
       metadata,
     });

@@ -37,6 +37,7 @@ describe('PurchaseSubscription', () => {
     unitPrice: '12.00',
     currency: 'USD',
     cancellationWindowMs: 72 * 3_600_000,
+    testClockId: null,
     now: '2026-03-01T10:00:00.000Z',
     ...overrides,
   });

@@ -16,6 +16,7 @@ export class PurchaseSubscriptionHandler implements ICommandHandler<PurchaseSubs
       stream: subscriptionStream(purchase.subscriptionId),
       decider: subscriptionDecider,
       commands: { type: 'PurchaseSubscription', data: purchase },
+      testClockId: purchase.testClockId,
       metadata,
       // Derived from the line item, so the API and the worker completing the same order store one purchase.
       eventId: (index) => derivedId(orderId, lineItemNumber, 'purchase', index),

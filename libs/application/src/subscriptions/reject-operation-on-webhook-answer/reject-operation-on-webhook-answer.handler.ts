@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { subscriptionStream } from '@mfh/domain';
+import { subscriptionStream, type SubscriptionCommand } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { derivedId } from '@mfh/event-store';
 import { CommandExecutor } from '../../command-executor';
@@ -14,7 +14,7 @@ export class RejectOperationOnWebhookAnswerHandler implements ICommandHandler<Re
     const result = await this.executor.execute({
       stream: subscriptionStream(subscriptionId),
       decider: subscriptionDecider,
-      commands: { type: 'RejectOperation', data: { operationId, reason, now: metadata.occurredAt, answeredBy: 'Notification' } },
+      commands: (_state, now): SubscriptionCommand => ({ type: 'RejectOperation', data: { operationId, reason, now, answeredBy: 'Notification' } }),
       metadata,
       eventId: (index) => derivedId(operationId, 'rejected-by-webhook-answer', index),
     });

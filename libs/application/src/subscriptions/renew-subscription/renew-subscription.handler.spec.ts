@@ -28,7 +28,7 @@ describe('RenewSubscription', () => {
 
   it('renews the term it names, with ids derived from the subscription and that term', async () => {
     await subscriptionWith();
-    expect(await renew()).toBe('renewed');
+    expect((await renew()).outcome).toBe('renewed');
     expect((await stored()).at(-1)).toMatchObject({
       id: derivedId(subscriptionId, TERM_END, 'renewal-event', 0),
       type: 'SubscriptionRenewed',
@@ -38,7 +38,7 @@ describe('RenewSubscription', () => {
 
   it('ends the subscription with its term when auto-renew is off', async () => {
     await subscriptionWith({ type: 'AutoRenewDisabled', data: {} });
-    expect(await renew()).toBe('expired');
+    expect((await renew()).outcome).toBe('expired');
     expect((await stored()).at(-1)).toMatchObject({
       id: derivedId(subscriptionId, TERM_END, 'renewal-event', 0),
       type: 'SubscriptionExpired',
@@ -49,14 +49,21 @@ describe('RenewSubscription', () => {
   it('renews a term once: run again, or for a term that is not the current one, it does nothing', async () => {
     await subscriptionWith();
     await renew();
-    expect(await renew()).toBe('nothing-to-do');
-    expect(await renew('2026-03-01')).toBe('nothing-to-do');
+    expect((await renew()).outcome).toBe('nothing-to-do');
+    expect((await renew('2026-03-01')).outcome).toBe('nothing-to-do');
     expect(await stored()).toHaveLength(5);
   });
 
   it('does nothing before the term has ended', async () => {
     await subscriptionWith();
-    expect(await renew(TERM_END, '2026-04-01T23:59:59.000Z')).toBe('nothing-to-do');
+    expect((await renew(TERM_END, '2026-04-01T23:59:59.000Z')).outcome).toBe('nothing-to-do');
     expect(await stored()).toHaveLength(4);
+  });
+
+  it('fired by a test clock advance, decides at the due time it is given rather than the metadata’s, and says where its event went', async () => {
+    await subscriptionWith();
+    const fired = await handler.execute(new RenewSubscription(subscriptionId, TERM_END, requestMetadata('2030-01-01T00:00:00.000Z', 'test-clock'), DUE));
+    expect(fired).toEqual({ outcome: 'renewed', position: (await stored()).at(-1)!.position });
+    expect((await stored()).at(-1)).toMatchObject({ data: { renewedAt: DUE }, metadata: { occurredAt: DUE } });
   });
 });

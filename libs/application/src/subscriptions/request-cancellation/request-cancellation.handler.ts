@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { subscriptionStream } from '@mfh/domain';
+import { subscriptionStream, type SubscriptionCommand } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { randomUUID } from 'node:crypto';
 import { subscriptionOfPublisher } from '../../access/tenancy';
@@ -17,7 +17,7 @@ export class RequestCancellationHandler implements ICommandHandler<RequestCancel
       stream: subscriptionStream(subscriptionId),
       decider: subscriptionDecider,
       access,
-      commands: { type: 'RequestCancellation', data: { requestedBy: 'Publisher', operationId: randomUUID(), now: metadata.occurredAt } },
+      commands: (_state, now): SubscriptionCommand => ({ type: 'RequestCancellation', data: { requestedBy: 'Publisher', operationId: randomUUID(), now } }),
       metadata,
     });
     return waitingOperationResult(access(result.state), result);

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { subscriptionStream } from '@mfh/domain';
+import { subscriptionStream, type SubscriptionCommand } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { derivedId } from '@mfh/event-store';
 import { CommandExecutor } from '../../command-executor';
@@ -14,7 +14,7 @@ export class StartBillingHandler implements ICommandHandler<StartBilling> {
     const result = await this.executor.execute({
       stream: subscriptionStream(subscriptionId),
       decider: subscriptionDecider,
-      commands: { type: 'StartBilling', data: { now: metadata.occurredAt } },
+      commands: (_state, now): SubscriptionCommand => ({ type: 'StartBilling', data: { now } }),
       metadata,
       // One id for the one BillingStarted a subscription may ever have: a second append is a no-op.
       eventId: (index) => derivedId(subscriptionId, 'billing-started', index),

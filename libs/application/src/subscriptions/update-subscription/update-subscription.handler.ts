@@ -21,7 +21,7 @@ export class UpdateSubscriptionHandler implements ICommandHandler<UpdateSubscrip
       stream: subscriptionStream(subscriptionId),
       decider: subscriptionDecider,
       access,
-      commands: (state) => this.commandsFor(changes, access(state), metadata.occurredAt),
+      commands: (state, now) => this.commandsFor(changes, access(state), now),
       metadata,
       expectedRevision,
     });

@@ -1,0 +1,95 @@
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { AppConfig } from '@mfh/config';
+import { type TestClockCommand, type TestClockEvent, testClockStream } from '@mfh/domain';
+import { testClockDecider } from '@mfh/domain/deciders';
+import { comparePositions, derivedId, EventMetadata, EventStore, GlobalPosition } from '@mfh/event-store';
+import { DueTimer, TimersRepository } from '@mfh/read-models';
+import { CommandExecutor } from '../../command-executor';
+import { AcceptUnansweredOperation } from '../../subscriptions/accept-unanswered-operation/accept-unanswered-operation.command';
+import { RenewSubscription } from '../../subscriptions/renew-subscription/renew-subscription.command';
+import { LogFollowers } from '../log-followers';
+import type { TimerFired } from '../timer-fired';
+import { AdvanceRun, RunTestClockAdvance } from './run-test-clock-advance.command';
+
+/** Timers due at one instant are on different subscriptions, so they fire side by side, this many at a time. */
+const FIRING_CONCURRENCY = 32;
+
+@CommandHandler(RunTestClockAdvance)
+export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockAdvance> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
+    private readonly timers: TimersRepository,
+    private readonly followers: LogFollowers,
+    private readonly config: AppConfig,
+  ) {}
+
+  async execute({ testClockId, metadata }: RunTestClockAdvance): Promise<AdvanceRun> {
+    const stream = testClockStream(testClockId);
+    const events = (await this.store.readStream(stream)) as unknown as (TestClockEvent & { id: string })[];
+    const state = events.reduce(testClockDecider.evolve, testClockDecider.initialState());
+    if (state.status !== 'advancing') return { fired: 0, frozenTime: state.status === 'none' ? null : state.frozenTime };
+    const started = events.filter((event) => event.type === 'TestClockAdvanceStarted').at(-1)!;
+    const target = state.advancingTo!;
+    const clock = (command: TestClockCommand, id: string) =>
+      this.executor.execute({ stream, decider: testClockDecider, commands: command, metadata, eventId: (index) => derivedId(id, index) });
+
+    // What was decided before the advance (a seat change just asked for) sets its timers first.
+    await this.followers.catchUp();
+    const tried = new Set<string>();
+    let fired = 0;
+    for (;;) {
+      const due = this.nextInstant(await this.timers.dueOnTestClock(testClockId, target, this.config.OPERATION_AUTO_ACCEPT_MS), tried);
+      if (due.length === 0) break;
+      const at = due[0].dueAt;
+      await clock({ type: 'ReachTestClockTime', data: { frozenTime: at } }, derivedId(testClockId, at, 'reached'));
+      const results = await inBatches(due, FIRING_CONCURRENCY, (timer) => this.fire(timer, this.firingMetadata(metadata, started.id)));
+      due.forEach((timer) => tried.add(timer.timer.id));
+      fired += results.filter((result) => result.outcome !== 'nothing-to-do' && result.outcome !== 'already-finished').length;
+      const last = latest(results.map((result) => result.position));
+      if (last) await this.followers.reach(last);
+    }
+    await this.followers.catchUp();
+    const done = await clock({ type: 'CompleteTestClockAdvance', data: { now: new Date().toISOString() } }, derivedId(started.id, 'advanced'));
+    return { fired, frozenTime: done.state.status === 'none' ? null : done.state.frozenTime };
+  }
+
+  /**
+   * The timers due first that this run has not fired yet. One it fired stays pending only when its
+   * command found nothing to do; it is not tried again, so a run always ends.
+   */
+  private nextInstant(pending: readonly DueTimer[], tried: ReadonlySet<string>): DueTimer[] {
+    const open = pending.filter((timer) => !tried.has(timer.timer.id));
+    if (open.length === 0) return [];
+    const first = Math.min(...open.map((timer) => Date.parse(timer.dueAt)));
+    return open.filter((timer) => Date.parse(timer.dueAt) === first);
+  }
+
+  /** The same commands the wall clock's timers send, at the timer's due time instead of now. */
+  private fire({ subscriptionId, timer, dueAt }: DueTimer, metadata: EventMetadata): Promise<TimerFired<string>> {
+    if (timer.kind === 'renewal') return this.commands.execute(new RenewSubscription(subscriptionId, timer.termEnd!, metadata, dueAt));
+    return this.commands.execute(new AcceptUnansweredOperation(subscriptionId, timer.operationId!, metadata, dueAt));
+  }
+
+  private firingMetadata(request: EventMetadata, startedEventId: string): EventMetadata {
+    return { ...request, actor: 'test-clock', role: 'system', source: 'System', causationId: startedEventId };
+  }
+}
+
+function latest(positions: readonly (GlobalPosition | null)[]): GlobalPosition | null {
+  return positions.reduce<GlobalPosition | null>((max, p) => (p !== null && (max === null || comparePositions(p, max) > 0) ? p : max), null);
+}
+
+async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
+  return results;
+}

@@ -1,0 +1,70 @@
+import type { Pool, PoolClient } from 'pg';
+import { keysetPage, Page, PageRequest } from '../pagination';
+import { TestClockRow, testClockView, TestClockView } from './test-clock.row';
+
+interface TestClockRecord {
+  id: string;
+  revision: string;
+  name: string;
+  frozen_time: Date;
+  status: 'ready' | 'advancing';
+  advancing_to: Date | null;
+  created_at: Date;
+}
+
+const fromRecord = (r: TestClockRecord): TestClockRow => ({
+  key: r.id,
+  revision: Number(r.revision),
+  name: r.name,
+  frozenTime: r.frozen_time.toISOString(),
+  status: r.status,
+  advancingTo: r.advancing_to?.toISOString() ?? null,
+  createdAt: r.created_at.toISOString(),
+});
+
+const COLUMNS = 'revision, name, frozen_time, status, advancing_to';
+
+/** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
+export const testClocksTable = {
+  async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, TestClockRow>> {
+    const { rows } = await client.query<TestClockRecord>(`SELECT id, created_at, ${COLUMNS} FROM test_clocks WHERE id = ANY($1::uuid[])`, [keys]);
+    return new Map(rows.map((r) => [r.id, fromRecord(r)]));
+  },
+
+  async save(client: PoolClient, rows: readonly TestClockRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `INSERT INTO test_clocks (id, created_at, ${COLUMNS})
+       SELECT r.id, r.created_at, r.revision, r.name, r.frozen_time, r.status, r.advancing_to
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(id uuid, created_at timestamptz, revision bigint, name text, frozen_time timestamptz, status text, advancing_to timestamptz)
+       ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, frozen_time = EXCLUDED.frozen_time, status = EXCLUDED.status,
+         advancing_to = EXCLUDED.advancing_to`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({
+            id: r.key,
+            created_at: r.createdAt,
+            revision: r.revision,
+            name: r.name,
+            frozen_time: r.frozenTime,
+            status: r.status,
+            advancing_to: r.advancingTo,
+          })),
+        ),
+      ],
+    );
+  },
+};
+
+/** Reads of the test clocks read model; writes happen only through the projection. */
+export class TestClocksRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** Every test clock, oldest first. */
+  list(page: PageRequest): Promise<Page<TestClockView>> {
+    return keysetPage<TestClockRecord, TestClockView>(this.pool, { table: 'test_clocks', columns: COLUMNS, where: 'true', params: [] }, page, (record) =>
+      testClockView(fromRecord(record)),
+    );
+  }
+}
