@@ -55,6 +55,7 @@ describe('Time-driven steps in the worker', () => {
       const started = (await contoso.get(sub.path)).body;
       expect(timers).toEqual({
         subscriptionId: sub.subscriptionId,
+        testClockId: null,
         totalCount: 2,
         items: [
           {

@@ -20,6 +20,8 @@ export class TimerDto {
 
 export class TimerListResponse {
   @ApiProperty() subscriptionId!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The test clock whose advances fire them (sandbox); null: the wall clock' })
+  testClockId!: string | null;
   @ApiProperty() totalCount!: number;
   @ApiProperty({ type: [TimerDto] }) items!: TimerDto[];
 }

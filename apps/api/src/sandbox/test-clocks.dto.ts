@@ -12,7 +12,7 @@ class FrozenTime {
   @ApiProperty({ format: 'date-time', example: '2027-01-01T00:00:00Z' })
   @IsString()
   @Matches(INSTANT, { message: INSTANT_MESSAGE })
-  @IsISO8601({ strict: true }, { message: INSTANT_MESSAGE })
+  @IsISO8601({ strict: true }, { message: 'frozenTime is not a valid date and time' })
   frozenTime!: string;
 }
 

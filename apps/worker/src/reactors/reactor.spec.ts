@@ -1,17 +1,19 @@
 import type { FactoryProvider } from '@nestjs/common';
 import type { Clock } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
-import { orderStream, subscriptionStream } from '@mfh/domain';
-import { InMemoryEventStore } from '@mfh/event-store';
+import { orderStream, SubscriptionEvent, subscriptionStream, testClockStream } from '@mfh/domain';
+import { eventsOfType, InMemoryEventStore, JsonObject } from '@mfh/event-store';
 import { JOBS } from '@mfh/messaging';
 import type { LogConsumer } from '@mfh/read-models';
-import { given, purchasedEvent } from '@mfh/testing';
+import { given, purchasedEvent, requestMetadata } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { billingReactor } from '../billing/billing.reactor';
 import { autoAcceptReactor } from '../operations/auto-accept.reactor';
 import { orderCompletionReactor } from '../orders/order-completion.reactor';
 import { LogConsumers } from '../projections/log-consumers';
 import { renewalDue, renewalReactor } from '../renewals/renewal.reactor';
+import { testClockReactor } from '../test-clocks/test-clock.reactor';
+import { onWallClock } from './reactor';
 
 const NOW = new Date('2026-03-05T10:00:00.000Z');
 const clock: Clock = { now: () => NOW };
@@ -110,5 +112,57 @@ describe('reactors', () => {
     expect(orders.added).toEqual([
       { name: JOBS.completeOrder, data: { orderId, correlationId: expect.any(String) }, opts: { jobId: events[1].id, delay: 5_000 } },
     ]);
+  });
+
+  describe('onWallClock', () => {
+    const billingStarted = {
+      type: 'BillingStarted',
+      data: { termStart: '2026-03-02', termEnd: '2026-04-01', quantity: 1, unitPrice: '1.00', currency: 'USD', billingCycle: 'monthly', chargedAmount: '1.00' },
+    };
+    const seatRequest = (operationId: string) => ({
+      type: 'SeatChangeRequested',
+      data: { operationId, quantity: 20, previousQuantity: 12, requestedBy: 'Partner', requestedAt: '2026-03-05T09:30:00.000Z' },
+    });
+    /** Events of a subscription on a test clock: the command path names the clock in their metadata. */
+    const onTestClock = async (stream: string, ...events: { type: string; data: object }[]) => {
+      const metadata = { ...requestMetadata('2027-01-01T00:00:00.000Z'), testClockId: randomUUID() };
+      await store.appendToStream(stream, events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data as JsonObject, metadata })));
+    };
+
+    it('asks for no job for an event decided on a test clock: an advance fires its timer', async () => {
+      const onClock = randomUUID();
+      await onTestClock(subscriptionStream(onClock), billingStarted, seatRequest('op-clock'));
+      const events = await log(subscriptionStream(subscriptionId), billingStarted, seatRequest('op-wall'));
+      const renewals = build(renewalReactor);
+      const acceptances = build(autoAcceptReactor);
+      await renewals.consumer.handle(null as never, events);
+      await acceptances.consumer.handle(null as never, events);
+      expect(renewals.added.map((job) => [job.opts.jobId, job.data])).toEqual([[events[2].id, expect.objectContaining({ subscriptionId })]]);
+      expect(acceptances.added.map((job) => [job.opts.jobId, job.data])).toEqual([[events[3].id, expect.objectContaining({ subscriptionId, operationId: 'op-wall' })]]);
+    });
+
+    it('leaves the advance itself to the test clocks’ reactor: one job per advance asked for, on the clock’s own events', async () => {
+      const clockId = randomUUID();
+      const events = await log(
+        testClockStream(clockId),
+        { type: 'TestClockCreated', data: { testClockId: clockId, name: 'Year', frozenTime: '2027-01-01T00:00:00.000Z', createdAt: NOW.toISOString() } },
+        { type: 'TestClockAdvanceStarted', data: { from: '2027-01-01T00:00:00.000Z', to: '2027-06-01T00:00:00.000Z', requestedAt: NOW.toISOString() } },
+      );
+      const { consumer, added, registered } = build(testClockReactor);
+      await consumer.handle(null as never, events);
+      expect(registered.map((c) => c.name)).toEqual(['reactor-test-clocks']);
+      expect(added).toEqual([
+        { name: JOBS.advanceTestClock, data: { testClockId: clockId, causationId: events[1].id, correlationId: expect.any(String) }, opts: { jobId: events[1].id } },
+      ]);
+    });
+
+    it('keeps the guard’s types and still lets through only the types it names', () => {
+      const handles = onWallClock(eventsOfType<SubscriptionEvent>()('BillingStarted', 'SubscriptionRenewed'));
+      expect(handles.types).toEqual(['BillingStarted', 'SubscriptionRenewed']);
+      const event = (type: string, metadata: object) => ({ type, metadata }) as never;
+      expect(handles(event('BillingStarted', {}))).toBe(true);
+      expect(handles(event('BillingStarted', { testClockId: randomUUID() }))).toBe(false);
+      expect(handles(event('SubscriptionRenamed', {}))).toBe(false);
+    });
   });
 });

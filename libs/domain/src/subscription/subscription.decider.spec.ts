@@ -693,6 +693,17 @@ describe('subscription decider', () => {
         .then([{ type: 'SubscriptionExpired', data: { operationId: RENEW_OP, termEnd: TERM_END, expiredAt: TERM_DUE } }]);
     });
 
+    it('ends a change still waiting for the publisher with the term, so its timeout finds nothing left to accept', () => {
+      const expired: SubscriptionEvent = { type: 'SubscriptionExpired', data: { operationId: RENEW_OP, termEnd: TERM_END, expiredAt: TERM_DUE } };
+      const after = spec.given([...WITH_PENDING_OPERATION, autoRenewDisabled, expired]);
+      after.when(timedOut()).thenNothing();
+      const state = after.state();
+      expect(state.status === 'deleted' && state.operations.find((op) => op.id === PENDING_OP)).toMatchObject({
+        status: 'Failed',
+        completedAt: TERM_DUE,
+      });
+    });
+
     it('renames', () => {
       given
         .when(rename('CRM'))

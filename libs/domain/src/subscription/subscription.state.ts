@@ -214,7 +214,10 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
     }
     case 'SubscriptionExpired': {
       const d = event.data;
-      const operations = [...state.operations, done(d.operationId, 'Unsubscribe', state.planId, state.quantity, 'System', d.expiredAt)];
+      // A change still waiting for the publisher ends with the subscription: there is nothing left to change.
+      const waitingFor = pendingOperation(state);
+      const abandoned = waitingFor ? finishOperation(state.operations, waitingFor.id, 'Failed', d.expiredAt, 'Subscription expired') : state.operations;
+      const operations = [...abandoned, done(d.operationId, 'Unsubscribe', state.planId, state.quantity, 'System', d.expiredAt)];
       return ended(state, { at: d.expiredAt, by: 'System', refund: null, operations });
     }
     default:

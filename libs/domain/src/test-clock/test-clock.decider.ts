@@ -25,7 +25,16 @@ export type TestClockCommand = CreateTestClock | AdvanceTestClock | ReachTestClo
 
 export type TestClockState =
   | { status: 'none' }
-  | { status: 'ready' | 'advancing'; id: string; name: string; frozenTime: string; advancingTo: string | null; createdAt: string };
+  | {
+      status: 'ready' | 'advancing';
+      id: string;
+      name: string;
+      frozenTime: string;
+      advancingTo: string | null;
+      createdAt: string;
+      /** The time it was created at, so a resend of the creation is told from another body under the same key. */
+      initialTime: string;
+    };
 
 export type ExistingTestClock = Exclude<TestClockState, { status: 'none' }>;
 
@@ -36,6 +45,14 @@ export const TestClockErrors = {
   invalidName: () => new DomainError('invalid-test-clock-name', 'validation', 'name must be 1 to 255 characters after trimming.', {}, 'name'),
   backwards: (frozenTime: string) =>
     new DomainError('test-clock-backwards', 'validation', `A test clock only moves forward: it stands at ${frozenTime}.`, { frozenTime }, 'frozenTime'),
+  outOfRange: () =>
+    new DomainError(
+      'test-clock-time-out-of-range',
+      'validation',
+      `frozenTime must fall between ${EARLIEST} and ${LATEST}, so that every term and timer after it still has a date.`,
+      {},
+      'frozenTime',
+    ),
   tooFar: () =>
     new DomainError('test-clock-advance-too-far', 'validation', `One advance moves a clock at most ${MAX_ADVANCE_YEARS} years.`, {}, 'frozenTime'),
   advancing: (to: string) =>
@@ -44,7 +61,15 @@ export const TestClockErrors = {
   exists: () => new DomainError('idempotency-key-reused', 'unprocessable', 'This Idempotency-Key was already used to create a different test clock.'),
 };
 
-const iso = (time: string): string => new Date(time).toISOString();
+/** Room after the latest time for an advance's two years and the longest term, all inside what PostgreSQL dates hold. */
+const EARLIEST = '1970-01-01T00:00:00.000Z';
+const LATEST = '9990-12-31T23:59:59.999Z';
+
+function iso(time: string): string {
+  const at = Date.parse(time);
+  if (Number.isNaN(at) || at < Date.parse(EARLIEST) || at > Date.parse(LATEST)) throw TestClockErrors.outOfRange();
+  return new Date(at).toISOString();
+}
 
 function addYears(time: string, years: number): string {
   const date = new Date(time);
@@ -58,7 +83,7 @@ function create({ data }: CreateTestClock, state: TestClockState): TestClockEven
   if (length < 1 || length > 255) throw TestClockErrors.invalidName();
   const frozenTime = iso(data.frozenTime);
   if (state.status !== 'none') {
-    if (state.name === name && state.id === data.testClockId) return [];
+    if (state.name === name && state.initialTime === frozenTime) return [];
     throw TestClockErrors.exists();
   }
   return [{ type: 'TestClockCreated', data: { testClockId: data.testClockId, name, frozenTime, createdAt: data.now } }];
@@ -104,7 +129,7 @@ function decide(command: TestClockCommand, state: TestClockState): TestClockEven
 function evolve(state: TestClockState, event: TestClockEvent): TestClockState {
   if (event.type === 'TestClockCreated') {
     const { testClockId, name, frozenTime, createdAt } = event.data;
-    return { status: 'ready', id: testClockId, name, frozenTime, advancingTo: null, createdAt };
+    return { status: 'ready', id: testClockId, name, frozenTime, advancingTo: null, createdAt, initialTime: frozenTime };
   }
   if (state.status === 'none') return state;
   switch (event.type) {

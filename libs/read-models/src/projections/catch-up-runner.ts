@@ -1,4 +1,5 @@
 import { backoffDelay, comparePositions, EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { LogConsumer } from './projection';
@@ -90,6 +91,8 @@ export class CatchUpRunner {
   start(): void {
     if (this.stopping) return;
     const stopping = new AbortController();
+    // Every consumer's wait listens on this one signal.
+    setMaxListeners(this.consumers.length + 1, stopping.signal);
     this.stopping = stopping;
     this.loops = this.consumers.map((consumer) => this.loop(consumer, stopping.signal));
   }

@@ -99,7 +99,7 @@ function change(row: SubscriptionRow, event: Exclude<SubscriptionRowEvent, { typ
       return { status: 'deleted', action: null, pendingOperations: remaining };
     }
     case 'SubscriptionExpired':
-      return { status: 'deleted', action: null };
+      return { status: 'deleted', action: null, pendingOperations: [] };
     default:
       return unknownEvent(event);
   }

@@ -8,18 +8,18 @@ const ID = '0b9f6c1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e';
 const op = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
 const at = (minute: number) => new Date(Date.UTC(2026, 3, 1, 9, minute)).toISOString();
 
-/** Events with their own ids: `id` names the event that the timer's own command would append. */
-type Given = SubscriptionEvent & { id?: string };
+/** Events with their own ids (`id` names the event that the timer's own command would append) and metadata. */
+type Given = SubscriptionEvent & { id?: string; metadata?: JsonObject };
 
 function recorded(events: readonly Given[]): RecordedEvent[] {
-  return events.map(({ id, ...event }, revision) => ({
+  return events.map(({ id, metadata, ...event }, revision) => ({
     id: id ?? `10000000-0000-4000-8000-${String(revision).padStart(12, '0')}`,
     streamId: `subscription-${ID}`,
     revision,
     position: { commit: BigInt(revision + 1), prepare: BigInt(revision + 1) },
     type: event.type,
     data: event.data as JsonObject,
-    metadata: { occurredAt: at(revision) },
+    metadata: { occurredAt: at(revision), ...metadata },
     recordedAt: new Date('2030-01-01T00:00:00Z'),
     hash: 'h',
     previousHash: null,
@@ -98,13 +98,17 @@ describe('timers projection', () => {
     ]);
   });
 
-  it('marks the renewal timer fired by an expiry at term end', () => {
+  it('marks the renewal timer fired by an expiry at term end, and cancels the auto-accept of a change the expiry ended', () => {
     const expired: Given = {
       id: derivedId(ID, '2026-04-01', 'renewal-event', 0),
       type: 'SubscriptionExpired',
       data: { operationId: op(9), termEnd: '2026-04-01', expiredAt: '2026-04-02T00:00:00.000Z' },
     };
     expect(fold([billingStarted, expired])?.timers.map((t) => t.state)).toEqual(['fired']);
+    expect(fold([billingStarted, seatRequest(op(1)), expired])?.timers.map((t) => [t.kind, t.state])).toEqual([
+      ['renewal', 'fired'],
+      ['operation-auto-accept', 'cancelled'],
+    ]);
   });
 
   it('gives the same rows however the log is batched, and replayed', () => {
@@ -115,6 +119,39 @@ describe('timers projection', () => {
     foldBatch(timersProjection, rows, recorded(events));
     foldBatch(timersProjection, rows, recorded(events));
     expect(rows.get(ID)).toEqual(once);
+  });
+
+  describe('on a test clock', () => {
+    const CLOCK = '7d1c5a2e-9b3f-4c6d-8e0a-1f2b3c4d5e6f';
+    const onClock = (event: Given, testClockId = CLOCK): Given => ({ ...event, metadata: { testClockId } });
+
+    it('names no clock for a subscription whose events name none: the wall clock fires its timers', () => {
+      expect(fold([billingStarted, seatRequest(op(1))])?.testClockId).toBeNull();
+    });
+
+    it('takes the clock from the metadata of the event that sets the first timer', () => {
+      expect(fold([onClock(billingStarted)])).toMatchObject({ key: ID, testClockId: CLOCK, timers: [expect.objectContaining({ kind: 'renewal', state: 'pending' })] });
+    });
+
+    it('settles a timer at the clock’s time the settling event was decided at, not when it was recorded', () => {
+      const accepted: Given = {
+        id: derivedId(op(1), 'auto-accepted', 0),
+        type: 'SeatsChanged',
+        data: { quantity: 9, previousQuantity: 5, operationId: op(1), changedAt: '2027-01-01T00:00:10.000Z' },
+        metadata: { testClockId: CLOCK, occurredAt: '2027-01-01T00:00:10.000Z' },
+      };
+      expect(fold([onClock(seatRequest(op(1))), accepted])?.timers.map((t) => [t.state, t.settledAt])).toEqual([['fired', '2027-01-01T00:00:10.000Z']]);
+    });
+
+    it('keeps the clock once set, whatever later events name', () => {
+      const other = '00000000-0000-4000-8000-0000000000cc';
+      expect(fold([onClock(billingStarted), seatRequest(op(1)), onClock(renewedByTimer, other)])?.testClockId).toBe(CLOCK);
+      expect(fold([onClock(billingStarted), seatRequest(op(1))], 1)?.testClockId).toBe(CLOCK);
+    });
+
+    it('ignores a testClockId that is not a string', () => {
+      expect(fold([{ ...billingStarted, metadata: { testClockId: 42 } }])?.testClockId).toBeNull();
+    });
   });
 
   it('ignores what sets or settles no timer', () => {

@@ -86,8 +86,10 @@ function next(timers: readonly TimerEntry[], event: TimerEvent, subscriptionId: 
       const settled = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
       return [...settled, renewal(subscriptionId, event.data.termStart, event.data.termEnd)];
     }
-    case 'SubscriptionExpired':
-      return settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
+    case 'SubscriptionExpired': {
+      const renewal = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
+      return settle(renewal, event, (timer) => timer.kind === 'operation-auto-accept', () => '');
+    }
     default:
       return unknownEvent(event, timers);
   }

@@ -33,9 +33,12 @@ export const timersTable = {
 export class TimersRepository {
   constructor(private readonly pool: Pool) {}
 
-  async forSubscription(subscriptionId: string): Promise<readonly TimerEntry[]> {
-    const { rows } = await this.pool.query<{ timers: TimerEntry[] }>('SELECT timers FROM subscription_timers WHERE id = $1', [subscriptionId]);
-    return rows[0]?.timers ?? [];
+  async forSubscription(subscriptionId: string): Promise<{ timers: readonly TimerEntry[]; testClockId: string | null }> {
+    const { rows } = await this.pool.query<{ timers: TimerEntry[]; test_clock_id: string | null }>(
+      'SELECT timers, test_clock_id FROM subscription_timers WHERE id = $1',
+      [subscriptionId],
+    );
+    return { timers: rows[0]?.timers ?? [], testClockId: rows[0]?.test_clock_id ?? null };
   }
 
   /** The pending timers of a test clock's subscriptions due at or before `until`, soonest first. */

@@ -4,6 +4,7 @@ import { type TestClockCommand, type TestClockEvent, testClockStream } from '@mf
 import { testClockDecider } from '@mfh/domain/deciders';
 import { comparePositions, derivedId, EventMetadata, EventStore, GlobalPosition } from '@mfh/event-store';
 import { DueTimer, TimersRepository } from '@mfh/read-models';
+import { Clock } from '../../clock';
 import { CommandExecutor } from '../../command-executor';
 import { AcceptUnansweredOperation } from '../../subscriptions/accept-unanswered-operation/accept-unanswered-operation.command';
 import { RenewSubscription } from '../../subscriptions/renew-subscription/renew-subscription.command';
@@ -23,6 +24,7 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
     private readonly timers: TimersRepository,
     private readonly followers: LogFollowers,
     private readonly config: AppConfig,
+    private readonly wall: Clock,
   ) {}
 
   async execute({ testClockId, metadata }: RunTestClockAdvance): Promise<AdvanceRun> {
@@ -32,8 +34,15 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
     if (state.status !== 'advancing') return { fired: 0, frozenTime: state.status === 'none' ? null : state.frozenTime };
     const started = events.filter((event) => event.type === 'TestClockAdvanceStarted').at(-1)!;
     const target = state.advancingTo!;
+    // The clock's own events are dated in wall time, when each step was taken; its time is in their data.
     const clock = (command: TestClockCommand, id: string) =>
-      this.executor.execute({ stream, decider: testClockDecider, commands: command, metadata, eventId: (index) => derivedId(id, index) });
+      this.executor.execute({
+        stream,
+        decider: testClockDecider,
+        commands: command,
+        metadata: { ...metadata, occurredAt: this.wall.now().toISOString() },
+        eventId: (index) => derivedId(id, index),
+      });
 
     // What was decided before the advance (a seat change just asked for) sets its timers first.
     await this.followers.catchUp();
@@ -51,7 +60,7 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
       if (last) await this.followers.reach(last);
     }
     await this.followers.catchUp();
-    const done = await clock({ type: 'CompleteTestClockAdvance', data: { now: new Date().toISOString() } }, derivedId(started.id, 'advanced'));
+    const done = await clock({ type: 'CompleteTestClockAdvance', data: { now: this.wall.now().toISOString() } }, derivedId(started.id, 'advanced'));
     return { fired, frozenTime: done.state.status === 'none' ? null : done.state.frozenTime };
   }
 

@@ -31,6 +31,7 @@ describe('ListTimers', () => {
   it("lists the subscription's timers oldest first, an auto-accept due the configured window after its request", async () => {
     expect(await handler.execute(new ListTimers(subscriptionId.toUpperCase()))).toEqual({
       subscriptionId: subscriptionId.toUpperCase(),
+      testClockId: null,
       totalCount: 2,
       items: [
         expect.objectContaining({ kind: 'renewal', state: 'pending', dueAt: '2026-04-02T00:00:00.000Z', termEnd: '2026-04-01', operationId: null }),

@@ -11,8 +11,9 @@ export class ListTimersHandler implements IQueryHandler<ListTimers> {
   ) {}
 
   async execute({ subscriptionId }: ListTimers): Promise<SubscriptionTimers> {
-    const items = (await this.timers.forSubscription(subscriptionId.toLowerCase())).map((timer) => this.view(timer));
-    return { subscriptionId, totalCount: items.length, items };
+    const { timers, testClockId } = await this.timers.forSubscription(subscriptionId.toLowerCase());
+    const items = timers.map((timer) => this.view(timer));
+    return { subscriptionId, testClockId, totalCount: items.length, items };
   }
 
   /** An auto-accept is due the configured window after its operation's request. */

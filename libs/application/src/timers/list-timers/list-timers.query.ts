@@ -14,6 +14,8 @@ export interface TimerView {
 
 export interface SubscriptionTimers {
   subscriptionId: string;
+  /** The test clock whose advances fire them; null: they fire on the wall clock. */
+  testClockId: string | null;
   totalCount: number;
   items: TimerView[];
 }
