@@ -12,12 +12,13 @@ export interface BoughtSubscription {
 }
 
 /** A `contoso-partner` access token (client credentials). */
-export async function login(baseUrl: string): Promise<string> {
-  const body = await post(baseUrl, '/oauth2/token', null, {
-    grant_type: 'client_credentials',
-    client_id: 'contoso-partner',
-    client_secret: 'contoso-secret',
-  });
+export function login(baseUrl: string): Promise<string> {
+  return accessToken(baseUrl, 'contoso-partner', 'contoso-secret');
+}
+
+/** An access token of any client of the development catalog (client credentials): `admin`/`admin-secret`, say. */
+export async function accessToken(baseUrl: string, clientId: string, clientSecret: string): Promise<string> {
+  const body = await post(baseUrl, '/oauth2/token', null, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
   return (body as { access_token: string }).access_token;
 }
 
