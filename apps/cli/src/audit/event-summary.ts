@@ -70,6 +70,8 @@ export function summarizeEvent(event: Pick<RecordedEvent, 'type' | 'data'>): str
       return `renewed: term ${e.data.termStart} to ${e.data.termEnd}, ${e.data.quantity} seats, charged ${e.data.chargedAmount}`;
     case 'SubscriptionExpired':
       return `expired at the end of the term (${e.data.termEnd}), auto-renew was off`;
+    case 'BillingCycleStarted':
+      return `billing cycle ${e.data.cycleStart} to ${e.data.cycleEnd} started, ${e.data.quantity} seats`;
     default: {
       const never: never = e;
       return compactJson((never as RecordedEvent).data);

@@ -1,4 +1,4 @@
-import { TermDuration, addMilliseconds, dateOf, isAfter, termEndDate } from './time';
+import { TermDuration, addDays, addMilliseconds, addMonths, dateOf, daysInclusive, isAfter, termEndDate } from './time';
 
 const DAY_MS = 86_400_000;
 const daysBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / DAY_MS;
@@ -109,5 +109,41 @@ describe('dateOf', () => {
     ['2025-03-11T20:00:00-05:00', '2025-03-12'],
   ])('takes the UTC calendar date of %s', (iso, date) => {
     expect(dateOf(iso)).toBe(date);
+  });
+});
+
+describe('addMonths', () => {
+  it.each([
+    ['an ordinary date', '2025-03-10', 1, '2025-04-10'],
+    ['the 31st into a 30-day month', '2025-03-31', 1, '2025-04-30'],
+    ['the 31st into February', '2025-01-31', 1, '2025-02-28'],
+    ['the 31st into a leap February', '2028-01-31', 1, '2028-02-29'],
+    ['the 31st two months on: the anniversary, not the clamped day', '2025-01-31', 2, '2025-03-31'],
+    ['a leap day a year on', '2028-02-29', 12, '2029-02-28'],
+    ['December into next year', '2025-12-15', 1, '2026-01-15'],
+    ['nothing', '2025-05-05', 0, '2025-05-05'],
+  ])('moves %s (%s) by %i months to %s', (_case, date, months, expected) => {
+    expect(addMonths(date, months)).toBe(expected);
+  });
+
+  it('agrees with termEndDate: a term ends the day before its anniversary', () => {
+    for (const start of everyDay('2027-12-01', '2029-03-31')) {
+      expect(termEndDate(start, 'P1M')).toBe(addDays(addMonths(start, 1), -1));
+      expect(termEndDate(start, 'P1Y')).toBe(addDays(addMonths(start, 12), -1));
+    }
+  });
+});
+
+describe('daysInclusive', () => {
+  it.each([
+    ['2025-03-10', '2025-03-10', 1],
+    ['2025-03-10', '2025-03-09', 0],
+    ['2026-02-01', '2026-02-28', 28],
+    ['2028-02-01', '2028-02-29', 29],
+    ['2025-03-30', '2025-03-31', 2],
+    ['2025-01-01', '2025-12-31', 365],
+    ['2028-01-01', '2028-12-31', 366],
+  ])('counts %s to %s as %i days', (from, to, days) => {
+    expect(daysInclusive(from, to)).toBe(days);
   });
 });

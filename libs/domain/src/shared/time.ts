@@ -36,3 +36,21 @@ export function termEndDate(startDate: string, term: TermDuration): string {
   const sameDayNextTerm = Date.UTC(targetYear, targetMonth, Math.min(day, lastDay));
   return new Date(sameDayNextTerm - 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The same day `months` calendar months after a `YYYY-MM-DD` date, clamped to the last day of a
+ * shorter month: the anniversaries a term and its billing cycles are counted from.
+ */
+export function addMonths(date: string, months: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  const targetMonthIndex = month - 1 + months;
+  const targetYear = year + Math.floor(targetMonthIndex / 12);
+  const targetMonth = ((targetMonthIndex % 12) + 12) % 12;
+  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(targetYear, targetMonth, Math.min(day, lastDay))).toISOString().slice(0, 10);
+}
+
+/** Days from `from` to `to` (`YYYY-MM-DD`), both counted: the same day is 1, the day before is 0. */
+export function daysInclusive(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00.000Z`) - Date.parse(`${from}T00:00:00.000Z`)) / 86_400_000) + 1;
+}

@@ -7,6 +7,13 @@ export interface PlanLimits {
   maxQuantity: number;
 }
 
+/** A plan's price per seat for one term length, as the catalog sells it. */
+export interface PlanPrice {
+  termDuration: TermDuration;
+  unitPrice: string;
+  currency: string;
+}
+
 /** What the catalog says about a plan. */
 export interface CatalogPlan {
   id: string;
@@ -14,6 +21,11 @@ export interface CatalogPlan {
   maxQuantity: number;
   isPrivate: boolean;
   isPricePerSeat: boolean;
+  /**
+   * Its prices, one per term length. A plan change records the new plan's price for the
+   * subscription's term; without them the change is recorded as keeping the price.
+   */
+  prices?: readonly PlanPrice[];
 }
 
 /**
@@ -99,6 +111,11 @@ export type RecordLicensesAssigned = Command<'RecordLicensesAssigned', { assigne
 export type ConfirmFulfillment = Command<'ConfirmFulfillment', { planId: string; quantity: number | null; pricedPerSeat: boolean }>;
 export type StartBilling = Command<'StartBilling', { now: string }>;
 /**
+ * Due at the start of `cycleStart` (a later billing cycle of a term billed in several): starts every
+ * cycle of the current term that begins by then and by `now`, each once.
+ */
+export type StartBillingCycle = Command<'StartBillingCycle', { cycleStart: string; now: string }>;
+/**
  * `signedAt` is when the publisher sent it. Callbacks can arrive out of order (retries, parallel
  * workers); one signed before the last applied action change is stale and changes nothing.
  */
@@ -138,6 +155,7 @@ export type SubscriptionCommand =
   | RecordLicensesAssigned
   | ConfirmFulfillment
   | StartBilling
+  | StartBillingCycle
   | RequirePublisherAction
   | ResolvePublisherAction
   | AcceptOperation

@@ -516,9 +516,9 @@ describe('subscription decider', () => {
         { termEnd: '2026-03-10', billingCycle: 'annual', unitPrice: '144.00', chargedAmount: '1440.00' },
       ],
       [
-        'P1Y billed monthly: a twelfth of the year, rounded to the cent',
+        'P1Y billed monthly: a twelfth of the year per seat, rounded down to the cent (7 × 8.33)',
         { termDuration: 'P1Y', billingCycle: 'monthly', unitPrice: '99.99', quantity: 7 },
-        { termEnd: '2026-03-10', unitPrice: '99.99', quantity: 7, chargedAmount: '58.33' },
+        { termEnd: '2026-03-10', unitPrice: '99.99', quantity: 7, chargedAmount: '58.31' },
       ],
     ] as const)('charges %s', (_case, purchase, billing) => {
       spec

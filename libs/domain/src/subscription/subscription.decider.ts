@@ -1,5 +1,6 @@
+import { billingCyclesOf, firstCycleCharge } from '../billing/billing-cycles';
 import type { Decider } from '../decider';
-import { fromCents, toCents } from '../shared/money';
+import { fromCents } from '../shared/money';
 import { characters } from '../shared/text';
 import { addDays, addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
 import * as C from './subscription.commands';
@@ -50,6 +51,8 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return confirmFulfillment(command, existing(state));
     case 'StartBilling':
       return startBilling(command, existing(state));
+    case 'StartBillingCycle':
+      return startBillingCycle(command, state);
     case 'RequirePublisherAction':
       return requireAction(command, existing(state));
     case 'ResolvePublisherAction':
@@ -201,12 +204,28 @@ function changePlan({ data }: C.ChangePlan, state: ExistingSubscription): Events
   if (data.planId === state.planId) throw Errors.planUnchanged(state.planId);
   assertQuantity(state.quantity, limitsOf(plan));
   if (pending) throw Errors.operationPending(pending.id);
+  const unitPrice = priceOnTerm(plan, state);
   return [
     {
       type: 'PlanChangeRequested',
-      data: { operationId: data.operationId, planId: data.planId, previousPlanId: state.planId, requestedBy: data.requestedBy, requestedAt: data.now },
+      data: {
+        operationId: data.operationId,
+        planId: data.planId,
+        previousPlanId: state.planId,
+        requestedBy: data.requestedBy,
+        requestedAt: data.now,
+        ...(unitPrice === undefined ? {} : { unitPrice }),
+      },
     },
   ];
+}
+
+/** The plan's price for the subscription's term and currency; a plan not sold on them is not available. Undefined when the catalog entry carries no prices. */
+function priceOnTerm(plan: C.CatalogPlan, state: ExistingSubscription): string | undefined {
+  if (plan.prices === undefined) return undefined;
+  const price = plan.prices.find((p) => p.termDuration === state.termDuration && p.currency === state.currency);
+  if (!price) throw Errors.planNotAvailable(plan.id);
+  return price.unitPrice;
 }
 
 function changeSubscription({ data }: C.ChangeSubscription, state: ExistingSubscription): Events {
@@ -309,16 +328,33 @@ function startBilling({ data }: C.StartBilling, state: ExistingSubscription): Ev
         unitPrice: state.unitPrice,
         currency: state.currency,
         billingCycle: state.billingCycle,
-        chargedAmount: firstCharge(state, state.quantity),
+        chargedAmount: firstCharge(state, termStart, state.quantity),
       },
     },
   ];
 }
 
-/** What a term's first billing cycle charges: the term price, or a twelfth of it when a year is billed monthly. */
-function firstCharge(state: ExistingSubscription, quantity: number): string {
-  const cyclesPerTerm = state.termDuration === 'P1Y' && state.billingCycle === 'monthly' ? 12 : 1;
-  return fromCents(Math.round((toCents(state.unitPrice) * quantity) / cyclesPerTerm));
+/**
+ * What a term's first billing cycle charges: the term price, or a twelfth of it per seat (rounded
+ * down to the cent) when a year is billed monthly; the `new` or `renew` line rating gives.
+ */
+function firstCharge(state: ExistingSubscription, termStart: string, quantity: number): string {
+  const term = { termStart, termEnd: termEndDate(termStart, state.termDuration), billingCycle: state.billingCycle };
+  return fromCents(firstCycleCharge(term, state.unitPrice, quantity));
+}
+
+/**
+ * Starts the later cycles of the current term that begin by `cycleStart` and by today, in order,
+ * each once: a resent or late command appends nothing twice, and one that skipped a cycle catches
+ * it up. Only while billing runs; the term's first cycle is BillingStarted's or the renewal's.
+ */
+function startBillingCycle({ data }: C.StartBillingCycle, state: SubscriptionState): Events {
+  if (state.status !== 'active') return [];
+  const { billing } = state;
+  const today = dateOf(data.now);
+  return billingCyclesOf({ termStart: billing.termStart, termEnd: billing.termEnd, billingCycle: state.billingCycle })
+    .filter((cycle) => cycle.start > billing.cycleStart && cycle.start <= data.cycleStart && cycle.start <= today)
+    .map((cycle) => ({ type: 'BillingCycleStarted', data: { cycleStart: cycle.start, cycleEnd: cycle.end, quantity: state.quantity } }));
 }
 
 /**
@@ -340,7 +376,7 @@ function renew({ data }: C.RenewSubscription, state: SubscriptionState): Events 
         termStart,
         termEnd: termEndDate(termStart, state.termDuration),
         quantity: state.quantity,
-        chargedAmount: firstCharge(state, state.quantity),
+        chargedAmount: firstCharge(state, termStart, state.quantity),
         renewedAt: data.now,
       },
     },
@@ -413,8 +449,10 @@ function acceptOperation({ data }: C.AcceptOperation, current: SubscriptionState
           data: { quantity: operation.quantity, previousQuantity: state.quantity, operationId: operation.id, changedAt: data.now },
         },
       ];
-    case 'ChangePlan':
-      return [{ type: 'PlanChanged', data: { planId: operation.planId, previousPlanId: state.planId, operationId: operation.id, changedAt: data.now } }];
+    case 'ChangePlan': {
+      const price = operation.unitPrice === undefined ? {} : { unitPrice: operation.unitPrice };
+      return [{ type: 'PlanChanged', data: { planId: operation.planId, previousPlanId: state.planId, operationId: operation.id, changedAt: data.now, ...price } }];
+    }
     case 'Unsubscribe':
       return [cancelled(state, data.now, operation.requestedBy, operation.id, null)];
     case 'Renew':

@@ -64,9 +64,21 @@ export type SeatChangeRejected = DomainEvent<
 >;
 export type PlanChangeRequested = DomainEvent<
   'PlanChangeRequested',
-  { operationId: string; planId: string; previousPlanId: string; requestedBy: Requester; requestedAt: string }
+  {
+    operationId: string;
+    planId: string;
+    previousPlanId: string;
+    requestedBy: Requester;
+    requestedAt: string;
+    /** The new plan's price per seat per term (the subscription's term and currency), locked when the change is decided. */
+    unitPrice?: string;
+  }
 >;
-export type PlanChanged = DomainEvent<'PlanChanged', { planId: string; previousPlanId: string; operationId: string; changedAt: string }>;
+/** `unitPrice`: the new plan's, from its request; absent (older events) when the price did not change. */
+export type PlanChanged = DomainEvent<
+  'PlanChanged',
+  { planId: string; previousPlanId: string; operationId: string; changedAt: string; unitPrice?: string }
+>;
 export type PlanChangeRejected = DomainEvent<
   'PlanChangeRejected',
   { operationId: string; planId: string; reason: string | null; rejectedAt: string }
@@ -113,6 +125,18 @@ export type Cancelled = DomainEvent<
     abandonedOperationId: string | null;
   }
 >;
+/** A later billing cycle of a term billed in several (a year billed monthly) began, and is charged. */
+export type BillingCycleStarted = DomainEvent<
+  'BillingCycleStarted',
+  {
+    /** First day of the cycle, `YYYY-MM-DD`. */
+    cycleStart: string;
+    /** Last day of the cycle, inclusive. */
+    cycleEnd: string;
+    /** The seats the cycle is charged for. */
+    quantity: number;
+  }
+>;
 /** The term ended and auto-renew was on: a new term starts and is charged. */
 export type SubscriptionRenewed = DomainEvent<
   'SubscriptionRenewed',
@@ -139,6 +163,7 @@ export type SubscriptionEvent =
   | PublisherActivated
   | FulfillmentConfirmed
   | BillingStarted
+  | BillingCycleStarted
   | PublisherActionRequired
   | PublisherActionResolved
   | Cancelled
@@ -165,6 +190,7 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEventType[] = [
   'PublisherActivated',
   'FulfillmentConfirmed',
   'BillingStarted',
+  'BillingCycleStarted',
   'PublisherActionRequired',
   'PublisherActionResolved',
   'Cancelled',

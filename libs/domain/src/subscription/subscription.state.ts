@@ -1,3 +1,4 @@
+import { billingCyclesOf } from '../billing/billing-cycles';
 import type { TermDuration } from '../shared/time';
 import type { BillingCycle, OperationAction, Requester, SubscriptionEvent } from './subscription.events';
 
@@ -18,6 +19,8 @@ export interface SubscriptionOperation {
   requestedAt: string;
   completedAt: string | null;
   reason: string | null;
+  /** A plan change's new price per seat per term, when its request recorded one. */
+  unitPrice?: string;
 }
 
 export interface PublisherAction {
@@ -34,6 +37,9 @@ export interface Billing {
   unitPrice: string;
   currency: string;
   chargedAmount: string;
+  /** The billing cycle being billed: the term's first, or the last BillingCycleStarted. */
+  cycleStart: string;
+  cycleEnd: string;
 }
 
 interface SubscriptionFields {
@@ -143,11 +149,15 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
     }
     case 'PlanChangeRequested': {
       const d = event.data;
-      return { ...state, operations: [...state.operations, waiting(d.operationId, 'ChangePlan', d.planId, state.quantity, d.requestedBy, d.requestedAt)] };
+      const operation = waiting(d.operationId, 'ChangePlan', d.planId, state.quantity, d.requestedBy, d.requestedAt);
+      return { ...state, operations: [...state.operations, d.unitPrice === undefined ? operation : { ...operation, unitPrice: d.unitPrice }] };
     }
     case 'PlanChanged': {
       const d = event.data;
-      return { ...state, planId: d.planId, operations: finishOperation(state.operations, d.operationId, 'Succeeded', d.changedAt, null) };
+      const operations = finishOperation(state.operations, d.operationId, 'Succeeded', d.changedAt, null);
+      if (d.unitPrice === undefined) return { ...state, planId: d.planId, operations };
+      const priced = { ...state, planId: d.planId, unitPrice: d.unitPrice, operations };
+      return priced.status === 'active' ? { ...priced, billing: { ...priced.billing, unitPrice: d.unitPrice } } : priced;
     }
     case 'PlanChangeRejected': {
       const d = event.data;
@@ -176,6 +186,7 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
     case 'BillingStarted': {
       if (state.status !== 'pending') return state;
       const d = event.data;
+      const cycle = billingCyclesOf(d)[0];
       const billing: Billing = {
         startDate: d.termStart,
         termStart: d.termStart,
@@ -184,8 +195,14 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
         unitPrice: d.unitPrice,
         currency: d.currency,
         chargedAmount: d.chargedAmount,
+        cycleStart: cycle.start,
+        cycleEnd: cycle.end,
       };
       return { ...state, status: 'active', billing };
+    }
+    case 'BillingCycleStarted': {
+      if (state.status !== 'active' || event.data.cycleStart <= state.billing.cycleStart) return state;
+      return { ...state, billing: { ...state.billing, cycleStart: event.data.cycleStart, cycleEnd: event.data.cycleEnd } };
     }
     case 'PublisherActionRequired': {
       const { reason, url, blockedOperations, signedAt } = event.data;
@@ -206,9 +223,18 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
     case 'SubscriptionRenewed': {
       if (state.status !== 'active') return state;
       const d = event.data;
+      const cycle = billingCyclesOf({ termStart: d.termStart, termEnd: d.termEnd, billingCycle: state.billingCycle })[0];
       return {
         ...state,
-        billing: { ...state.billing, termStart: d.termStart, termEnd: d.termEnd, quantity: d.quantity, chargedAmount: d.chargedAmount },
+        billing: {
+          ...state.billing,
+          termStart: d.termStart,
+          termEnd: d.termEnd,
+          quantity: d.quantity,
+          chargedAmount: d.chargedAmount,
+          cycleStart: cycle.start,
+          cycleEnd: cycle.end,
+        },
         operations: [...state.operations, done(d.operationId, 'Renew', state.planId, d.quantity, 'System', d.renewedAt)],
       };
     }

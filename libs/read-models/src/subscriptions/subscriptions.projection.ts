@@ -100,6 +100,8 @@ function change(row: SubscriptionRow, event: Exclude<SubscriptionRowEvent, { typ
     }
     case 'SubscriptionExpired':
       return { status: 'deleted', action: null, pendingOperations: [] };
+    case 'BillingCycleStarted':
+      return {};
     default:
       return unknownEvent(event);
   }

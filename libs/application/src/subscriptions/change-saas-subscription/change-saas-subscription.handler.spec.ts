@@ -54,13 +54,13 @@ describe('ChangeSaasSubscription', () => {
     expect(await requestsOn(id)).toEqual([]);
   });
 
-  it('asks for a plan change with the new plan’s limits', async () => {
+  it('asks for a plan change with the new plan’s limits, locking its price for the subscription’s term', async () => {
     const id = await subscribed();
     const result = await change(id, { planId: 'enterprise' });
     expect(await requestsOn(id)).toEqual([
       {
         type: 'PlanChangeRequested',
-        data: { operationId: result.waitingOperationId, planId: 'enterprise', previousPlanId: 'standard', requestedBy: 'Publisher', requestedAt: NOW },
+        data: { operationId: result.waitingOperationId, planId: 'enterprise', previousPlanId: 'standard', requestedBy: 'Publisher', requestedAt: NOW, unitPrice: '30.00' },
       },
     ]);
     expect(await refusal(change(await subscribed(5), { planId: 'enterprise' }))).toMatchObject({ code: 'quantity-out-of-range', kind: 'validation' });

@@ -1,0 +1,80 @@
+import { toCents } from '../shared/money';
+import { addDays, addMonths, daysInclusive } from '../shared/time';
+import type { BillingCycle } from '../subscription/subscription.events';
+
+/** Money in integer minor units (cents); negative for a credit. */
+export type Cents = number;
+
+/** A term as BillingStarted and SubscriptionRenewed give it, and how it is billed. */
+export interface BillingTerm {
+  /** First day, `YYYY-MM-DD`. */
+  termStart: string;
+  /** Last day, inclusive. */
+  termEnd: string;
+  billingCycle: BillingCycle;
+}
+
+/** One billing cycle of a term: `start` to `end`, both inclusive; `index` 0 is the term's first. */
+export interface BillingPeriod {
+  index: number;
+  start: string;
+  end: string;
+}
+
+const CYCLE_MONTHS: Record<BillingCycle, number> = { monthly: 1, annual: 12 };
+
+/**
+ * The billing cycles of a term, in order: monthly anniversaries of the term start when billed
+ * monthly, yearly ones when billed annually (so a P1M term, or a P1Y term billed annually, is one
+ * cycle). Counting every cycle from the term start, not from the previous cycle, keeps a term that
+ * starts on the 31st on the 31st (or the month's last day) instead of drifting to the 28th.
+ */
+export function billingCyclesOf(term: BillingTerm): BillingPeriod[] {
+  const months = CYCLE_MONTHS[term.billingCycle];
+  const cycles: BillingPeriod[] = [];
+  for (let index = 0; ; index++) {
+    const start = addMonths(term.termStart, index * months);
+    if (index > 0 && start > term.termEnd) return cycles;
+    const anniversaryEnd = addDays(addMonths(term.termStart, (index + 1) * months), -1);
+    const end = anniversaryEnd < term.termEnd ? anniversaryEnd : term.termEnd;
+    cycles.push({ index, start, end: end < start ? start : end });
+    if (end >= term.termEnd || end < start) return cycles;
+  }
+}
+
+/** The cycle of the term that `date` falls in; the first before the term, the last after it. */
+export function billingCycleOn(term: BillingTerm, date: string): BillingPeriod {
+  const cycles = billingCyclesOf(term);
+  return cycles.find((cycle) => date <= cycle.end) ?? cycles[cycles.length - 1];
+}
+
+/** The cycle after the one starting on `cycleStart`, within the term; null when that was the term's last. */
+export function nextBillingCycleOf(term: BillingTerm, cycleStart: string): BillingPeriod | null {
+  return billingCyclesOf(term).find((cycle) => cycle.start > cycleStart) ?? null;
+}
+
+/**
+ * What one seat costs for `remainingDays` of a cycle of `cycleDays`, a term's price being split
+ * evenly over its `cyclesPerTerm` cycles: `unitPrice × remainingDays / (cyclesPerTerm × cycleDays)`,
+ * rounded down to the cent. Exact in integers: the remainder term stays far below 2^53.
+ */
+export function proratedUnitPrice(unitPrice: Cents, cyclesPerTerm: number, remainingDays: number, cycleDays: number): Cents {
+  const days = Math.max(0, Math.min(remainingDays, cycleDays));
+  const divisor = cyclesPerTerm * cycleDays;
+  const whole = (unitPrice - (unitPrice % divisor)) / divisor;
+  const rest = (unitPrice % divisor) * days;
+  return whole * days + (rest - (rest % divisor)) / divisor;
+}
+
+/** One seat for a whole cycle: the term price split evenly over its cycles, rounded down to the cent. */
+export const cycleUnitPrice = (unitPrice: Cents, cyclesPerTerm: number): Cents => proratedUnitPrice(unitPrice, cyclesPerTerm, 1, 1);
+
+/** What a term's first cycle charges for `quantity` seats at `unitPrice` (per seat per term): the `new` and `renew` amount. */
+export function firstCycleCharge(term: BillingTerm, unitPrice: string, quantity: number): Cents {
+  return quantity * cycleUnitPrice(toCents(unitPrice), billingCyclesOf(term).length);
+}
+
+/** Days of the cycle from `date` to its end, `date` included. */
+export const remainingDaysOf = (cycle: BillingPeriod, date: string): number => daysInclusive(date < cycle.start ? cycle.start : date, cycle.end);
+
+export const daysInCycle = (cycle: BillingPeriod): number => daysInclusive(cycle.start, cycle.end);
