@@ -198,6 +198,10 @@ async function measure(run: BenchRun): Promise<void> {
         `bench process ${a.processCpuCores} cores, machine ${a.machineCpuCores} of ${cpus().length}; notifications delivered ${a.notificationsDeliveredMs ?? '-'} ms after the 202`,
     );
     const slowest = Object.entries(a.followersDoneMs).slice(0, 4);
+    if (a.dueInstants > 1) {
+      const i = a.perInstantMs;
+      console.log(`    ${a.dueInstants} due instants: ${i.firing} ms appending their renewals (${i.firedPerSecondWithinInstants}/s), ${i.waiting} ms waiting between them`);
+    }
     console.log(`    followers done after the last renewal: ${slowest.map(([name, ms]) => `${name} ${ms ?? '?'} ms`).join(', ')}, …`);
     for (const q of a.queries?.slice(0, 12) ?? []) console.log(`    ${String(q.count).padStart(7)} × ${q.meanMs.toFixed(2).padStart(6)} ms  ${q.statement}`);
   }
@@ -240,6 +244,8 @@ interface AdvanceResult {
   /** From the log's own times: TestClockAdvanceStarted, the first and last renewal, TestClockAdvanced; then the bench's poll. */
   phasesMs: { pickUp: number; firing: number; settle: number; seenReady: number };
   dueInstants: number;
+  /** Summed over the due instants: the spans in which their renewals were appended, and the waits between (each instant's effects, then finding the next). */
+  perInstantMs: { firing: number; waiting: number; firedPerSecondWithinInstants: number };
   /** How far the wall clock moved beyond the monotonic one from the 202 to ready: 0 unless it was stepped. */
   wallClockStepMs: number;
   /** When each follower of the log had handled the last renewal, in ms after it was recorded (sampled every FOLLOWER_SAMPLE_MS). */
@@ -300,9 +306,11 @@ async function advanceRound(http: AdminApi, system: System, testClockId: string,
       pickUp: Math.round(log.firstRenewalAt - log.startedAt),
       firing: Math.round(log.firingMs),
       settle: Math.round(log.advancedAt - log.lastRenewalAt),
-      seenReady: Math.round(timeToReadyMs - (log.advancedAt - log.startedAt)),
+      // Two clocks (the database's, the bench's monotonic one): a few ms either way.
+      seenReady: Math.max(0, Math.round(timeToReadyMs - (log.advancedAt - log.startedAt))),
     },
     dueInstants: log.instants,
+    perInstantMs: log.perInstant,
     wallClockStepMs,
     followersDoneMs: followersDone(samples, log.lastRenewal, log.lastRenewalAt),
     renewNotificationsQueued: queued,
@@ -414,6 +422,25 @@ class Totals {
   perSecond(): number {
     return Math.round((this.intervals / this.ms) * 1000);
   }
+}
+
+/**
+ * Splits the advance at its TestClockTimeReached events: in each instant, from its first renewal to
+ * its last, then from there to the next instant (or TestClockAdvanced). All in the database's ms.
+ */
+function perInstant(reached: readonly number[], advancedAt: number, renewals: readonly number[]) {
+  let firing = 0;
+  let waiting = 0;
+  let next = 0;
+  reached.forEach((_reachedAt, index) => {
+    const end = reached[index + 1] ?? advancedAt;
+    const first = next;
+    while (next < renewals.length && renewals[next] < end) next++;
+    if (next === first) return;
+    firing += renewals[next - 1] - renewals[first];
+    waiting += end - renewals[next - 1];
+  });
+  return { firing: Math.round(firing), waiting: Math.round(waiting), firedPerSecondWithinInstants: Math.round(((renewals.length - reached.length) / firing) * 1000) };
 }
 
 /** How often FollowerWatch reads the checkpoints. */
@@ -626,6 +653,14 @@ class System {
         startedAt: started.at,
         advancedAt: advanced.at,
         instants: clock.filter((e) => e.event_type === 'TestClockTimeReached').length,
+        perInstant: perInstant(
+          clock.filter((e) => e.event_type === 'TestClockTimeReached').map((e) => e.at),
+          advanced.at,
+          (await client.query<{ at: number }>(
+            `SELECT ${epochMs('recorded_at')} AS at FROM ${this.schema}.events WHERE event_type = 'SubscriptionRenewed' AND global_position > $1 ORDER BY recorded_at`,
+            [position],
+          )).rows.map((r) => r.at),
+        ),
       };
     });
   }

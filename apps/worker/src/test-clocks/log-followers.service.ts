@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { LogFollowers } from '@mfh/application';
-import { comparePositions, EventStore, GlobalPosition } from '@mfh/event-store';
+import { comparePositions, EventStore, GlobalPosition, parsePosition } from '@mfh/event-store';
 import { READ_MODELS_POOL, readCheckpoint } from '@mfh/read-models';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Pool } from 'pg';
@@ -33,8 +33,13 @@ export class CheckpointedLogFollowers extends LogFollowers implements BeforeAppl
   async reach(position: GlobalPosition): Promise<void> {
     for (;;) {
       if (this.stopping) throw new Error('The worker is stopping; the test clock advance resumes when its job is retried');
-      const checkpoints = await Promise.all(this.consumers.all().map((consumer) => readCheckpoint(this.pool, consumer.name)));
-      if (checkpoints.every((checkpoint) => checkpoint !== null && comparePositions(checkpoint, position) >= 0)) return;
+      const names = this.consumers.all().map((consumer) => consumer.name);
+      const { rows } = await this.pool.query<{ position: string }>(
+        "SELECT position FROM projection_checkpoints WHERE name = ANY($1::text[]) AND position <> ''",
+        [names],
+      );
+      const reached = rows.map((row) => parsePosition(row.position));
+      if (reached.length === names.length && reached.every((at) => at !== null && comparePositions(at, position) >= 0)) return;
       await delay(LOOK_EVERY_MS);
     }
   }
