@@ -7,3 +7,4 @@ export * from './use-cases';
 export * from './read-models-fixture';
 export * from './partner-scenario';
 export * from './eventually';
+export * from './subscription-events';

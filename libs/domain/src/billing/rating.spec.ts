@@ -1,3 +1,4 @@
+import { subscriptionPurchased } from '@mfh/testing';
 import { decideAll } from '../decider';
 import { toCents } from '../shared/money';
 import type { TermDuration } from '../shared/time';
@@ -61,32 +62,7 @@ const YEAR_WINDOW = '2025-03-24T09:00:00.000Z';
 const stored = (id: string, occurredAt: string, event: SubscriptionEvent): RatableEvent => ({ ...event, id, occurredAt }) as RatableEvent;
 
 const purchased = (overrides: Partial<E.SubscriptionPurchasedData> = {}): RatableEvent =>
-  stored('e-purchased', PURCHASED_AT, {
-    type: 'SubscriptionPurchased',
-    data: {
-      subscriptionId: SUBSCRIPTION_ID,
-      customerId: 'customer-1',
-      partnerId: 'partner-1',
-      orderId: 'order-1',
-      lineItemNumber: 1,
-      offerId: 'contoso-crm',
-      offerName: 'Contoso CRM',
-      planId: 'standard',
-      publisherId: 'contoso',
-      publisherName: 'Contoso Ltd',
-      quantity: 10,
-      termDuration: 'P1M',
-      billingCycle: 'monthly',
-      friendlyName: 'CRM for Fabrikam',
-      indirectResellerId: null,
-      autoRenewEnabled: true,
-      unitPrice: '12.00',
-      currency: 'USD',
-      purchasedAt: PURCHASED_AT,
-      cancellationAllowedUntil: MONTH_WINDOW,
-      ...overrides,
-    },
-  });
+  stored('e-purchased', PURCHASED_AT, subscriptionPurchased({ subscriptionId: SUBSCRIPTION_ID, purchasedAt: PURCHASED_AT, cancellationAllowedUntil: MONTH_WINDOW, ...overrides }));
 const billingStarted = (overrides: Partial<E.BillingStarted['data']> = {}): RatableEvent =>
   stored('e-billing', `${overrides.termStart ?? '2025-03-11'}T10:00:00.000Z`, {
     type: 'BillingStarted',

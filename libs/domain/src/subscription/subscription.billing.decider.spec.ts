@@ -1,4 +1,4 @@
-import { DeciderSpecification } from '@mfh/testing';
+import { DeciderSpecification, subscriptionPurchased } from '@mfh/testing';
 import type * as C from './subscription.commands';
 import { subscriptionDecider } from './subscription.decider';
 import type * as E from './subscription.events';
@@ -14,32 +14,8 @@ const NOW = '2025-03-12T08:00:00.000Z';
 const LATER = '2025-03-20T12:00:00.000Z';
 const OP = 'op-plan';
 
-const purchased = (overrides: Partial<E.SubscriptionPurchasedData> = {}): E.SubscriptionPurchased => ({
-  type: 'SubscriptionPurchased',
-  data: {
-    subscriptionId: '0b6f3f8e-6a43-4b8e-9c1e-2d7f5a9c4e10',
-    customerId: 'customer-1',
-    partnerId: 'partner-1',
-    orderId: 'order-1',
-    lineItemNumber: 1,
-    offerId: 'contoso-crm',
-    offerName: 'Contoso CRM',
-    planId: 'standard',
-    publisherId: 'contoso',
-    publisherName: 'Contoso Ltd',
-    quantity: 10,
-    termDuration: 'P1Y',
-    billingCycle: 'monthly',
-    friendlyName: 'CRM for Fabrikam',
-    indirectResellerId: null,
-    autoRenewEnabled: true,
-    unitPrice: '144.00',
-    currency: 'USD',
-    purchasedAt: PURCHASED_AT,
-    cancellationAllowedUntil: WINDOW_CLOSES,
-    ...overrides,
-  },
-});
+const purchased = (overrides: Partial<E.SubscriptionPurchasedData> = {}): E.SubscriptionPurchased =>
+  subscriptionPurchased({ termDuration: 'P1Y', unitPrice: '144.00', purchasedAt: PURCHASED_AT, cancellationAllowedUntil: WINDOW_CLOSES, ...overrides });
 const billingStarted = (overrides: Partial<E.BillingStarted['data']> = {}): E.BillingStarted => ({
   type: 'BillingStarted',
   data: {

@@ -1,4 +1,4 @@
-import { DeciderSpecification } from '@mfh/testing';
+import { DeciderSpecification, subscriptionPurchased } from '@mfh/testing';
 import type * as C from './subscription.commands';
 import { subscriptionDecider } from './subscription.decider';
 import { renewalDueAt } from './subscription.timers';
@@ -39,32 +39,8 @@ const TERM_DUE = '2025-04-11T00:00:00.000Z';
 
 // --- events -----------------------------------------------------------------------------------
 
-const purchased = (overrides: Partial<E.SubscriptionPurchasedData> = {}): E.SubscriptionPurchased => ({
-  type: 'SubscriptionPurchased',
-  data: {
-    subscriptionId: SUBSCRIPTION_ID,
-    customerId: 'customer-1',
-    partnerId: 'partner-1',
-    orderId: 'order-1',
-    lineItemNumber: 1,
-    offerId: 'contoso-crm',
-    offerName: 'Contoso CRM',
-    planId: 'standard',
-    publisherId: 'contoso',
-    publisherName: 'Contoso Ltd',
-    quantity: 10,
-    termDuration: 'P1M',
-    billingCycle: 'monthly',
-    friendlyName: 'CRM for Fabrikam',
-    indirectResellerId: null,
-    autoRenewEnabled: true,
-    unitPrice: '12.00',
-    currency: 'USD',
-    purchasedAt: PURCHASED_AT,
-    cancellationAllowedUntil: WINDOW_CLOSES,
-    ...overrides,
-  },
-});
+const purchased = (overrides: Partial<E.SubscriptionPurchasedData> = {}): E.SubscriptionPurchased =>
+  subscriptionPurchased({ subscriptionId: SUBSCRIPTION_ID, purchasedAt: PURCHASED_AT, cancellationAllowedUntil: WINDOW_CLOSES, ...overrides });
 const licensesAssigned = (assignedSeats = 10): E.PublisherActivated => ({ type: 'PublisherActivated', data: { assignedSeats } });
 const fulfillmentConfirmed = (quantity = 10): E.FulfillmentConfirmed => ({
   type: 'FulfillmentConfirmed',
