@@ -28,7 +28,7 @@ export type {
   PlaceOrder,
   PlacedOrder,
 } from './order/order.decider';
-export { MAX_ADVANCE_YEARS, TestClockErrors, testClockStream, testClockTimeOf } from './test-clock/test-clock.decider';
+export { MAX_ADVANCE_YEARS, TestClockErrors, testClockIdOf, testClockStream, testClockTimeOf } from './test-clock/test-clock.decider';
 export type {
   AdvanceTestClock,
   CompleteTestClockAdvance,

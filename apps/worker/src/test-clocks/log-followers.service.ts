@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { LogFollowers } from '@mfh/application';
 import { comparePositions, EventStore, GlobalPosition, parsePosition } from '@mfh/event-store';
-import { READ_MODELS_POOL, readCheckpoint } from '@mfh/read-models';
+import { READ_MODELS_POOL } from '@mfh/read-models';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { LogConsumers } from '../projections/log-consumers';
@@ -33,29 +33,30 @@ export class CheckpointedLogFollowers extends LogFollowers implements BeforeAppl
   async reach(position: GlobalPosition): Promise<void> {
     for (;;) {
       if (this.stopping) throw new Error('The worker is stopping; the test clock advance resumes when its job is retried');
-      const names = this.consumers.all().map((consumer) => consumer.name);
-      const { rows } = await this.pool.query<{ position: string }>(
-        "SELECT position FROM projection_checkpoints WHERE name = ANY($1::text[]) AND position <> ''",
-        [names],
-      );
-      const reached = rows.map((row) => parsePosition(row.position));
-      if (reached.length === names.length && reached.every((at) => at !== null && comparePositions(at, position) >= 0)) return;
+      if ((await this.checkpoints()).every((at) => at !== null && comparePositions(at, position) >= 0)) return;
       await delay(LOOK_EVERY_MS);
     }
   }
 
-  /** The furthest-behind follower's next event and everything before it, until none has one: each consumer is read after its own checkpoint. */
+  /** Waits for the event after the furthest-behind follower's checkpoint, until there is none: then every follower is at the head. */
   async catchUp(): Promise<void> {
     for (;;) {
-      const behind = await Promise.all(
-        this.consumers.all().map(async (consumer) => {
-          const [next] = await this.store.readAll({ after: await readCheckpoint(this.pool, consumer.name), maxCount: 1 });
-          return next?.position ?? null;
-        }),
-      );
-      const pending = behind.filter((position): position is GlobalPosition => position !== null);
-      if (pending.length === 0) return;
-      await this.reach(pending.reduce((max, p) => (comparePositions(p, max) > 0 ? p : max)));
+      const checkpoints = await this.checkpoints();
+      const behind = checkpoints.includes(null) ? null : checkpoints.reduce((min, at) => (comparePositions(at!, min!) < 0 ? at : min));
+      const [next] = await this.store.readAll({ after: behind, maxCount: 1 });
+      if (!next) return;
+      await this.reach(next.position);
     }
+  }
+
+  /** Every follower's checkpoint in one query; null for one that has handled nothing yet. */
+  private async checkpoints(): Promise<(GlobalPosition | null)[]> {
+    const names = this.consumers.all().map((consumer) => consumer.name);
+    const { rows } = await this.pool.query<{ name: string; position: string }>(
+      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[])',
+      [names],
+    );
+    const stored = new Map(rows.map((row) => [row.name, parsePosition(row.position)]));
+    return names.map((name) => stored.get(name) ?? null);
   }
 }

@@ -1,5 +1,5 @@
 import { JOBS, QUEUES, reactionTo } from '@mfh/messaging';
-import type { TestClockEvent } from '@mfh/domain';
+import { type TestClockEvent, testClockIdOf } from '@mfh/domain';
 import { eventsOfType } from '@mfh/event-store';
 import { reactor } from '../reactors/reactor';
 
@@ -10,6 +10,6 @@ export const testClockReactor = reactor({
   queue: QUEUES.testClocks,
   job: (event) => ({
     name: JOBS.advanceTestClock,
-    data: { testClockId: event.streamId.slice('test-clock-'.length), ...reactionTo(event) },
+    data: { testClockId: testClockIdOf(event.streamId)!, ...reactionTo(event) },
   }),
 });

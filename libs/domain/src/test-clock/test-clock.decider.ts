@@ -4,6 +4,11 @@ import { characters } from '../shared/text';
 
 export const testClockStream = (testClockId: string): string => `test-clock-${testClockId}`;
 
+const TEST_CLOCK_STREAM = /^test-clock-(.+)$/;
+
+/** The clock a stream belongs to; null for any other stream. */
+export const testClockIdOf = (streamId: string): string | null => TEST_CLOCK_STREAM.exec(streamId)?.[1] ?? null;
+
 /** One advance may move a clock this far at most (Stripe's limit too): a year of monthly timers is still a short run. */
 export const MAX_ADVANCE_YEARS = 2;
 

@@ -1,4 +1,4 @@
-import type { TestClockEvent } from '@mfh/domain';
+import { type TestClockEvent, testClockIdOf } from '@mfh/domain';
 import { eventsOfType } from '@mfh/event-store';
 import type { GuardedEvent, Projection } from '../projections/projection';
 import type { TestClockRow } from './test-clock.row';
@@ -6,8 +6,6 @@ import { testClocksTable } from './test-clocks.repository';
 
 export const testClockEvents = eventsOfType<TestClockEvent>()('TestClockCreated', 'TestClockAdvanceStarted', 'TestClockTimeReached', 'TestClockAdvanced');
 export type TestClockRowEvent = GuardedEvent<typeof testClockEvents>;
-
-const STREAM = /^test-clock-(.+)$/;
 
 export function evolveTestClockRow(row: TestClockRow | null, event: TestClockRowEvent): TestClockRow | null {
   if (event.type === 'TestClockCreated') {
@@ -31,7 +29,7 @@ export const testClocksProjection: Projection<TestClockRow, TestClockRowEvent> =
   name: 'test-clocks',
   tables: ['test_clocks'],
   canHandle: testClockEvents,
-  keyOf: (event) => STREAM.exec(event.streamId)?.[1] ?? null,
+  keyOf: (event) => testClockIdOf(event.streamId),
   evolve: evolveTestClockRow,
   load: testClocksTable.load,
   save: testClocksTable.save,
