@@ -7,3 +7,4 @@ export { customerDecider } from './customer/customer.decider';
 export { orderDecider } from './order/order.decider';
 export { decideSubscription, subscriptionDecider } from './subscription/subscription.decider';
 export { testClockDecider } from './test-clock/test-clock.decider';
+export { invoiceDecider } from './invoice/invoice.decider';

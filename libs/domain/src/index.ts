@@ -43,3 +43,16 @@ export type {
   TestClockState,
   TestClockTimeReached,
 } from './test-clock/test-clock.decider';
+export { InvoiceErrors, RECENT_LINE_IDS, invoiceCloseDueAt, invoiceIdOf, invoiceIdOfStream, invoiceStream, monthOf, nextMonth, periodDatesOf } from './invoice/invoice.decider';
+export type {
+  BillingPeriodKey,
+  ChargeLineDescription,
+  ChargeRecorded,
+  InvoiceCommand,
+  InvoiceEvent,
+  InvoiceIssued,
+  InvoiceLine,
+  InvoiceState,
+  IssueInvoice,
+  RecordCharges,
+} from './invoice/invoice.decider';

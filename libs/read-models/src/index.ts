@@ -28,3 +28,4 @@ export * from './timers/timers.repository';
 export * from './test-clocks/test-clock.row';
 export * from './test-clocks/test-clocks.projection';
 export * from './test-clocks/test-clocks.repository';
+export * from './invoices/invoice-line.view';

@@ -8,3 +8,4 @@ export * from './read-models-fixture';
 export * from './partner-scenario';
 export * from './eventually';
 export * from './subscription-events';
+export * from './invoice-lines';
