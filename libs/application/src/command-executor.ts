@@ -23,8 +23,8 @@ export interface Decision<State, C extends Command, E extends DomainEvent> {
   metadata: EventMetadata;
   /** The revision the caller saw (If-Match); a mismatch is a 412, never retried. */
   expectedRevision?: StreamRevision;
-  /** Deterministic ids make a re-run of the same reaction an idempotent re-append. */
-  eventId?: (index: number) => string;
+  /** Deterministic ids make a re-run of the same reaction an idempotent re-append; `event` is the decided one. */
+  eventId?: (index: number, event: E) => string;
   /** The test clock of an aggregate the command creates, which its state cannot name yet. */
   testClockId?: string | null;
   /** The business time the decision happens at, when the caller knows it: a timer fired at its due time. */

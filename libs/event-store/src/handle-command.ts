@@ -6,7 +6,7 @@ import { WrongExpectedVersionError } from './event-store.errors';
 import type { EventMetadata } from './event-metadata';
 import type { EventStore, GlobalPosition, NewEvent, StreamRevision } from './event-store.port';
 
-export interface HandleCommandOptions<State = unknown> {
+export interface HandleCommandOptions<State = unknown, E extends DomainEvent = DomainEvent> {
   /** The appended events' metadata, or how to make it for the state decided on (its business time may depend on it). */
   metadata: EventMetadata | ((state: State) => EventMetadata | Promise<EventMetadata>);
   /**
@@ -16,8 +16,11 @@ export interface HandleCommandOptions<State = unknown> {
   expectedRevision?: StreamRevision;
   /** Attempts on a concurrent append before giving up (default 8). */
   maxAttempts?: number;
-  /** Deterministic ids make a re-run of the same reaction an idempotent re-append. */
-  eventId?: (index: number) => string;
+  /**
+   * Deterministic ids make a re-run of the same reaction an idempotent re-append: from the decided
+   * event's index, or from the event itself when the decider may leave out some of what it was given.
+   */
+  eventId?: (index: number, event: E) => string;
 }
 
 export interface HandleCommandResult<State> {
@@ -76,7 +79,7 @@ export async function handleCommand<State, E extends DomainEvent>(
   streamId: string,
   decider: Evolver<State, E>,
   decide: (state: State, metadata: EventMetadata) => readonly E[],
-  options: HandleCommandOptions<State> & { known?: KnownState<State> },
+  options: HandleCommandOptions<State, E> & { known?: KnownState<State> },
 ): Promise<HandleCommandResult<State>> {
   const maxAttempts = options.maxAttempts ?? 8;
   let known = options.known;
@@ -104,7 +107,7 @@ export async function handleCommand<State, E extends DomainEvent>(
     }
 
     const appended: NewEvent[] = decided.map((event, index) => ({
-      id: options.eventId?.(index) ?? randomUUID(),
+      id: options.eventId?.(index, event) ?? randomUUID(),
       type: event.type,
       data: event.data as NewEvent['data'],
       metadata,

@@ -6,7 +6,7 @@ import { Roles } from '../auth/auth.decorators';
 import { ProblemDto } from '../partners/dto/common.dto';
 import { TimerListResponse, TimersQuery } from './timers.dto';
 
-/** The business-time timers of a subscription (operation auto-accepts, renewals), for admins. */
+/** The business-time timers of a subscription (operation auto-accepts, renewals, billing cycles), for admins. */
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')

@@ -1,7 +1,7 @@
 import type { ProjectionRow } from '../projections/projection';
 
-/** What a timer does when it fires: accept an operation left unanswered, or renew (or end) a term. */
-export type TimerKind = 'operation-auto-accept' | 'renewal';
+/** What a timer does when it fires: accept an operation left unanswered, renew (or end) a term, or start a term's next billing cycle. */
+export type TimerKind = 'operation-auto-accept' | 'renewal' | 'billing-cycle';
 
 /** `fired`: the timer's own command changed the subscription; `cancelled`: something else settled it first. */
 export type TimerState = 'pending' | 'fired' | 'cancelled';
@@ -18,7 +18,10 @@ export interface TimerEntry {
   /** When its wait began: the operation's request, or the term's start. */
   startedAt: string;
   operationId: string | null;
+  /** The last day of the term a renewal ends, or of the term a billing cycle belongs to. */
   termEnd: string | null;
+  /** The first day of the billing cycle a billing-cycle timer starts. */
+  cycleStart: string | null;
   /** The business time it fired or was cancelled at. */
   settledAt: string | null;
 }

@@ -1,4 +1,4 @@
-import type { SubscriptionEvent } from '@mfh/domain';
+import { billingCyclesOf, SubscriptionEvent } from '@mfh/domain';
 import { derivedId, JsonObject, RecordedEvent } from '@mfh/event-store';
 import { foldBatch } from '../projections/projection';
 import type { SubscriptionTimersRow } from './timer.row';
@@ -58,6 +58,7 @@ describe('timers projection', () => {
         startedAt: '2026-04-01T08:00:00.000Z',
         operationId: op(1),
         termEnd: null,
+        cycleStart: null,
         settledAt: null,
       },
     ]);
@@ -109,6 +110,95 @@ describe('timers projection', () => {
       ['renewal', 'fired'],
       ['operation-auto-accept', 'cancelled'],
     ]);
+  });
+
+  describe('billing cycles of a year billed monthly', () => {
+    const yearBilledMonthly: Given = {
+      type: 'BillingStarted',
+      data: { termStart: '2026-01-31', termEnd: '2027-01-30', quantity: 5, unitPrice: '120.00', currency: 'USD', billingCycle: 'monthly', chargedAmount: '50.00' },
+    };
+    const cycleStarted = (cycleStart: string, cycleEnd: string, byTimer = true): Given => ({
+      ...(byTimer ? { id: derivedId(ID, cycleStart, 'billing-cycle', 0) } : {}),
+      type: 'BillingCycleStarted',
+      data: { cycleStart, cycleEnd, quantity: 5 },
+    });
+    const cycles = (row: SubscriptionTimersRow | undefined) =>
+      row?.timers.filter((t) => t.kind === 'billing-cycle').map((t) => [t.cycleStart, t.dueAt, t.termEnd, t.state]);
+
+    it('sets a timer for the term’s second cycle when billing starts, due at the cycle’s first instant', () => {
+      expect(fold([yearBilledMonthly])?.timers).toEqual([
+        expect.objectContaining({ kind: 'renewal', termEnd: '2027-01-30' }),
+        {
+          id: timerId('billing-cycle', ID, '2026-02-28'),
+          kind: 'billing-cycle',
+          state: 'pending',
+          dueAt: '2026-02-28T00:00:00.000Z',
+          startedAt: '2026-01-31T00:00:00.000Z',
+          operationId: null,
+          termEnd: '2027-01-30',
+          cycleStart: '2026-02-28',
+          settledAt: null,
+        },
+      ]);
+    });
+
+    it('marks it fired by the cycle its own command starts and sets the next, counted from the term start', () => {
+      const row = fold([yearBilledMonthly, cycleStarted('2026-02-28', '2026-03-30')]);
+      expect(cycles(row)).toEqual([
+        ['2026-02-28', '2026-02-28T00:00:00.000Z', '2027-01-30', 'fired'],
+        ['2026-03-31', '2026-03-31T00:00:00.000Z', '2027-01-30', 'pending'],
+      ]);
+      expect(row?.timers.find((t) => t.cycleStart === '2026-02-28')?.settledAt).toBe(at(1));
+    });
+
+    it('sets one for each later cycle in turn, and none after the term’s last: the renewal bills the next term', () => {
+      const later = billingCyclesOf({ termStart: '2026-01-31', termEnd: '2027-01-30', billingCycle: 'monthly' }).slice(1);
+      const row = fold([yearBilledMonthly, ...later.map((cycle) => cycleStarted(cycle.start, cycle.end))]);
+      expect(cycles(row)?.map(([cycleStart, , , state]) => [cycleStart, state])).toEqual(later.map((cycle) => [cycle.start, 'fired']));
+      expect(later.map((cycle) => cycle.start)).toEqual([
+        '2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31',
+      ]);
+    });
+
+    it('marks a cycle started by anything but its own command cancelled', () => {
+      expect(cycles(fold([yearBilledMonthly, cycleStarted('2026-02-28', '2026-03-30', false)]))?.[0]).toEqual(['2026-02-28', '2026-02-28T00:00:00.000Z', '2027-01-30', 'cancelled']);
+    });
+
+    it('sets the renewed term’s second cycle, and cancels a cycle of the ended term still waiting', () => {
+      const renewed: Given = {
+        id: derivedId(ID, '2027-01-30', 'renewal-event', 0),
+        type: 'SubscriptionRenewed',
+        data: { operationId: op(9), termStart: '2027-01-31', termEnd: '2028-01-30', quantity: 5, chargedAmount: '50.00', renewedAt: '2027-01-31T00:00:00.000Z' },
+      };
+      expect(cycles(fold([yearBilledMonthly, renewed]))).toEqual([
+        ['2026-02-28', '2026-02-28T00:00:00.000Z', '2027-01-30', 'cancelled'],
+        ['2027-02-28', '2027-02-28T00:00:00.000Z', '2028-01-30', 'pending'],
+      ]);
+    });
+
+    it('sets none for a term billed in one cycle: a month, or a year billed annually', () => {
+      const annual: Given = { ...yearBilledMonthly, data: { ...yearBilledMonthly.data, billingCycle: 'annual' } } as Given;
+      expect(cycles(fold([billingStarted, renewedByTimer]))).toEqual([]);
+      expect(cycles(fold([annual]))).toEqual([]);
+    });
+
+    it('cancels the pending cycle when the subscription is cancelled or expires', () => {
+      const cancelled: Given = { type: 'Cancelled', data: { cancelledAt: at(2), requestedBy: 'Partner', refund: null, operationId: op(8), abandonedOperationId: null } };
+      const expired: Given = { type: 'SubscriptionExpired', data: { operationId: op(9), termEnd: '2027-01-30', expiredAt: '2027-01-31T00:00:00.000Z' } };
+      expect(cycles(fold([yearBilledMonthly, cancelled]))?.map((t) => t[3])).toEqual(['cancelled']);
+      expect(cycles(fold([yearBilledMonthly, expired]))?.map((t) => t[3])).toEqual(['cancelled']);
+    });
+
+    it('gives the same rows however the log is batched, and replayed', () => {
+      const events = [yearBilledMonthly, cycleStarted('2026-02-28', '2026-03-30'), cycleStarted('2026-03-31', '2026-04-29')];
+      const once = fold(events);
+      expect(fold(events, 1)).toEqual(once);
+      const rows = new Map<string, SubscriptionTimersRow>();
+      foldBatch(timersProjection, rows, recorded(events));
+      foldBatch(timersProjection, rows, recorded(events));
+      expect(rows.get(ID)).toEqual(once);
+      expect(cycles(once)?.map((t) => t[3])).toEqual(['fired', 'fired', 'pending']);
+    });
   });
 
   it('gives the same rows however the log is batched, and replayed', () => {

@@ -1,4 +1,4 @@
-import { renewalDueAt, SubscriptionEvent, subscriptionIdOf } from '@mfh/domain';
+import { BillingTerm, nextBillingCycleDue, renewalDueAt, SubscriptionEvent, subscriptionIdOf } from '@mfh/domain';
 import { derivedId, eventsOfType } from '@mfh/event-store';
 import type { GuardedEvent, Projection } from '../projections/projection';
 import type { SubscriptionTimersRow, TimerEntry, TimerKind } from './timer.row';
@@ -15,6 +15,7 @@ export const timerEvents = eventsOfType<SubscriptionEvent>()(
   'CancellationRejected',
   'Cancelled',
   'BillingStarted',
+  'BillingCycleStarted',
   'SubscriptionRenewed',
   'SubscriptionExpired',
 );
@@ -33,6 +34,7 @@ const autoAccept = (operationId: string, startedAt: string): TimerEntry => ({
   startedAt,
   operationId,
   termEnd: null,
+  cycleStart: null,
   settledAt: null,
 });
 
@@ -44,8 +46,31 @@ const renewal = (subscriptionId: string, termStart: string, termEnd: string): Ti
   startedAt: `${termStart}T00:00:00.000Z`,
   operationId: null,
   termEnd,
+  cycleStart: null,
   settledAt: null,
 });
+
+/** The cycle after `currentCycleStart`, when the term is billed in several: none for a term billed in one. */
+function billingCycle(subscriptionId: string, term: BillingTerm, currentCycleStart: string): TimerEntry[] {
+  const next = nextBillingCycleDue(term, currentCycleStart);
+  if (!next) return [];
+  return [
+    {
+      id: timerId('billing-cycle', subscriptionId, next.cycleStart),
+      kind: 'billing-cycle',
+      state: 'pending',
+      dueAt: next.dueAt,
+      startedAt: `${term.termStart}T00:00:00.000Z`,
+      operationId: null,
+      termEnd: term.termEnd,
+      cycleStart: next.cycleStart,
+      settledAt: null,
+    },
+  ];
+}
+
+/** The term a billing-cycle timer belongs to: only a term billed monthly has more than one cycle. */
+const termOf = (timer: TimerEntry): BillingTerm => ({ termStart: timer.startedAt.slice(0, 10), termEnd: timer.termEnd!, billingCycle: 'monthly' });
 
 /**
  * Settles the pending timers `which` picks: fired when `event` is the one their own command appends
@@ -61,6 +86,9 @@ function settle(timers: readonly TimerEntry[], event: TimerEvent, which: (timer:
 
 const acceptedByTimeout = (timer: TimerEntry) => derivedId(timer.operationId!, 'auto-accepted', 0);
 const renewedByTimer = (subscriptionId: string) => (timer: TimerEntry) => derivedId(subscriptionId, timer.termEnd!, 'renewal-event', 0);
+const cycleStartedByTimer = (subscriptionId: string) => (timer: TimerEntry) => derivedId(subscriptionId, timer.cycleStart!, 'billing-cycle', 0);
+const isBillingCycle = (timer: TimerEntry) => timer.kind === 'billing-cycle';
+const endsWithTerm = (timer: TimerEntry) => timer.kind === 'renewal' || timer.kind === 'billing-cycle';
 const operationTimer = (...operationIds: (string | null)[]) => (timer: TimerEntry) =>
   timer.kind === 'operation-auto-accept' && operationIds.includes(timer.operationId);
 
@@ -78,17 +106,32 @@ function next(timers: readonly TimerEntry[], event: TimerEvent, subscriptionId: 
       return settle(timers, event, operationTimer(event.data.operationId), acceptedByTimeout);
     case 'Cancelled': {
       const operations = settle(timers, event, operationTimer(event.data.operationId, event.data.abandonedOperationId), acceptedByTimeout);
-      return settle(operations, event, (timer) => timer.kind === 'renewal', () => '');
+      return settle(operations, event, endsWithTerm, () => '');
     }
-    case 'BillingStarted':
-      return [...timers, renewal(subscriptionId, event.data.termStart, event.data.termEnd)];
+    case 'BillingStarted': {
+      const { termStart, termEnd, billingCycle: cycle } = event.data;
+      return [...timers, renewal(subscriptionId, termStart, termEnd), ...billingCycle(subscriptionId, { termStart, termEnd, billingCycle: cycle }, termStart)];
+    }
+    case 'BillingCycleStarted': {
+      const { cycleStart } = event.data;
+      const own = timers.find((timer) => isBillingCycle(timer) && timer.cycleStart === cycleStart);
+      const settled = settle(timers, event, (timer) => isBillingCycle(timer) && timer.cycleStart! <= cycleStart, cycleStartedByTimer(subscriptionId));
+      if (!own) return settled;
+      const following = billingCycle(subscriptionId, termOf(own), cycleStart).filter((timer) => !timers.some((known) => known.id === timer.id));
+      return [...settled, ...following];
+    }
     case 'SubscriptionRenewed': {
-      const settled = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
-      return [...settled, renewal(subscriptionId, event.data.termStart, event.data.termEnd)];
+      const { termStart, termEnd } = event.data;
+      // The renewal does not repeat how the term is billed; only a subscription billed monthly for a year ever had billing-cycle timers.
+      const cycle = timers.some(isBillingCycle) ? 'monthly' : 'annual';
+      const renewed = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
+      // A cycle of the term that just ended can no longer start.
+      const settled = settle(renewed, event, isBillingCycle, () => '');
+      return [...settled, renewal(subscriptionId, termStart, termEnd), ...billingCycle(subscriptionId, { termStart, termEnd, billingCycle: cycle }, termStart)];
     }
     case 'SubscriptionExpired': {
       const renewal = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
-      return settle(renewal, event, (timer) => timer.kind === 'operation-auto-accept', () => '');
+      return settle(renewal, event, (timer) => timer.kind !== 'renewal', () => '');
     }
     default:
       return unknownEvent(event, timers);

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { InvoiceCloseTimer } from '../invoices/invoices.repository';
 import type { SubscriptionTimersRow, TimerEntry } from './timer.row';
 
 interface TimersRecord {
@@ -42,7 +43,7 @@ export class TimersRepository {
   }
 
   /** The pending timers of a test clock's subscriptions due at or before `until`, soonest first. */
-  async dueOnTestClock(testClockId: string, until: string, autoAcceptMs: number): Promise<DueTimer[]> {
+  async dueOnTestClock(testClockId: string, until: string, autoAcceptMs: number): Promise<SubscriptionDueTimer[]> {
     const { rows } = await this.pool.query<{ subscription_id: string; timer: TimerEntry; due_at: Date }>(
       `WITH pending AS (
          SELECT s.id AS subscription_id, t AS timer,
@@ -57,9 +58,12 @@ export class TimersRepository {
   }
 }
 
-/** A pending timer and the business time it falls due at. */
-export interface DueTimer {
+/** A pending timer of a subscription and the business time it falls due at. */
+export interface SubscriptionDueTimer {
   subscriptionId: string;
   timer: TimerEntry;
   dueAt: string;
 }
+
+/** What an advance fires: a subscription's timer, or the close of an open invoice. */
+export type DueTimer = SubscriptionDueTimer | InvoiceCloseTimer;

@@ -19,6 +19,7 @@ export class ListTimersHandler implements IQueryHandler<ListTimers> {
   /** An auto-accept is due the configured window after its operation's request. */
   private view({ startedAt, ...timer }: TimerEntry): TimerView {
     const dueAt = timer.dueAt ?? new Date(Date.parse(startedAt) + this.config.OPERATION_AUTO_ACCEPT_MS).toISOString();
-    return { ...timer, dueAt };
+    // Rows projected before billing-cycle timers existed have no cycleStart.
+    return { ...timer, dueAt, cycleStart: timer.cycleStart ?? null };
   }
 }

@@ -9,6 +9,7 @@ export interface TimerView {
   dueAt: string;
   operationId: string | null;
   termEnd: string | null;
+  cycleStart: string | null;
   settledAt: string | null;
 }
 
