@@ -3,7 +3,10 @@ import { CoreOverrides, coreModules } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import { messagingModule } from '@mfh/messaging';
 import { BillingModule } from './billing/billing.module';
+import { BillingCyclesModule } from './billing-cycles/billing-cycles.module';
+import { ChargesModule } from './charges/charges.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
+import { InvoicesModule } from './invoices/invoices.module';
 import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
@@ -19,7 +22,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule, TestClocksModule],
+      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, BillingCyclesModule, ChargesModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule, TestClocksModule, InvoicesModule],
     };
   }
 }

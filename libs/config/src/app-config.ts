@@ -121,6 +121,20 @@ export class AppConfig {
   @Max(3_600_000)
   OPERATION_AUTO_ACCEPT_MS = 10_000;
 
+  /** How long after its month ends an invoice is issued (SPEC §12), in business time: late charges of the month still make it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(28 * 86_400_000)
+  INVOICE_CLOSE_DELAY = 3_600_000;
+
+  /** Lines per file of a reconciliation export; an export's files are cut at what it was when the export was asked for. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RECONCILIATION_LINES_PER_FILE = 10_000;
+
   /** Sandbox features (SPEC §14: test clocks); off, their endpoints are 404 and `testClockId` is refused. */
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' || value === '' ? false : value))
   @IsBoolean({ message: 'SANDBOX must be true or false' })

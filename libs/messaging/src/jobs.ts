@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@mfh/event-store';
-import type { PublisherNotification } from '@mfh/read-models';
+import type { PublisherNotification, ReconciliationRequest } from '@mfh/read-models';
 
 /** What a job that reacts to an event needs to sign the events it causes. */
 export interface Reaction {
@@ -36,9 +36,28 @@ export interface RenewalJob extends Reaction {
   termEnd: string;
 }
 
+/** On QUEUES.billingCycles: start the billing cycle beginning on `cycleStart`. */
+export interface BillingCycleJob extends Reaction {
+  subscriptionId: string;
+  /** The first day of the cycle this job starts. */
+  cycleStart: string;
+}
+
 /** On QUEUES.testClocks: carry the clock's started advance through to `ready`. */
 export interface AdvanceTestClockJob extends Reaction {
   testClockId: string;
+}
+
+/** On QUEUES.invoices: issue the invoice once its period has ended and the close delay has passed. */
+export interface IssueInvoiceJob extends Reaction {
+  invoiceId: string;
+  /** The last day of its billing period. */
+  periodEnd: string;
+}
+
+/** On QUEUES.reconciliations: write the files of the export, as it was asked for (its job id is the export's). */
+export interface ReconciliationJob {
+  request: ReconciliationRequest;
 }
 
 /** On QUEUES.notifications: one notification to a publisher's webhook. */

@@ -18,8 +18,14 @@ export const QUEUES = {
   notifications: 'notifications',
   /** Renewals (or expiries) at the end of each term. */
   renewals: 'renewals',
+  /** The later billing cycles of a term billed in several (a year billed monthly), each at its start. */
+  billingCycles: 'billing-cycles',
   /** Test clock advances (sandbox): each fires the clock's due timers in order. */
   testClocks: 'test-clocks',
+  /** Issues each invoice once its month has ended and INVOICE_CLOSE_DELAY has passed. */
+  invoices: 'invoices',
+  /** Reconciliation exports partners asked for: the worker writes each one's files manifest. */
+  reconciliations: 'reconciliations',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -31,7 +37,10 @@ export const JOBS = {
   acceptOperation: 'accept-operation',
   notifyPublisher: 'notify-publisher',
   renewSubscription: 'renew-subscription',
+  startBillingCycle: 'start-billing-cycle',
   advanceTestClock: 'advance-test-clock',
+  issueInvoice: 'issue-invoice',
+  exportReconciliation: 'export-reconciliation',
 } as const;
 
 /** A publisher's signed callback (SPEC §6): the job carries exactly what the use case applies. */

@@ -17,8 +17,27 @@ export interface Cursor {
   id: string;
 }
 
+/** A continuation token: base64url of the JSON array of the values the next page starts after. */
+export const encodeToken = (values: readonly unknown[]): string => Buffer.from(JSON.stringify(values)).toString('base64url');
+
+/**
+ * The values in a continuation token, or null when it is not one of ours: `accept` checks their
+ * shape, and only a token that {@link encodeToken} would write byte for byte is ours (base64url
+ * without padding, a JSON array without spacing).
+ */
+export function decodeToken<T extends readonly unknown[]>(token: string, accept: (values: readonly unknown[]) => values is T): T | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    // Buffer's base64url decoder skips characters outside the alphabet and JSON allows spacing: compare the whole token.
+    if (Array.isArray(value) && accept(value) && encodeToken(value) === token) return value;
+  } catch {
+    // not base64url JSON: not ours
+  }
+  return null;
+}
+
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+  return encodeToken([cursor.createdAt, cursor.id]);
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -28,7 +47,7 @@ const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** An instant exactly as Date#toISOString writes it, between 1970 and 9999. */
-function isOurInstant(text: unknown): text is string {
+export function isOurInstant(text: unknown): text is string {
   if (typeof text !== 'string' || !ISO_INSTANT.test(text)) return false;
   const millis = Date.parse(text);
   return millis >= EARLIEST && millis <= LATEST && new Date(millis).toISOString() === text;
@@ -40,17 +59,11 @@ function isOurInstant(text: unknown): text is string {
  * exactly an instant and a lower-case uuid, nothing else.
  */
 export function decodeCursor(token: string): Cursor | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && isOurInstant(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
-      const cursor = { createdAt: value[0], id: value[1] };
-      // Buffer's base64url decoder skips characters outside the alphabet and JSON allows spacing: compare the whole token.
-      if (encodeCursor(cursor) === token) return cursor;
-    }
-  } catch {
-    // not base64url JSON: not ours
-  }
-  return null;
+  const values = decodeToken(
+    token,
+    (value): value is [string, string] => value.length === 2 && isOurInstant(value[0]) && typeof value[1] === 'string' && UUID.test(value[1]),
+  );
+  return values && { createdAt: values[0], id: values[1] };
 }
 
 export class InvalidContinuationTokenError extends Error {

@@ -12,6 +12,22 @@ export class UuidPipe implements PipeTransform<string, string> {
   }
 }
 
+/** `<partnerId>-<YYYY-MM>-<currency>`, or with a test clock's id before the month (SPEC §12, §14). */
+const INVOICE_ID = /^[a-z0-9][a-z0-9-]{0,63}-(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-)?\d{4}-(?:0[1-9]|1[0-2])-[A-Z]{3}$/;
+
+/** Invoice ids name a partner's billing period; anything else is a 400 that names the parameter. */
+@Injectable()
+export class InvoiceIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    if (!INVOICE_ID.test(value)) {
+      throw new ProblemException(400, 'invalid-invoice-id', `${metadata.data ?? 'invoiceId'} must be an invoice id: <partnerId>-<YYYY-MM>-<currency>, or <partnerId>-<testClockId>-<YYYY-MM>-<currency>.`, {
+        parameter: metadata.data,
+      });
+    }
+    return value;
+  }
+}
+
 @Injectable()
 export class PositiveIntPipe implements PipeTransform<string, number> {
   transform(value: string, metadata: ArgumentMetadata): number {

@@ -3,7 +3,7 @@ import type { FactoryProvider } from '@nestjs/common';
 import { Clock } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import type { RecordedEvent } from '@mfh/event-store';
-import { AcceptOperationJob, AdvanceTestClockJob, CompleteOrderJob, JOBS, QUEUES, RenewalJob, StartBillingJob } from '@mfh/messaging';
+import { AcceptOperationJob, AdvanceTestClockJob, CompleteOrderJob, IssueInvoiceJob, JOBS, QUEUES, RenewalJob, StartBillingJob } from '@mfh/messaging';
 import type { LogConsumer } from '@mfh/read-models';
 import type { JobsOptions, Queue } from 'bullmq';
 import { LogConsumers } from '../projections/log-consumers';
@@ -15,6 +15,7 @@ interface ReactionJobs {
   [QUEUES.operations]: { name: typeof JOBS.acceptOperation; data: AcceptOperationJob };
   [QUEUES.renewals]: { name: typeof JOBS.renewSubscription; data: RenewalJob };
   [QUEUES.testClocks]: { name: typeof JOBS.advanceTestClock; data: AdvanceTestClockJob };
+  [QUEUES.invoices]: { name: typeof JOBS.issueInvoice; data: IssueInvoiceJob };
 }
 
 export type ReactionQueue = keyof ReactionJobs;

@@ -20,13 +20,14 @@ import {
   RecordedEvent,
   runMigrations,
 } from '@mfh/event-store';
-import { CatchUpRunner, projectionConsumer, readModelMigrations, readModelProjections, TimersRepository } from '@mfh/read-models';
+import { CatchUpRunner, InvoicesRepository, projectionConsumer, readModelMigrations, readModelProjections, TimersRepository } from '@mfh/read-models';
 import { activeEvents, catchUpPast, createTestSchema, given, purchasedEvent, requestMetadata, TestSchema } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { CommandExecutor } from '../../command-executor';
 import { AcceptUnansweredOperationHandler } from '../../subscriptions/accept-unanswered-operation/accept-unanswered-operation.handler';
 import { RenewSubscriptionHandler } from '../../subscriptions/renew-subscription/renew-subscription.handler';
+import { StartBillingCycleHandler } from '../../subscriptions/start-billing-cycle/start-billing-cycle.handler';
 import { AdvanceTestClock } from '../advance-test-clock/advance-test-clock.command';
 import { AdvanceTestClockHandler } from '../advance-test-clock/advance-test-clock.handler';
 import { CreateTestClock } from '../create-test-clock/create-test-clock.command';
@@ -129,7 +130,7 @@ describe('RunTestClockAdvance (PostgreSQL log and read models)', () => {
       {
         module: AdvanceSpecModule,
         imports: [CqrsModule.forRoot()],
-        providers: [{ provide: CommandExecutor, useValue: executor }, RenewSubscriptionHandler, AcceptUnansweredOperationHandler],
+        providers: [{ provide: CommandExecutor, useValue: executor }, RenewSubscriptionHandler, AcceptUnansweredOperationHandler, StartBillingCycleHandler],
       },
       { logger: false },
     );
@@ -144,7 +145,7 @@ describe('RunTestClockAdvance (PostgreSQL log and read models)', () => {
   });
 
   const handler = (followers = new ProjectingFollowers(runner, pool, store)) =>
-    new RunTestClockAdvanceHandler(store, executor, app.get(CommandBus), timers, followers, config, new SystemClock());
+    new RunTestClockAdvanceHandler(store, executor, app.get(CommandBus), timers, new InvoicesRepository(pool), followers, config, new SystemClock());
   const run = (clockId: string, followers?: ProjectingFollowers) => handler(followers).execute(new RunTestClockAdvance(clockId, requestMetadata(WALL, 'test-clock')));
 
   const newClock = async (): Promise<string> =>
@@ -250,6 +251,35 @@ describe('RunTestClockAdvance (PostgreSQL log and read models)', () => {
       ['renewal', 'fired'],
       ['renewal', 'pending'],
     ]);
+  });
+
+  it('starts each later cycle of a year billed monthly at its first instant, and the next term’s after the renewal', async () => {
+    const clockId = await newClock();
+    const subscriptionId = randomUUID();
+    const [licenses, fulfilment] = activeEvents();
+    await store.appendToStream(
+      subscriptionStream(subscriptionId),
+      onTestClock(clockId, [
+        purchasedEvent({ subscriptionId, testClockId: clockId, termDuration: 'P1Y', billingCycle: 'monthly', unitPrice: '120.00' }),
+        licenses,
+        fulfilment,
+        {
+          type: 'BillingStarted',
+          data: { termStart: '2026-03-05', termEnd: '2027-03-04', quantity: 12, unitPrice: '120.00', currency: 'USD', billingCycle: 'monthly', chargedAmount: '120.00' },
+        },
+      ]),
+    );
+    await advance(clockId, '2027-04-05T00:00:00.000Z');
+
+    expect(await run(clockId)).toEqual({ fired: 13, frozenTime: '2027-04-05T00:00:00.000Z' });
+    const months = ['04', '05', '06', '07', '08', '09', '10', '11', '12'].map((m) => `2026-${m}-05`).concat(['2027-01-05', '2027-02-05']);
+    expect(await happenedTo(subscriptionId)).toEqual([
+      ...months.map((day) => ['BillingCycleStarted', `${day}T00:00:00.000Z`]),
+      ['SubscriptionRenewed', '2027-03-05T00:00:00.000Z'],
+      ['BillingCycleStarted', '2027-04-05T00:00:00.000Z'],
+    ]);
+    const cycles = (await timers.forSubscription(subscriptionId)).timers.filter((t) => t.kind === 'billing-cycle');
+    expect(cycles.map((t) => [t.cycleStart, t.state])).toEqual([...months, '2027-04-05', '2027-05-05'].map((day, i, all) => [day, i === all.length - 1 ? 'pending' : 'fired']));
   });
 
   it('fires an auto-accept exactly its window after the request: not a millisecond before', async () => {

@@ -3,11 +3,14 @@ import { AppConfig } from '@mfh/config';
 import { type TestClockCommand, type TestClockEvent, testClockStream } from '@mfh/domain';
 import { testClockDecider } from '@mfh/domain/deciders';
 import { comparePositions, derivedId, EventMetadata, EventStore, GlobalPosition } from '@mfh/event-store';
-import { DueTimer, TimersRepository } from '@mfh/read-models';
+import { DueTimer, InvoicesRepository, TimersRepository } from '@mfh/read-models';
+import { IssueInvoice } from '../../billing/issue-invoice/issue-invoice.command';
 import { Clock } from '../../clock';
 import { CommandExecutor } from '../../command-executor';
+import { inLanes } from '../../in-lanes';
 import { AcceptUnansweredOperation } from '../../subscriptions/accept-unanswered-operation/accept-unanswered-operation.command';
 import { RenewSubscription } from '../../subscriptions/renew-subscription/renew-subscription.command';
+import { StartBillingCycle } from '../../subscriptions/start-billing-cycle/start-billing-cycle.command';
 import { LogFollowers } from '../log-followers';
 import type { TimerFired } from '../timer-fired';
 import { AdvanceRun, RunTestClockAdvance } from './run-test-clock-advance.command';
@@ -22,6 +25,7 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
     private readonly executor: CommandExecutor,
     private readonly commands: CommandBus,
     private readonly timers: TimersRepository,
+    private readonly invoices: InvoicesRepository,
     private readonly followers: LogFollowers,
     private readonly config: AppConfig,
     private readonly wall: Clock,
@@ -49,15 +53,19 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
     const tried = new Set<string>();
     let fired = 0;
     for (;;) {
-      const due = this.nextInstant(await this.timers.dueOnTestClock(testClockId, target, this.config.OPERATION_AUTO_ACCEPT_MS), tried);
+      const due = this.nextInstant(await this.dueTimers(testClockId, target), tried);
       if (due.length === 0) break;
       const at = due[0].dueAt;
       await clock({ type: 'ReachTestClockTime', data: { frozenTime: at } }, derivedId(testClockId, at, 'reached'));
-      const results = await inBatches(due, FIRING_CONCURRENCY, (timer) => this.fire(timer, this.firingMetadata(metadata, started.id)));
+      const results = await inLanes(due, FIRING_CONCURRENCY, (timer) => this.fire(timer, this.firingMetadata(metadata, started.id)));
       due.forEach((timer) => tried.add(timer.timer.id));
       fired += results.filter((result) => result.outcome !== 'nothing-to-do' && result.outcome !== 'already-finished').length;
       const last = latest(results.map((result) => result.position));
-      if (last) await this.followers.reach(last);
+      if (last) {
+        await this.followers.reach(last);
+        // The charger appends the charges of what fired as it passes it, so after `last`: those are applied too before the next instant.
+        await this.followers.catchUp();
+      }
     }
     await this.followers.catchUp();
     const done = await clock({ type: 'CompleteTestClockAdvance', data: { now: this.wall.now().toISOString() } }, derivedId(started.id, 'advanced'));
@@ -75,9 +83,21 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
     return open.filter((timer) => Date.parse(timer.dueAt) === first);
   }
 
+  /** The clock's subscriptions' timers and its open invoices' closes, due by `until`. */
+  private async dueTimers(testClockId: string, until: string): Promise<DueTimer[]> {
+    const [subscriptions, invoices] = await Promise.all([
+      this.timers.dueOnTestClock(testClockId, until, this.config.OPERATION_AUTO_ACCEPT_MS),
+      this.invoices.closingOnTestClock(testClockId, until, this.config.INVOICE_CLOSE_DELAY),
+    ]);
+    return [...subscriptions, ...invoices];
+  }
+
   /** The same commands the wall clock's timers send, at the timer's due time instead of now. */
-  private fire({ subscriptionId, timer, dueAt }: DueTimer, metadata: EventMetadata): Promise<TimerFired<string>> {
+  private fire(due: DueTimer, metadata: EventMetadata): Promise<TimerFired<string>> {
+    if ('invoiceId' in due) return this.commands.execute(new IssueInvoice(due.invoiceId, metadata, due.dueAt));
+    const { subscriptionId, timer, dueAt } = due;
     if (timer.kind === 'renewal') return this.commands.execute(new RenewSubscription(subscriptionId, timer.termEnd!, metadata, dueAt));
+    if (timer.kind === 'billing-cycle') return this.commands.execute(new StartBillingCycle(subscriptionId, timer.cycleStart!, metadata, dueAt));
     return this.commands.execute(new AcceptUnansweredOperation(subscriptionId, timer.operationId!, metadata, dueAt));
   }
 
@@ -88,17 +108,4 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
 
 function latest(positions: readonly (GlobalPosition | null)[]): GlobalPosition | null {
   return positions.reduce<GlobalPosition | null>((max, p) => (p !== null && (max === null || comparePositions(p, max) > 0) ? p : max), null);
-}
-
-async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
-  return results;
 }

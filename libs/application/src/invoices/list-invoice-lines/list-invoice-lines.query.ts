@@ -1,0 +1,13 @@
+import { Query } from '@nestjs/cqrs';
+import type { InvoiceLineView, Page, PageRequest } from '@mfh/read-models';
+
+/** The lines of one of the partner's issued invoices, in the order they were charged (read model). */
+export class ListInvoiceLines extends Query<Page<InvoiceLineView>> {
+  constructor(
+    readonly partnerId: string,
+    readonly invoiceId: string,
+    readonly page: PageRequest,
+  ) {
+    super();
+  }
+}
