@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { history } from './audit/history.command';
 import { exportLog } from './audit/export.command';
 import { verify } from './audit/verify.command';
+import { verifyInvoices } from './audit/verify-invoices.command';
 import { CliContext, CliExit, CliIo, EXIT, ExitCode } from './cli-context';
 import { rebuild } from './projections/rebuild.command';
 
@@ -42,6 +43,17 @@ function program(context: CliContext): Command {
     .addOption(progress())
     .addOption(pageSize())
     .action((id: string | undefined, options) => verify(context, id, options));
+  audit
+    .command('invoices')
+    .description('the invoices, re-rated from the subscription logs')
+    .command('verify')
+    .description("re-rate an invoice's period and compare it with its stored lines: one invoice's, or every invoice's with --all")
+    .argument('[invoiceId]', 'the invoice id, e.g. contoso-2026-03-USD')
+    .option('--all', 'every invoice the log holds')
+    .option('--json', 'print the result as JSON')
+    .addOption(progress())
+    .addOption(pageSize())
+    .action((id: string | undefined, options) => verifyInvoices(context, id, options));
   audit
     .command('export')
     .description('write the global log as NDJSON, one event per line, in order')

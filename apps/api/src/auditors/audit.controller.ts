@@ -18,16 +18,23 @@ import {
   GetSubscriptionState,
   ReadAuditFeed,
   StreamAuditFeed,
+  VerifyInvoice,
   VerifySubscription,
 } from '@mfh/application';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { Roles } from '../auth/auth.decorators';
-import { UuidPipe } from '../http/params';
+import { InvoiceIdPipe, UuidPipe } from '../http/params';
 import { ProblemDto } from '../partners/dto/common.dto';
 import { auditEvent, auditFeedEvent } from './audit-events';
 import { AuditFeedQuery, AuditStateQuery } from './dto/audit-requests.dto';
-import { AuditFeedResponse, AuditHistoryResponse, AuditStateResponse, AuditVerificationResponse } from './dto/audit-responses.dto';
+import {
+  AuditFeedResponse,
+  AuditHistoryResponse,
+  AuditInvoiceVerificationResponse,
+  AuditStateResponse,
+  AuditVerificationResponse,
+} from './dto/audit-responses.dto';
 import { NDJSON, ndjsonStream, wantsNdjson } from './ndjson';
 
 @ApiTags('audit')
@@ -78,6 +85,23 @@ export class AuditController {
   async verify(@Param('subscriptionId', UuidPipe) subscriptionId: string): Promise<AuditVerificationResponse> {
     const { storedEvents: _stored, ...verification } = await this.queries.execute(new VerifySubscription(subscriptionId));
     return { subscriptionId, ...verification };
+  }
+
+  @Get('invoices/:invoiceId/verify')
+  @ApiOperation({
+    summary: 'Re-rates every line of an invoice’s period from the subscription logs and compares them with the lines stored on it, issued or still open',
+    description:
+      'Re-rates every subscription the stored lines name and every one of the partner (on the invoice’s test clock) bought before the period ended, ' +
+      'and expects on the invoice each re-rated line of its month (unless the period was issued before the line was charged and it went on a later ' +
+      'invoice: movedToLaterInvoices), and each line of an earlier month stored on it after every period between was issued. ' +
+      'The money and rating fields are compared (amount, quantity, prices, charge type, dates, plan, subscription, referenceId, currency, reseller, …), ' +
+      'not the descriptive names. Also recomputes the invoice stream’s hash chain and, once issued, checks InvoiceIssued’s lineCount, ' +
+      'totalCharges and linesHash against the lines before it. On an open invoice, a cause the charger has not handled yet shows as missing.',
+  })
+  @ApiOkResponse({ type: AuditInvoiceVerificationResponse })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'No event of that billing period (invoice-not-found)' })
+  verifyInvoice(@Param('invoiceId', InvoiceIdPipe) invoiceId: string): Promise<AuditInvoiceVerificationResponse> {
+    return this.queries.execute(new VerifyInvoice(invoiceId));
   }
 
   @Get('events')

@@ -18,6 +18,14 @@ export const AuditErrors = {
     new DomainError('invalid-position', 'validation', 'after must be a position from this feed, like 1042-17.', {
       errors: [{ pointer: '/after', detail: 'not a position of this log' }],
     }),
+  invalidInvoiceId: () =>
+    new DomainError(
+      'invalid-invoice-id',
+      'validation',
+      'invoiceId must be an invoice id: <partnerId>-<YYYY-MM>-<currency>, or <partnerId>-<testClockId>-<YYYY-MM>-<currency> on a test clock.',
+      { parameter: 'invoiceId' },
+    ),
+  invoiceNotFound: (invoiceId: string) => new DomainError('invoice-not-found', 'not-found', `No invoice ${invoiceId}: its billing period has no events.`),
   invalidLimit: () =>
     new DomainError('invalid-limit', 'validation', `limit must be between 1 and ${FEED_MAX_LIMIT}.`, {
       errors: [{ pointer: '/limit', detail: `at most ${FEED_MAX_LIMIT}` }],

@@ -1,5 +1,6 @@
-import type { ExistingSubscription, SubscriptionOperation } from '@mfh/domain';
-import type { SubscriptionRow } from './subscription.row';
+import { addDays, fromCents, nextBillingCycleOf } from '@mfh/domain';
+import type { Cents, ExistingSubscription, SubscriptionOperation } from '@mfh/domain';
+import type { SubscriptionRow, TermCharges } from './subscription.row';
 
 export interface OperationView {
   id: string;
@@ -38,6 +39,10 @@ export interface PartnerSubscriptionView {
   cancellationAllowedUntilDate: string;
   creationDate: string;
   pendingOperations: OperationView[];
+  /** The day the next charge falls: the next billing cycle's start, or the renewal day; null when nothing more will be charged. */
+  nextChargeDate: string | null;
+  /** Two decimals: the sum of the current term's charge lines so far. */
+  currentTermCharged: string;
 }
 
 export function operationView(op: SubscriptionOperation): OperationView {
@@ -52,7 +57,25 @@ export function operationView(op: SubscriptionOperation): OperationView {
 }
 
 /** What the partner's view is made of, from the command side's state or from a list row alike. */
-export type PartnerViewSource = Omit<SubscriptionRow, 'key' | 'revision' | 'partnerId' | 'termStart'> & { id: string };
+export type PartnerViewSource = Omit<SubscriptionRow, 'key' | 'revision' | 'partnerId' | 'termCharges'> & { id: string; currentTermCharged: Cents };
+
+/**
+ * When the next charge falls: the next cycle of a term billed in several, else the renewal day (the
+ * day after the term's last) while auto-renew is on. Null before billing starts and once it is over.
+ */
+export function nextChargeDateOf(source: Pick<PartnerViewSource, 'status' | 'billingCycle' | 'termStart' | 'termEnd' | 'cycleStart' | 'autoRenewEnabled'>): string | null {
+  const { termStart, termEnd, cycleStart } = source;
+  if (source.status !== 'active' || termStart === null || termEnd === null || cycleStart === null) return null;
+  const next = nextBillingCycleOf({ termStart, termEnd, billingCycle: source.billingCycle }, cycleStart);
+  if (next) return next.start;
+  return source.autoRenewEnabled ? addDays(termEnd, 1) : null;
+}
+
+/** The sum of the term's recorded lines, when they are those of the term starting on `termStart`; 0 before its first. */
+export function termChargedOf(charges: TermCharges | null, termStart: string | null): Cents {
+  if (charges === null || charges.termStart !== termStart) return 0;
+  return Object.values(charges.amounts).reduce((sum, amount) => sum + amount, 0);
+}
 
 /**
  * A subscription as the partner sees it. `activationLink` (the publisher's landing page with a fresh
@@ -94,13 +117,19 @@ export function partnerSubscriptionOf(source: PartnerViewSource, activationLink:
       requestedAt: op.requestedAt,
       completedAt: null,
     })),
+    nextChargeDate: nextChargeDateOf(source),
+    currentTermCharged: fromCents(source.currentTermCharged),
   };
 }
 
-/** The partner's view of the command side's state; `activationLink` is asked only while pending. */
+/**
+ * The partner's view of the command side's state; `activationLink` is asked only while pending.
+ * `currentTermCharged` (cents) is what the charge events of the current term sum to, which the state does not hold.
+ */
 export function partnerSubscriptionView(
   state: ExistingSubscription,
   activationLink: (state: ExistingSubscription) => string | null = () => null,
+  currentTermCharged: Cents = 0,
 ): PartnerSubscriptionView {
   const billing = state.status === 'pending' ? null : state.billing;
   return partnerSubscriptionOf(
@@ -108,7 +137,10 @@ export function partnerSubscriptionView(
       ...state,
       licensesAssigned: state.licensesAssigned !== null,
       billingStartDate: billing?.startDate ?? null,
+      termStart: billing?.termStart ?? null,
       termEnd: billing?.termEnd ?? null,
+      cycleStart: billing?.cycleStart ?? null,
+      currentTermCharged,
       pendingOperations: state.operations
         .filter((op) => op.status === 'InProgress')
         .map(({ id, action, quantity, requestedAt }) => ({ id, action, quantity, requestedAt })),

@@ -1,10 +1,10 @@
-import { partnerSubscriptionOf, PartnerSubscriptionView } from './partner-subscription.view';
+import { partnerSubscriptionOf, PartnerSubscriptionView, termChargedOf } from './partner-subscription.view';
 import { SaasSubscription, saasSubscriptionOf } from './saas-subscription.view';
 import type { SubscriptionRow } from './subscription.row';
 
 /** A list row as the partner sees it: the view partnerSubscriptionView builds from the command side's state (a spec holds the two together). */
 export const partnerSubscriptionRowView = (row: SubscriptionRow, activationLink: string | null = null): PartnerSubscriptionView =>
-  partnerSubscriptionOf({ ...row, id: row.key }, activationLink);
+  partnerSubscriptionOf({ ...row, id: row.key, currentTermCharged: termChargedOf(row.termCharges, row.termStart) }, activationLink);
 
 /** A list row as the publisher's fulfillment API shows it. */
 export function saasSubscriptionRowView(row: SubscriptionRow): SaasSubscription {

@@ -1,4 +1,4 @@
-import type { BillingCycle, ExistingSubscription, OperationAction, PublisherAction, TermDuration } from '@mfh/domain';
+import type { BillingCycle, Cents, ExistingSubscription, OperationAction, PublisherAction, TermDuration } from '@mfh/domain';
 import type { ProjectionRow } from '../projections/projection';
 
 /** An operation that waits for the publisher, as subscription lists show it. */
@@ -7,6 +7,16 @@ export interface PendingOperationRow {
   readonly action: OperationAction;
   readonly quantity: number;
   readonly requestedAt: string;
+}
+
+/**
+ * The charge lines recorded for one term (ChargeRecorded), by line id: a line seen again replaces
+ * itself, so the sum is the same however often the log is replayed. A term holds a bounded number of
+ * lines (a cycle charge per month, one line or two per seat or plan change), and a new term starts afresh.
+ */
+export interface TermCharges {
+  readonly termStart: string;
+  readonly amounts: Readonly<Record<string, Cents>>;
 }
 
 /**
@@ -40,6 +50,10 @@ export interface SubscriptionRow extends ProjectionRow {
   /** The current term, once billing has started. */
   readonly termStart: string | null;
   readonly termEnd: string | null;
+  /** The first day of the billing cycle being billed: the term's first, or the last BillingCycleStarted's. */
+  readonly cycleStart: string | null;
+  /** What the charger recorded for the latest term it charged; null before its first line. */
+  readonly termCharges: TermCharges | null;
   readonly pendingOperations: readonly PendingOperationRow[];
   /** Sandbox: the test clock it lives on (SPEC §14). */
   readonly testClockId: string | null;

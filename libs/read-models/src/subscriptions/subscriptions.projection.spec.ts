@@ -1,6 +1,6 @@
-import { evolveSubscription, ExistingSubscription, initialSubscriptionState, SubscriptionEvent, SubscriptionState } from '@mfh/domain';
+import { evolveSubscription, ExistingSubscription, initialSubscriptionState, rate, SubscriptionEvent, SubscriptionState } from '@mfh/domain';
 import type { JsonObject, RecordedEvent } from '@mfh/event-store';
-import { purchasedEvent } from '@mfh/testing';
+import { invoiceLine, purchasedEvent } from '@mfh/testing';
 import { foldBatch } from '../projections/projection';
 import { partnerSubscriptionView } from './partner-subscription.view';
 import { saasSubscriptionView } from './saas-subscription.view';
@@ -37,6 +37,7 @@ const actionRequired: SubscriptionEvent = {
   type: 'PublisherActionRequired',
   data: { reason: 'Verify the tenant', url: 'https://fabrikam.example/fix', blockedOperations: ['cancel', 'changeSeats'], signedAt: at(2) },
 };
+const cycleStarted = (cycleStart: string, cycleEnd: string, quantity = 5): SubscriptionEvent => ({ type: 'BillingCycleStarted', data: { cycleStart, cycleEnd, quantity } });
 const renewed = (id: string): SubscriptionEvent => ({
   type: 'SubscriptionRenewed',
   data: { operationId: id, termStart: '2027-03-02', termEnd: '2028-03-01', quantity: 9, chargedAmount: '90.00', renewedAt: at(3) },
@@ -83,6 +84,18 @@ const SCENARIOS: Record<string, SubscriptionEvent[]> = {
     seatRequest(op(2), 7, 5),
     actionRequired,
     { type: 'SubscriptionExpired', data: { operationId: op(3), termEnd: '2026-03-31', expiredAt: at(15) } },
+  ],
+  'a year billed monthly, cycle by cycle, with auto-renew turned off in its last month': [
+    purchased(),
+    billingStarted,
+    cycleStarted('2026-04-02', '2026-05-01'),
+    cycleStarted('2026-04-02', '2026-05-01'),
+    cycleStarted('2026-05-02', '2026-06-01'),
+    cycleStarted('2026-04-02', '2026-05-01'),
+    cycleStarted('2027-02-02', '2027-03-01'),
+    { type: 'AutoRenewDisabled', data: {} },
+    { type: 'AutoRenewEnabled', data: {} },
+    { type: 'AutoRenewDisabled', data: {} },
   ],
   'a publisher cancellation accepted, a repeated operation id, and a second purchase': [
     purchased({ indirectResellerId: '1234567', autoRenewEnabled: false, billingCycle: 'annual' }),
@@ -149,5 +162,129 @@ describe('the subscriptions list row', () => {
     expect(project([other])).toBeUndefined();
     expect(project(rest.slice(0, 5))).toBeUndefined();
     expect(project([purchase])).toMatchObject({ key: ID, status: 'pending', pendingOperations: [] });
+  });
+});
+
+describe('what the partner sees of the next charge and of the term’s charges', () => {
+  /** The subscription's events, each charge the charger records for them right after its cause, on an invoice stream of its own revisions. */
+  function withCharges(events: readonly SubscriptionEvent[], occurredAt: readonly string[]): RecordedEvent[] {
+    const own = recorded(events).map((event, i) => ({ ...event, metadata: { occurredAt: occurredAt[i] } }));
+    const lines = rate(own.map((event) => ({ ...(event as unknown as SubscriptionEvent), id: event.id, occurredAt: String(event.metadata.occurredAt) })));
+    const log: RecordedEvent[] = [];
+    let invoiceRevision = 0;
+    for (const event of own) {
+      log.push(event);
+      for (const line of lines.filter((l) => l.referenceId === event.id)) {
+        log.push({
+          ...event,
+          id: `20000000-0000-4000-8000-${String(invoiceRevision).padStart(12, '0')}`,
+          streamId: 'invoice-contoso-2026-03-USD',
+          revision: invoiceRevision++,
+          type: 'ChargeRecorded',
+          data: invoiceLine({ ...line }) as unknown as JsonObject,
+        });
+      }
+    }
+    return log.map((event, i) => ({ ...event, position: { commit: BigInt(i + 1), prepare: BigInt(i + 1) } }));
+  }
+
+  const days = (n: number) => `2026-03-${String(n).padStart(2, '0')}T09:00:00.000Z`;
+  const view = (log: readonly RecordedEvent[]) => partnerSubscriptionRowView(project(log)!);
+
+  it('is no charge date and nothing charged while pending', () => {
+    expect(view(recorded([purchased()]))).toMatchObject({ nextChargeDate: null, currentTermCharged: '0.00' });
+  });
+
+  it('falls on each next cycle of a year billed monthly, then on the renewal day, and on none once auto-renew is off in the last cycle', () => {
+    const [purchase, started, april, , may, , february, off] = SCENARIOS['a year billed monthly, cycle by cycle, with auto-renew turned off in its last month'];
+    expect(view(recorded([purchase, started]))).toMatchObject({ nextChargeDate: '2026-04-02' });
+    expect(view(recorded([purchase, started, april]))).toMatchObject({ nextChargeDate: '2026-05-02' });
+    expect(view(recorded([purchase, started, april, may, april]))).toMatchObject({ nextChargeDate: '2026-06-02' });
+    expect(view(recorded([purchase, started, february]))).toMatchObject({ nextChargeDate: '2027-03-02' });
+    expect(view(recorded([purchase, started, february, off]))).toMatchObject({ nextChargeDate: null });
+    expect(view(recorded([purchase, started, off]))).toMatchObject({ nextChargeDate: '2026-04-02' });
+  });
+
+  it('falls on the renewal day of a term billed in one cycle while auto-renew is on, and on none once deleted', () => {
+    const monthly = purchased({ termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '12.00' });
+    const started: SubscriptionEvent = {
+      type: 'BillingStarted',
+      data: { termStart: '2026-03-02', termEnd: '2026-04-01', quantity: 5, unitPrice: '12.00', currency: 'USD', billingCycle: 'monthly', chargedAmount: '60.00' },
+    };
+    const cancelled: SubscriptionEvent = {
+      type: 'Cancelled',
+      data: { cancelledAt: at(1), requestedBy: 'Partner', refund: null, operationId: op(1), abandonedOperationId: null },
+    };
+    expect(view(recorded([monthly, started]))).toMatchObject({ nextChargeDate: '2026-04-02' });
+    expect(view(recorded([monthly, started, { type: 'AutoRenewDisabled', data: {} }]))).toMatchObject({ nextChargeDate: null });
+    const renewal: SubscriptionEvent = {
+      type: 'SubscriptionRenewed',
+      data: { operationId: op(2), termStart: '2026-04-02', termEnd: '2026-05-01', quantity: 5, chargedAmount: '60.00', renewedAt: at(2) },
+    };
+    expect(view(recorded([monthly, started, renewal]))).toMatchObject({ nextChargeDate: '2026-05-02' });
+    expect(view(recorded([monthly, started, cancelled]))).toMatchObject({ nextChargeDate: null, status: 'deleted' });
+  });
+
+  const year: SubscriptionEvent[] = [
+    purchased(),
+    billingStarted,
+    { type: 'SeatsChanged', data: { quantity: 8, previousQuantity: 5, operationId: null, changedAt: days(17) } },
+    cycleStarted('2026-04-02', '2026-05-01', 8),
+  ];
+  const yearAt = [days(1), days(2), days(17), '2026-04-02T00:00:00.000Z'];
+
+  it('sums the charges recorded for the current term, and leaves the row’s own revision alone', () => {
+    const log = withCharges(year, yearAt);
+    expect(log.map((event) => event.type)).toEqual([
+      'SubscriptionPurchased',
+      'BillingStarted',
+      'ChargeRecorded',
+      'SeatsChanged',
+      'ChargeRecorded',
+      'BillingCycleStarted',
+      'ChargeRecorded',
+    ]);
+    const upTo = (type: number) => view(log.slice(0, type));
+    expect(upTo(2)).toMatchObject({ currentTermCharged: '0.00' });
+    // 5 seats × 120.00 / 12; 3 seats × 10.00 × 16 / 31 days (10.00 × 16 / 31 = 5.16); 8 seats × 10.00.
+    expect(upTo(3)).toMatchObject({ currentTermCharged: '50.00' });
+    expect(upTo(5)).toMatchObject({ currentTermCharged: '65.48' });
+    expect(upTo(7)).toMatchObject({ currentTermCharged: '145.48', nextChargeDate: '2026-05-02' });
+    expect(project(log)!.revision).toBe(3);
+  });
+
+  it('is the same replayed twice, or folded in any batch size: a line seen again is not counted again', () => {
+    const log = withCharges(year, yearAt);
+    const rows = new Map<string, SubscriptionRow>();
+    const once = project(log, log.length, rows);
+    expect(project(log, log.length, rows)).toEqual(once);
+    expect(project([...log, ...log.filter((event) => event.type === 'ChargeRecorded')], log.length)).toEqual(once);
+    for (const batch of [1, 2, 3]) expect(project(log, batch)).toEqual(once);
+  });
+
+  it('starts again with a renewed term, leaves out a late line of the term before, and is nothing after a refunding cancellation', () => {
+    const renewal: SubscriptionEvent = {
+      type: 'SubscriptionRenewed',
+      data: { operationId: op(1), termStart: '2027-03-02', termEnd: '2028-03-01', quantity: 8, chargedAmount: '80.00', renewedAt: at(3) },
+    };
+    const renewedLog = withCharges([...year, renewal], [...yearAt, '2027-03-02T00:00:00.000Z']);
+    expect(view(renewedLog)).toMatchObject({ currentTermCharged: '80.00', commitmentEndDate: '2028-03-01' });
+    const late = renewedLog.find((event) => event.type === 'ChargeRecorded' && (event.data as { chargeType: string }).chargeType === 'addQuantity')!;
+    const again = { ...late, data: { ...late.data, id: `${String(late.data.referenceId)}/charge/9` } };
+    expect(view([...renewedLog, { ...again, position: { commit: 99n, prepare: 99n } }])).toMatchObject({ currentTermCharged: '80.00' });
+
+    const cancelled: SubscriptionEvent = {
+      type: 'Cancelled',
+      data: { cancelledAt: days(3), requestedBy: 'Partner', refund: { amount: '50.00', currency: 'USD' }, operationId: op(2), abandonedOperationId: null },
+    };
+    const cancelledLog = withCharges([purchased(), billingStarted, cancelled], [days(1), days(2), days(3)]);
+    expect(cancelledLog.filter((event) => event.type === 'ChargeRecorded')).toHaveLength(2);
+    expect(view(cancelledLog)).toMatchObject({ status: 'deleted', currentTermCharged: '0.00', nextChargeDate: null });
+  });
+
+  it('ignores a charge for a subscription it has no row of', () => {
+    const charges = withCharges([purchased(), billingStarted], [days(1), days(2)]).filter((event) => event.type === 'ChargeRecorded');
+    expect(charges).toHaveLength(1);
+    expect(project(charges)).toBeUndefined();
   });
 });

@@ -1,14 +1,16 @@
 import { SUBSCRIPTION_EVENT_TYPES, subscriptionIdOf } from '@mfh/domain';
-import type { OperationAction, SubscriptionEvent } from '@mfh/domain';
-import { eventsOfType } from '@mfh/event-store';
+import type { ChargeRecorded, OperationAction, SubscriptionEvent } from '@mfh/domain';
+import { eventsOfType, Recorded } from '@mfh/event-store';
 import type { GuardedEvent, Projection } from '../projections/projection';
-import type { PendingOperationRow, SubscriptionRow } from './subscription.row';
+import type { PendingOperationRow, SubscriptionRow, TermCharges } from './subscription.row';
 import { subscriptionsTable } from './subscriptions.repository';
 
-/** Every subscription event: each one changes something a list shows. */
-export const subscriptionRowEvents = eventsOfType<SubscriptionEvent>()(...SUBSCRIPTION_EVENT_TYPES);
+/** Every subscription event (each one changes something a list shows), and the charges recorded for one. */
+export const subscriptionRowEvents = eventsOfType<SubscriptionEvent | ChargeRecorded>()(...SUBSCRIPTION_EVENT_TYPES, 'ChargeRecorded');
 
 export type SubscriptionRowEvent = GuardedEvent<typeof subscriptionRowEvents>;
+
+type ChargeRecordedEvent = Recorded<ChargeRecorded>;
 
 type Change = Omit<SubscriptionRow, 'key' | 'revision'>;
 
@@ -43,15 +45,28 @@ export function evolveSubscriptionRow(row: SubscriptionRow | null, event: Subscr
       billingStartDate: null,
       termStart: null,
       termEnd: null,
+      cycleStart: null,
+      termCharges: null,
       pendingOperations: [],
       testClockId: d.testClockId ?? null,
     };
   }
   if (row === null) return null;
+  // A charge is an event of the invoice stream: its revision counts that stream, not this row's.
+  if (event.type === 'ChargeRecorded') return { ...row, termCharges: charged(row.termCharges, event) };
   return { ...row, ...change(row, event), revision: event.revision };
 }
 
-function change(row: SubscriptionRow, event: Exclude<SubscriptionRowEvent, { type: 'SubscriptionPurchased' }>): Partial<Change> {
+/** The term's charges with the line put in; a line of an earlier term than the one charged last is left out. */
+function charged(charges: TermCharges | null, { data: line }: ChargeRecordedEvent): TermCharges {
+  if (charges === null || line.termStartDate > charges.termStart) return { termStart: line.termStartDate, amounts: { [line.id]: line.amount } };
+  if (line.termStartDate < charges.termStart) return charges;
+  return { termStart: charges.termStart, amounts: { ...charges.amounts, [line.id]: line.amount } };
+}
+
+type SubscriptionChange = Exclude<SubscriptionRowEvent, { type: 'SubscriptionPurchased' } | { type: 'ChargeRecorded' }>;
+
+function change(row: SubscriptionRow, event: SubscriptionChange): Partial<Change> {
   switch (event.type) {
     case 'SubscriptionRenamed':
       return { friendlyName: event.data.friendlyName };
@@ -83,10 +98,16 @@ function change(row: SubscriptionRow, event: Exclude<SubscriptionRowEvent, { typ
       return { fulfillmentConfirmed: true };
     case 'BillingStarted':
       if (row.status !== 'pending') return {};
-      return { status: 'active', billingStartDate: event.data.termStart, termStart: event.data.termStart, termEnd: event.data.termEnd };
+      return {
+        status: 'active',
+        billingStartDate: event.data.termStart,
+        termStart: event.data.termStart,
+        termEnd: event.data.termEnd,
+        cycleStart: event.data.termStart,
+      };
     case 'SubscriptionRenewed':
       if (row.status !== 'active') return {};
-      return { termStart: event.data.termStart, termEnd: event.data.termEnd };
+      return { termStart: event.data.termStart, termEnd: event.data.termEnd, cycleStart: event.data.termStart };
     case 'PublisherActionRequired': {
       const { reason, url, blockedOperations } = event.data;
       return { action: { reason, url, blockedOperations: [...blockedOperations] } };
@@ -101,7 +122,8 @@ function change(row: SubscriptionRow, event: Exclude<SubscriptionRowEvent, { typ
     case 'SubscriptionExpired':
       return { status: 'deleted', action: null, pendingOperations: [] };
     case 'BillingCycleStarted':
-      return {};
+      if (row.status !== 'active' || row.cycleStart === null || event.data.cycleStart <= row.cycleStart) return {};
+      return { cycleStart: event.data.cycleStart };
     default:
       return unknownEvent(event);
   }
@@ -125,7 +147,8 @@ export const subscriptionsProjection: Projection<SubscriptionRow, SubscriptionRo
   name: 'subscriptions',
   tables: ['subscriptions'],
   canHandle: subscriptionRowEvents,
-  keyOf: (event) => subscriptionIdOf(event.streamId),
+  keyOf: (event) => (event.type === 'ChargeRecorded' ? event.data.subscriptionId : subscriptionIdOf(event.streamId)),
+  unseen: (row, event) => event.type === 'ChargeRecorded' || event.revision > row.revision,
   evolve: evolveSubscriptionRow,
   load: subscriptionsTable.load,
   save: subscriptionsTable.save,

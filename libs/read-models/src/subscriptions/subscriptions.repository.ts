@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { keysetPage, Page, PageRequest } from '../pagination';
-import type { PendingOperationRow, SubscriptionRow } from './subscription.row';
+import type { PendingOperationRow, SubscriptionRow, TermCharges } from './subscription.row';
 
 /** The `subscriptions` table as PostgreSQL returns it (dates as text, so that no time zone touches them). */
 interface SubscriptionRecord {
@@ -30,6 +30,8 @@ interface SubscriptionRecord {
   billing_start_date: string | null;
   term_start: string | null;
   term_end: string | null;
+  cycle_start: string | null;
+  term_charges: TermCharges | null;
   pending_operations: PendingOperationRow[];
   test_clock_id: string | null;
 }
@@ -37,7 +39,7 @@ interface SubscriptionRecord {
 const COLUMNS = `revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id, publisher_id,
   publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled, indirect_reseller_id,
   cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action, billing_start_date::text AS billing_start_date,
-  term_start::text AS term_start, term_end::text AS term_end, pending_operations, test_clock_id`;
+  term_start::text AS term_start, term_end::text AS term_end, cycle_start::text AS cycle_start, term_charges, pending_operations, test_clock_id`;
 
 function fromRecord(r: SubscriptionRecord): SubscriptionRow {
   return {
@@ -67,6 +69,8 @@ function fromRecord(r: SubscriptionRecord): SubscriptionRow {
     billingStartDate: r.billing_start_date,
     termStart: r.term_start,
     termEnd: r.term_end,
+    cycleStart: r.cycle_start,
+    termCharges: r.term_charges,
     pendingOperations: r.pending_operations,
     testClockId: r.test_clock_id,
   };
@@ -101,6 +105,8 @@ function toRecord(row: SubscriptionRow): Record<string, unknown> {
     billing_start_date: row.billingStartDate,
     term_start: row.termStart,
     term_end: row.termEnd,
+    cycle_start: row.cycleStart,
+    term_charges: row.termCharges,
     pending_operations: row.pendingOperations,
     test_clock_id: row.testClockId,
   };
@@ -119,17 +125,18 @@ export const subscriptionsTable = {
       `INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
          publisher_id, publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled,
          indirect_reseller_id, created_at, cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action,
-         billing_start_date, term_start, term_end, pending_operations, test_clock_id)
+         billing_start_date, term_start, term_end, cycle_start, term_charges, pending_operations, test_clock_id)
        SELECT r.id, r.revision, r.partner_id, r.customer_id, r.order_id, r.line_item_number, r.offer_id, r.offer_name, r.plan_id,
          r.publisher_id, r.publisher_name, r.friendly_name, r.quantity, r.status, r.term_duration, r.billing_cycle, r.auto_renew_enabled,
          r.indirect_reseller_id, r.created_at, r.cancellation_allowed_until, r.licenses_assigned, r.fulfillment_confirmed, r.action,
-         r.billing_start_date, r.term_start, r.term_end, r.pending_operations, r.test_clock_id
+         r.billing_start_date, r.term_start, r.term_end, r.cycle_start, r.term_charges, r.pending_operations, r.test_clock_id
        FROM jsonb_to_recordset($1::jsonb) AS r(
          id uuid, revision bigint, partner_id text, customer_id uuid, order_id uuid, line_item_number integer, offer_id text,
          offer_name text, plan_id text, publisher_id text, publisher_name text, friendly_name text, quantity integer, status text,
          term_duration text, billing_cycle text, auto_renew_enabled boolean, indirect_reseller_id text, created_at timestamptz,
          cancellation_allowed_until timestamptz, licenses_assigned boolean, fulfillment_confirmed boolean, action jsonb,
-         billing_start_date date, term_start date, term_end date, pending_operations jsonb, test_clock_id uuid)
+         billing_start_date date, term_start date, term_end date, cycle_start date, term_charges jsonb, pending_operations jsonb,
+         test_clock_id uuid)
        ON CONFLICT (id) DO UPDATE SET
          revision = EXCLUDED.revision, partner_id = EXCLUDED.partner_id, customer_id = EXCLUDED.customer_id,
          order_id = EXCLUDED.order_id, line_item_number = EXCLUDED.line_item_number, offer_id = EXCLUDED.offer_id,
@@ -140,7 +147,8 @@ export const subscriptionsTable = {
          created_at = EXCLUDED.created_at, cancellation_allowed_until = EXCLUDED.cancellation_allowed_until,
          licenses_assigned = EXCLUDED.licenses_assigned, fulfillment_confirmed = EXCLUDED.fulfillment_confirmed,
          action = EXCLUDED.action, billing_start_date = EXCLUDED.billing_start_date, term_start = EXCLUDED.term_start,
-         term_end = EXCLUDED.term_end, pending_operations = EXCLUDED.pending_operations, test_clock_id = EXCLUDED.test_clock_id`,
+         term_end = EXCLUDED.term_end, cycle_start = EXCLUDED.cycle_start, term_charges = EXCLUDED.term_charges,
+         pending_operations = EXCLUDED.pending_operations, test_clock_id = EXCLUDED.test_clock_id`,
       [JSON.stringify(rows.map(toRecord))],
     );
   },
@@ -168,6 +176,24 @@ export class SubscriptionsRepository {
       page,
       fromRecord,
     );
+  }
+
+  /** What the charger recorded for the subscription's latest charged term; null when nothing yet, or no such subscription. */
+  async termCharges(id: string): Promise<TermCharges | null> {
+    const { rows } = await this.pool.query<{ term_charges: TermCharges | null }>('SELECT term_charges FROM subscriptions WHERE id = $1', [id]);
+    return rows[0]?.term_charges ?? null;
+  }
+
+  /**
+   * The partner's subscriptions on the wall clock (`testClockId` null) or on one test clock, bought
+   * before `purchasedBefore`: every one that can have a charge caused before then.
+   */
+  async idsOfPartner(partnerId: string, testClockId: string | null, purchasedBefore: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      'SELECT id FROM subscriptions WHERE partner_id = $1 AND test_clock_id IS NOT DISTINCT FROM $2::uuid AND created_at < $3 ORDER BY created_at, id',
+      [partnerId, testClockId, purchasedBefore],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**

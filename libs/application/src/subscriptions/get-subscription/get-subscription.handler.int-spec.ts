@@ -3,24 +3,29 @@ import { loadConfig } from '@mfh/config';
 import { subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { EventStore, loadState } from '@mfh/event-store';
-import { activeEvents, developmentCatalog, given, inMemoryStore, purchasedEvent } from '@mfh/testing';
+import { SubscriptionsRepository } from '@mfh/read-models';
+import { activeEvents, developmentCatalog, given, invoiceLine, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ActivationLinks } from '../../activation/activation-links';
 import { GetSubscription } from './get-subscription.query';
 import { GetSubscriptionHandler } from './get-subscription.handler';
 
 describe('GetSubscription', () => {
+  let fixture: ReadModelsFixture;
   let store: EventStore;
   let handler: GetSubscriptionHandler;
   const customerId = randomUUID();
 
-  beforeEach(async () => {
-    store = inMemoryStore();
+  beforeAll(async () => {
+    fixture = await readModelsFixture();
+    store = fixture.store;
     const config = loadConfig({ ACTIVATION_CODE_SECRET: 'a'.repeat(40) });
     const codes = new ActivationCodes(config, {} as SecretStore);
     await codes.onModuleInit();
-    handler = new GetSubscriptionHandler(store, new ActivationLinks(codes, developmentCatalog(), config));
+    handler = new GetSubscriptionHandler(store, new ActivationLinks(codes, developmentCatalog(), config), new SubscriptionsRepository(fixture.pool));
   });
+
+  afterAll(() => fixture.close());
 
   async function subscription(events: { type: string; data: object }[] = []): Promise<string> {
     const id = randomUUID();
@@ -44,6 +49,18 @@ describe('GetSubscription', () => {
       revision: 3,
       subscription: { status: 'active', attentionNeeded: false, activationLink: null, billingStartDate: '2026-03-02', commitmentEndDate: '2026-04-01' },
     });
+  });
+
+  it('shows when the next charge falls, and what the charges recorded for the term sum to once projected', async () => {
+    const id = await subscription(activeEvents());
+    expect((await get(id)).subscription).toMatchObject({ nextChargeDate: '2026-04-02', currentTermCharged: '0.00' });
+    const line = invoiceLine({ subscriptionId: id, partnerId: 'contoso', termStartDate: '2026-03-02', amount: 14400 });
+    await given(store, 'invoice-contoso-2026-03-USD', [
+      { type: 'ChargeRecorded', data: line },
+      { type: 'ChargeRecorded', data: { ...line, id: `${line.referenceId}/charge/1`, index: 1, amount: -2500 } },
+    ]);
+    await fixture.project();
+    expect((await get(id)).subscription).toMatchObject({ nextChargeDate: '2026-04-02', currentTermCharged: '119.00' });
   });
 
   it("needs attention while the publisher's action is open, and shows it", async () => {

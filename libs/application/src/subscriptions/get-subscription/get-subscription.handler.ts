@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { EventStore, loadState } from '@mfh/event-store';
-import { partnerSubscriptionView } from '@mfh/read-models';
+import { partnerSubscriptionView, SubscriptionsRepository, termChargedOf } from '@mfh/read-models';
 import { subscriptionOfPartner } from '../../access/tenancy';
 import { ActivationLinks } from '../../activation/activation-links';
 import { GetSubscription, PartnerSubscriptionResult } from './get-subscription.query';
@@ -12,14 +12,18 @@ export class GetSubscriptionHandler implements IQueryHandler<GetSubscription> {
   constructor(
     private readonly store: EventStore,
     private readonly links: ActivationLinks,
+    private readonly subscriptions: SubscriptionsRepository,
   ) {}
 
   async execute({ partnerId, customerId, subscriptionId, known }: GetSubscription): Promise<PartnerSubscriptionResult> {
-    const { state, revision } = known
-      ? { state: known.subscription, revision: known.revision }
-      : await loadState(this.store, subscriptionStream(subscriptionId), subscriptionDecider);
+    const [{ state, revision }, charges] = await Promise.all([
+      known ? { state: known.subscription, revision: known.revision } : loadState(this.store, subscriptionStream(subscriptionId), subscriptionDecider),
+      // The charges are the invoice streams' (ChargeRecorded), which only the read model gathers per subscription.
+      this.subscriptions.termCharges(subscriptionId),
+    ]);
     const subscription = subscriptionOfPartner(partnerId, customerId)(state);
     const link = subscription.status === 'pending' ? await this.links.of(subscription) : null;
-    return { subscription: partnerSubscriptionView(subscription, () => link), revision };
+    const termStart = subscription.status === 'pending' ? null : (subscription.billing?.termStart ?? null);
+    return { subscription: partnerSubscriptionView(subscription, () => link, termChargedOf(charges, termStart)), revision };
   }
 }
