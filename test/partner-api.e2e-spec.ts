@@ -7,7 +7,7 @@ const SUBSCRIPTION_FIELDS = [
   'id', 'customerId', 'orderId', 'lineItemNumber', 'offerId', 'offerName', 'planId', 'publisherId', 'publisherName',
   'friendlyName', 'quantity', 'status', 'attentionNeeded', 'actionNeeded', 'activationLink', 'licensesAssigned',
   'fulfillmentConfirmed', 'billingStartDate', 'termDuration', 'billingCycle', 'commitmentEndDate', 'autoRenewEnabled',
-  'partnerId', 'cancellationAllowedUntilDate', 'creationDate', 'pendingOperations',
+  'partnerId', 'cancellationAllowedUntilDate', 'creationDate', 'pendingOperations', 'nextChargeDate', 'currentTermCharged',
 ].sort();
 
 describe('Partner API', () => {
@@ -209,6 +209,8 @@ describe('Partner API', () => {
         autoRenewEnabled: true,
         partnerId: null,
         pendingOperations: [],
+        nextChargeDate: null,
+        currentTermCharged: '0.00',
       });
       expect(sub.activationLink).toMatch(/^http:\/\/localhost:4000\/landing\?token=/);
       const fourteenDays = 14 * 24 * 3600 * 1000;

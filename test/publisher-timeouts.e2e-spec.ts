@@ -65,6 +65,7 @@ describe('Time-driven steps in the worker', () => {
             dueAt: `${new Date(Date.parse(`${started.commitmentEndDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`,
             operationId: null,
             termEnd: started.commitmentEndDate,
+            cycleStart: null,
             settledAt: null,
           },
           {
@@ -74,6 +75,7 @@ describe('Time-driven steps in the worker', () => {
             dueAt: new Date(requestedAt + 300).toISOString(),
             operationId: operationPath.split('/').pop(),
             termEnd: null,
+            cycleStart: null,
             settledAt: expect.any(String),
           },
         ],

@@ -5,7 +5,7 @@ import { bullConnection, QueueName } from '@mfh/messaging';
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '@mfh/config';
-import { createPgPool, formatPosition } from '@mfh/event-store';
+import { comparePositions, createPgPool, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
 import { createTestSchema, TestSchema } from '@mfh/testing';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -35,7 +35,7 @@ export interface TestSystem {
   /** A pool on the system's schema, for assertions. */
   db: Pool;
   client(clientId?: keyof typeof CLIENTS): Promise<ApiClient>;
-  /** How many events the store holds. */
+  /** How many events the store holds, once the worker (when running) has caught up. */
   eventCount(): Promise<number>;
   /** Resolves once every projection and reactor has handled every event appended so far. */
   caughtUp(timeoutMs?: number): Promise<void>;
@@ -104,23 +104,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       return tokens.get(name)!;
     },
     async eventCount() {
+      // With a worker, once what it appends in reaction (charges) is in: a count before a refused request then equals the one after.
+      if (worker) await caughtUp(db, 10_000);
       const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM events');
       return Number(rows[0].count);
     },
-    async caughtUp(timeoutMs = 10_000) {
-      const { rows } = await db.query<{ tx: string; pos: string }>(
-        'SELECT transaction_id::text AS tx, global_position::text AS pos FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
-      );
-      if (rows.length === 0) return;
-      const head = formatPosition({ commit: BigInt(rows[0].tx), prepare: BigInt(rows[0].pos) });
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const { rows: checkpoints } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints');
-        if (checkpoints.length > 0 && checkpoints.every((c) => c.position === head)) return;
-        if (Date.now() > deadline) throw new Error(`projections did not reach ${head}: ${JSON.stringify(checkpoints)}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    },
+    caughtUp: (timeoutMs = 10_000) => caughtUp(db, timeoutMs),
     queue,
     async finishedJob(name, jobId, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -163,5 +152,33 @@ export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
+  }
+}
+
+/** The log's last position, or null when it is empty. */
+async function headOf(db: Pool): Promise<GlobalPosition | null> {
+  const { rows } = await db.query<{ tx: string; pos: string }>(
+    'SELECT transaction_id::text AS tx, global_position::text AS pos FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+  );
+  return rows.length === 0 ? null : { commit: BigInt(rows[0].tx), prepare: BigInt(rows[0].pos) };
+}
+
+/** Every consumer at a head that no longer moves: the charger appends charges while it follows the log. */
+async function caughtUp(db: Pool, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let head = await headOf(db); head !== null; ) {
+    const { rows: checkpoints } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints');
+    const past = (position: string) => {
+      const at = parsePosition(position);
+      return at !== null && comparePositions(at, head!) >= 0;
+    };
+    if (checkpoints.length > 0 && checkpoints.every((c) => past(c.position))) {
+      const now = await headOf(db);
+      if (now !== null && comparePositions(now, head) === 0) return;
+      head = now;
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`projections did not reach ${formatPosition(head)}: ${JSON.stringify(checkpoints)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -3,10 +3,13 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { KeysModule } from '@mfh/auth';
 import { NotificationsStoreModule } from '@mfh/read-models';
 import { ActivationLinks } from './activation/activation-links';
+import { BILLING_HANDLERS } from './billing/billing.handlers';
 import { Clock, SystemClock } from './clock';
 import { CommandExecutor } from './command-executor';
 import { LifecycleLogger } from './lifecycle-logger';
 import { CUSTOMER_HANDLERS } from './customers/customer.handlers';
+import { INVOICE_HANDLERS } from './invoices/invoice.handlers';
+import { UnbilledPeriods } from './invoices/unbilled-periods';
 import { ORDER_HANDLERS } from './orders/order.handlers';
 import { PARTNER_SUBSCRIPTION_HANDLERS } from './subscriptions/partner.handlers';
 import { PUBLISHER_SUBSCRIPTION_HANDLERS } from './subscriptions/publisher.handlers';
@@ -24,6 +27,8 @@ const HANDLERS = [
   ...NOTIFICATION_HANDLERS,
   ...TIMER_HANDLERS,
   ...TEST_CLOCK_HANDLERS,
+  ...BILLING_HANDLERS,
+  ...INVOICE_HANDLERS,
 ];
 
 /** The command and query buses, their handlers, and the one executor the command handlers append through. */
@@ -34,8 +39,8 @@ export class ApplicationModule {
     return {
       module: ApplicationModule,
       imports: [CqrsModule.forRoot(), KeysModule, NotificationsStoreModule],
-      providers: [CommandExecutor, BusinessTime, LifecycleLogger, ActivationLinks, { provide: Clock, useValue: clock }, ...HANDLERS],
-      exports: [CqrsModule, KeysModule, CommandExecutor, ActivationLinks, Clock, LifecycleLogger],
+      providers: [CommandExecutor, BusinessTime, LifecycleLogger, ActivationLinks, UnbilledPeriods, { provide: Clock, useValue: clock }, ...HANDLERS],
+      exports: [CqrsModule, KeysModule, CommandExecutor, ActivationLinks, Clock, LifecycleLogger, UnbilledPeriods],
     };
   }
 }

@@ -43,7 +43,7 @@ export type {
   TestClockState,
   TestClockTimeReached,
 } from './test-clock/test-clock.decider';
-export { InvoiceErrors, RECENT_LINE_IDS, invoiceCloseDueAt, invoiceIdOf, invoiceIdOfStream, invoiceStream, monthOf, nextMonth, periodDatesOf } from './invoice/invoice.decider';
+export { InvoiceErrors, RECENT_LINE_IDS, invoiceCloseDueAt, invoiceIdOf, invoiceIdOfStream, invoiceStream, monthOf, monthOfInvoice, nextMonth, periodDatesOf } from './invoice/invoice.decider';
 export type {
   BillingPeriodKey,
   ChargeLineDescription,

@@ -29,3 +29,7 @@ export * from './test-clocks/test-clock.row';
 export * from './test-clocks/test-clocks.projection';
 export * from './test-clocks/test-clocks.repository';
 export * from './invoices/invoice-line.view';
+export * from './invoices/invoice.row';
+export * from './invoices/invoices.projection';
+export * from './invoices/invoices.repository';
+export * from './invoices/reconciliation-exports.repository';

@@ -2,6 +2,8 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import { createPgPool, runMigrationsWhenAvailable } from '@mfh/event-store';
 import type { Pool } from 'pg';
 import { CustomersRepository } from './customers/customers.repository';
+import { InvoicesRepository } from './invoices/invoices.repository';
+import { ReconciliationExportsRepository } from './invoices/reconciliation-exports.repository';
 import { OrdersRepository } from './orders/orders.repository';
 import { readModelMigrations } from './projections/read-models.migrations';
 import { SubscriptionsRepository } from './subscriptions/subscriptions.repository';
@@ -53,8 +55,23 @@ export class ReadModelsModule {
         { provide: OrdersRepository, useFactory: (pool: Pool) => new OrdersRepository(pool), inject: [READ_MODELS_POOL] },
         { provide: TimersRepository, useFactory: (pool: Pool) => new TimersRepository(pool), inject: [READ_MODELS_POOL] },
         { provide: TestClocksRepository, useFactory: (pool: Pool) => new TestClocksRepository(pool), inject: [READ_MODELS_POOL] },
+        { provide: InvoicesRepository, useFactory: (pool: Pool) => new InvoicesRepository(pool), inject: [READ_MODELS_POOL] },
+        {
+          provide: ReconciliationExportsRepository,
+          useFactory: (pool: Pool) => ReconciliationExportsRepository.open(pool, settings.schema),
+          inject: [READ_MODELS_POOL],
+        },
       ],
-      exports: [READ_MODELS_POOL, SubscriptionsRepository, CustomersRepository, OrdersRepository, TimersRepository, TestClocksRepository],
+      exports: [
+        READ_MODELS_POOL,
+        SubscriptionsRepository,
+        CustomersRepository,
+        OrdersRepository,
+        TimersRepository,
+        TestClocksRepository,
+        InvoicesRepository,
+        ReconciliationExportsRepository,
+      ],
     };
   }
 }

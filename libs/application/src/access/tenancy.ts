@@ -9,6 +9,8 @@ import {
   SubscriptionErrors,
   SubscriptionState,
 } from '@mfh/domain';
+import type { InvoiceSummary } from '@mfh/read-models';
+import { InvoiceQueryErrors } from '../invoices/invoice.errors';
 
 /*
  * Tenancy guards: each returns the aggregate when the tenant may see it, and otherwise throws the
@@ -43,4 +45,14 @@ export const subscriptionOfPublisher =
   (state: SubscriptionState): ExistingSubscription => {
     if (state.status === 'none' || state.publisherId !== publisherId) throw SubscriptionErrors.notFound();
     return state;
+  };
+
+export type IssuedInvoice = InvoiceSummary & { status: 'issued'; invoiceDate: string };
+
+/** An issued invoice of this partner's; an open one is not an invoice yet (its lines are unbilled). */
+export const issuedInvoiceOfPartner =
+  (partnerId: string) =>
+  (invoice: InvoiceSummary | null): IssuedInvoice => {
+    if (invoice === null || invoice.partnerId !== partnerId || invoice.status !== 'issued' || invoice.invoiceDate === null) throw InvoiceQueryErrors.notFound();
+    return invoice as IssuedInvoice;
   };

@@ -186,7 +186,7 @@ function evolve(state: InvoiceState, event: InvoiceEvent): InvoiceState {
 }
 
 /** The period a line was put on: the month in its invoice id (its cause's month, or a later one when that was issued first). */
-const monthOfInvoice = (line: InvoiceLine): string => /(\d{4}-\d{2})-[^-]+$/.exec(line.invoiceId)![1];
+export const monthOfInvoice = (line: InvoiceLine): string => /(\d{4}-\d{2})-[^-]+$/.exec(line.invoiceId)![1];
 
 export const invoiceDecider: Decider<InvoiceState, InvoiceCommand, InvoiceEvent> = {
   initialState: () => ({ status: 'none' }),

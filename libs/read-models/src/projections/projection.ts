@@ -25,7 +25,13 @@ export interface Projection<Row extends ProjectionRow = ProjectionRow, E extends
   readonly canHandle: EventGuard<E>;
   /** The row the event touches, or null when it touches none. */
   keyOf(event: E): string | null;
-  /** Pure and total. Only called with events newer than `row.revision`. */
+  /**
+   * Whether the row has yet to see the event; by default, when it is newer than `row.revision`. A
+   * projection that also handles events of other streams (whose revisions count those streams) says
+   * how it tells for them, and its `evolve` applies those idempotently.
+   */
+  unseen?(row: Row, event: E): boolean;
+  /** Pure and total. Only called with events the row has not seen. */
   evolve(row: Row | null, event: E): Row | null;
   load(client: PoolClient, keys: readonly string[]): Promise<Map<string, Row>>;
   save(client: PoolClient, rows: readonly Row[]): Promise<void>;
@@ -37,8 +43,8 @@ export function keyOfEvent<Row extends ProjectionRow, E extends RecordedEvent>(p
 }
 
 /**
- * Folds a batch into rows. An event the row has already seen (revision not newer) changes nothing,
- * so replaying events leaves the same rows.
+ * Folds a batch into rows. An event the row has already seen (by default, revision not newer)
+ * changes nothing, so replaying events leaves the same rows.
  */
 export function foldBatch<Row extends ProjectionRow, E extends RecordedEvent>(
   projection: Projection<Row, E>,
@@ -51,7 +57,7 @@ export function foldBatch<Row extends ProjectionRow, E extends RecordedEvent>(
     const key = projection.keyOf(event);
     if (key === null) continue;
     const row = rows.get(key) ?? null;
-    if (row && event.revision <= row.revision) continue;
+    if (row && !(projection.unseen ? projection.unseen(row, event) : event.revision > row.revision)) continue;
     const next = projection.evolve(row, event);
     if (next === null) continue;
     rows.set(key, next);

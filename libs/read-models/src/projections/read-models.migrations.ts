@@ -122,4 +122,46 @@ export const readModelMigrations: Migration[] = [
       CREATE INDEX test_clocks_by_creation ON test_clocks (created_at, id);
     `,
   },
+  {
+    id: '005-invoices',
+    // A line keeps its wire view's exact JSON text: reconciliation files are these bytes, and a
+    // rebuild compares them byte for byte.
+    sql: `
+      CREATE TABLE invoices (
+        id text PRIMARY KEY,
+        revision bigint NOT NULL,
+        partner_id text NOT NULL,
+        test_clock_id text,
+        currency text NOT NULL,
+        period_start date NOT NULL,
+        period_end date NOT NULL,
+        status text NOT NULL,
+        invoice_date timestamptz,
+        total bigint NOT NULL,
+        line_count integer NOT NULL,
+        lines_hash text
+      );
+      CREATE INDEX invoices_issued_by_partner ON invoices (partner_id, invoice_date DESC, id DESC) WHERE status = 'issued';
+      CREATE INDEX invoices_open_by_test_clock ON invoices (test_clock_id) WHERE status = 'open' AND test_clock_id IS NOT NULL;
+      CREATE TABLE invoice_lines (
+        id uuid PRIMARY KEY,
+        invoice_id text NOT NULL,
+        revision bigint NOT NULL,
+        line text NOT NULL,
+        UNIQUE (invoice_id, revision)
+      );
+    `,
+  },
+  {
+    id: '006-subscription-charges',
+    // The current billing cycle and the term's charges were never kept, and the revision check would
+    // skip every event a row has seen: the projection starts again from the beginning of the log.
+    sql: `
+      ALTER TABLE subscriptions ADD COLUMN cycle_start date;
+      ALTER TABLE subscriptions ADD COLUMN term_charges jsonb;
+      CREATE INDEX subscriptions_by_partner ON subscriptions (partner_id, test_clock_id, created_at);
+      DELETE FROM subscriptions;
+      UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name = 'subscriptions';
+    `,
+  },
 ];

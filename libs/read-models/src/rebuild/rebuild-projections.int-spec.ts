@@ -74,6 +74,8 @@ describe('rebuildProjections', () => {
       ['orders', 4, 4, 0],
       ['subscription_timers', 0, 0, 0],
       ['test_clocks', 0, 0, 0],
+      ['invoices', 0, 0, 0],
+      ['invoice_lines', 0, 0, 0],
     ]);
     expect(await snapshot()).toEqual(before);
     const swapped = await tableIds();

@@ -76,6 +76,21 @@ export class SubscriptionResponse implements PartnerSubscriptionView {
   @ApiProperty({ format: 'date-time' }) cancellationAllowedUntilDate!: string;
   @ApiProperty({ format: 'date-time' }) creationDate!: string;
   @ApiProperty({ type: [OperationResponse] }) pendingOperations!: OperationResponse[];
+  @ApiProperty({
+    format: 'date',
+    nullable: true,
+    type: String,
+    example: '2026-04-02',
+    description:
+      'The day the next charge falls: the next monthly cycle of a term billed monthly, otherwise the renewal day (the day after commitmentEndDate) ' +
+      'while auto-renew is on. null before billing starts, and when nothing more will be charged (auto-renew off in the last cycle, deleted)',
+  })
+  nextChargeDate!: string | null;
+  @ApiProperty({
+    example: '144.00',
+    description: "What the current term has cost so far: the sum of its charge lines (credits negative), two decimals; 0.00 before the first",
+  })
+  currentTermCharged!: string;
 }
 
 export class SubscriptionListResponse {
