@@ -24,7 +24,18 @@ export interface SeedRequest {
   subscriptions: number;
   /** Customers written at once. */
   writers: number;
+  /** What each subscription is bought for; by default standard, P1M billed monthly, 5 seats at 12.00. */
+  plan?: SeedPlan;
 }
+
+export interface SeedPlan {
+  termDuration: 'P1M' | 'P1Y';
+  billingCycle: 'monthly' | 'annual';
+  unitPrice: string;
+  cancellationWindowMs: number;
+}
+
+const MONTHLY: SeedPlan = { termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '12.00', cancellationWindowMs: HOURS_72 };
 
 /** Writes `subscriptions` subscriptions, 16 per customer and order, and returns their ids. */
 export async function seedSubscriptions(store: EventStore, request: SeedRequest): Promise<string[]> {
@@ -41,7 +52,7 @@ export async function seedSubscriptions(store: EventStore, request: SeedRequest)
   return ids;
 }
 
-async function writeCustomer(store: EventStore, { testClockId, clockTime }: SeedRequest, lines: number): Promise<string[]> {
+async function writeCustomer(store: EventStore, { testClockId, clockTime, plan = MONTHLY }: SeedRequest, lines: number): Promise<string[]> {
   const partner = metadata('contoso-partner', 'partner', 'Partner', clockTime, testClockId);
   const publisher = metadata('fabrikam-publisher', 'publisher', 'Publisher', clockTime, testClockId);
   const customerId = randomUUID();
@@ -64,13 +75,13 @@ async function writeCustomer(store: EventStore, { testClockId, clockTime }: Seed
       quantity: 5,
       minQuantity: 1,
       maxQuantity: 500,
-      termDuration: 'P1M',
-      billingCycle: 'monthly',
+      termDuration: plan.termDuration,
+      billingCycle: plan.billingCycle,
       friendlyName: `seat block ${i + 1}`,
       partnerIdOnRecord: null,
-      unitPrice: '12.00',
+      unitPrice: plan.unitPrice,
       currency: 'USD',
-      cancellationWindowMs: HOURS_72,
+      cancellationWindowMs: plan.cancellationWindowMs,
     })),
     requestFingerprint: randomUUID(),
     placedAt: clockTime,
