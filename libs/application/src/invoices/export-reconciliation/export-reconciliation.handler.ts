@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InvoicesRepository, ReconciliationExportsRepository, ReconciliationFile, ReconciliationRequest } from '@mfh/read-models';
-import { createHash, Hash } from 'node:crypto';
 import { Clock } from '../../clock';
 import { ExportReconciliation } from './export-reconciliation.command';
 
@@ -20,23 +19,15 @@ export class ExportReconciliationHandler implements ICommandHandler<ExportReconc
     return files;
   }
 
-  /** One pass over the lines, a page in memory at a time. */
+  /** One query a file: PostgreSQL hashes each file's bytes, so no line passes through this process. */
   private async files(invoiceId: string, { throughRevision, linesPerFile, lineCount }: ReconciliationRequest): Promise<ReconciliationFile[]> {
     const files: ReconciliationFile[] = [];
-    let open: { firstRevision: number; lastRevision: number; lineCount: number; hash: Hash } | null = null;
-    const close = () => {
-      if (open) files.push({ index: files.length + 1, firstRevision: open.firstRevision, lastRevision: open.lastRevision, lineCount: open.lineCount, sha256: open.hash.digest('hex') });
-      open = null;
-    };
-    for await (const page of this.invoices.linePages(invoiceId, { afterRevision: -1, throughRevision })) {
-      for (const line of page) {
-        open ??= { firstRevision: line.revision, lastRevision: line.revision, lineCount: 0, hash: createHash('sha256') };
-        open.hash.update(`${line.json}\n`);
-        open.lastRevision = line.revision;
-        if (++open.lineCount === linesPerFile) close();
-      }
+    for (let after = -1; ; ) {
+      const file = await this.invoices.fileDigest(invoiceId, { afterRevision: after, throughRevision }, linesPerFile);
+      if (file === null) break;
+      files.push({ index: files.length + 1, ...file });
+      after = file.lastRevision;
     }
-    close();
     const exported = files.reduce((sum, file) => sum + file.lineCount, 0);
     // The lines were counted with the invoice they were saved with; fewer now means the read model lost some.
     if (exported !== lineCount) throw new Error(`Invoice ${invoiceId} has ${exported} lines up to revision ${throughRevision}, not the ${lineCount} it had`);

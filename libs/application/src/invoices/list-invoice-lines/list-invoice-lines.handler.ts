@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { InvoiceLineView, InvoicesRepository, Page } from '@mfh/read-models';
+import { InvoicesRepository, Page } from '@mfh/read-models';
 import { issuedInvoiceOfPartner } from '../../access/tenancy';
 import { ListInvoiceLines } from './list-invoice-lines.query';
 
@@ -7,7 +7,7 @@ import { ListInvoiceLines } from './list-invoice-lines.query';
 export class ListInvoiceLinesHandler implements IQueryHandler<ListInvoiceLines> {
   constructor(private readonly invoices: InvoicesRepository) {}
 
-  async execute({ partnerId, invoiceId, page }: ListInvoiceLines): Promise<Page<InvoiceLineView>> {
-    return this.invoices.lines(issuedInvoiceOfPartner(partnerId)(await this.invoices.find(invoiceId)), page);
+  async execute({ partnerId, invoiceId, page }: ListInvoiceLines): Promise<Page<string>> {
+    return this.invoices.lineTexts(issuedInvoiceOfPartner(partnerId)(await this.invoices.find(invoiceId)), page);
   }
 }

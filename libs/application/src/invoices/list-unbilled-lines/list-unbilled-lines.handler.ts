@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { InvoiceLineView, InvoicesRepository, Page } from '@mfh/read-models';
+import { InvoicesRepository, Page } from '@mfh/read-models';
 import { UnbilledPeriods } from '../unbilled-periods';
 import { ListUnbilledLines } from './list-unbilled-lines.query';
 
@@ -10,7 +10,7 @@ export class ListUnbilledLinesHandler implements IQueryHandler<ListUnbilledLines
     private readonly periods: UnbilledPeriods,
   ) {}
 
-  async execute({ period, page }: ListUnbilledLines): Promise<Page<InvoiceLineView>> {
-    return this.invoices.lines(await this.periods.openInvoice(period), page);
+  async execute({ period, page }: ListUnbilledLines): Promise<Page<string>> {
+    return this.invoices.lineTexts(await this.periods.openInvoice(period), page);
   }
 }
