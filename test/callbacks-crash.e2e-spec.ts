@@ -1,7 +1,6 @@
 import { QUEUES } from '@mfh/messaging';
-import { buySubscriptions, drain, inParallel, startWorkerProcess, stopWorkers } from './support/crash';
-import type { RunningProcess } from './support/processes';
-import { startSystem, TestSystem } from './support/system';
+import { buySubscriptions, drain, inParallel, killableWorkers } from './support/crash';
+import type { TestSystem } from './support/system';
 import { deliver, licensesAssigned, signCallback, SignedCallback } from './support/webhooks';
 
 const SUBSCRIPTIONS = 1_000;
@@ -10,24 +9,14 @@ const PARALLEL_REQUESTS = 32;
 const KILL_AFTER_APPLIED = 100;
 
 describe('Publisher callbacks when the worker is killed mid-way (SIGKILL)', () => {
+  // The api runs in this process; workers run as real processes that can be killed.
+  const crash = killableWorkers();
   let system: TestSystem;
-  const workers: RunningProcess[] = [];
+  const startWorker = () => crash.startWorker();
 
-  beforeAll(async () => {
-    // The api runs in this process; workers run as real processes that can be killed.
-    system = await startSystem({ worker: false });
+  beforeAll(() => {
+    system = crash.system;
   });
-
-  afterAll(async () => {
-    await stopWorkers(workers);
-    await system.close();
-  });
-
-  async function startWorker(): Promise<RunningProcess> {
-    const worker = await startWorkerProcess(system);
-    workers.push(worker);
-    return worker;
-  }
 
   async function activations(): Promise<{ stream_id: string; count: number }[]> {
     const { rows } = await system.db.query<{ stream_id: string; count: string }>(

@@ -1,9 +1,8 @@
 import { eventually } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
-import { buySubscriptions, inParallel, startWorkerProcess, stopWorkers } from './support/crash';
-import type { RunningProcess } from './support/processes';
+import { buySubscriptions, inParallel, killableWorkers } from './support/crash';
 import { billingStarted, publisherDoes } from './support/publisher-steps';
-import { startSystem, TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 const SUBSCRIPTIONS = 1_000;
 /** Every third one is cancelled inside its window: its `new` line is given back by a `cancelImmediate` one. */
@@ -12,24 +11,14 @@ const CANCELLED = (index: number) => index % 3 === 0;
 const NEW_CENTS = 6_000;
 
 describe('Charges when the worker is killed (SIGKILL) while charging', () => {
+  // The api runs in this process; workers run as real processes that can be killed.
+  const crash = killableWorkers();
   let system: TestSystem;
-  const workers: RunningProcess[] = [];
+  const startWorker = () => crash.startWorker();
 
-  beforeAll(async () => {
-    // The api runs in this process; workers run as real processes that can be killed.
-    system = await startSystem({ worker: false });
+  beforeAll(() => {
+    system = crash.system;
   });
-
-  afterAll(async () => {
-    await stopWorkers(workers);
-    await system.close();
-  });
-
-  async function startWorker(): Promise<RunningProcess> {
-    const worker = await startWorkerProcess(system);
-    workers.push(worker);
-    return worker;
-  }
 
   async function chargeCount(): Promise<number> {
     const { rows } = await system.db.query<{ count: string }>("SELECT count(*) FROM events WHERE event_type = 'ChargeRecorded'");

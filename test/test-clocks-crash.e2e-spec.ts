@@ -1,10 +1,9 @@
 import { eventually } from '@mfh/testing';
 import type { ApiClient } from './support/api-client';
-import { inParallel, startWorkerProcess, stopWorkers } from './support/crash';
+import { inParallel, killableWorkers } from './support/crash';
 import { lineItem } from './support/fixtures';
-import type { RunningProcess } from './support/processes';
 import { publisherDoes } from './support/publisher-steps';
-import { startSystem, TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 const SUBSCRIPTIONS = 200;
 const LINES_PER_ORDER = 50;
@@ -13,23 +12,14 @@ const A_YEAR_LATER = '2028-01-01T00:00:00.000Z';
 const ENV = { SANDBOX: 'true' };
 
 describe('A test clock advance when the worker is killed (SIGKILL) mid-way', () => {
+  // The api runs in this process; workers run as real processes that can be killed.
+  const crash = killableWorkers(ENV);
   let system: TestSystem;
-  const workers: RunningProcess[] = [];
+  const startWorker = () => crash.startWorker();
 
-  beforeAll(async () => {
-    system = await startSystem({ worker: false, env: ENV });
+  beforeAll(() => {
+    system = crash.system;
   });
-
-  afterAll(async () => {
-    await stopWorkers(workers);
-    await system.close();
-  });
-
-  async function startWorker(): Promise<RunningProcess> {
-    const worker = await startWorkerProcess(system, ENV);
-    workers.push(worker);
-    return worker;
-  }
 
   /** Renewals per subscription stream, and how many in all. */
   async function renewals(): Promise<{ total: number; perStream: number[] }> {

@@ -1,10 +1,10 @@
 import { derivedId } from '@mfh/event-store';
 import { QUEUES } from '@mfh/messaging';
 import { eventually } from '@mfh/testing';
-import { buySubscriptions, drain, inParallel, startWorkerProcess, stopWorkers } from './support/crash';
+import { buySubscriptions, drain, inParallel, killableWorkers } from './support/crash';
 import type { RunningProcess } from './support/processes';
 import { billingStarted } from './support/publisher-steps';
-import { startSystem, TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 const SUBSCRIPTIONS = 300;
 /** Long enough for every request to be made and its timer set before the first one is due. */
@@ -12,24 +12,14 @@ const WINDOW_MS = 10_000;
 const ENV = { OPERATION_AUTO_ACCEPT_MS: String(WINDOW_MS) };
 
 describe('Timers when the worker is killed (SIGKILL): before they are due and while they fire', () => {
+  // The api runs in this process; workers run as real processes that can be killed.
+  const crash = killableWorkers(ENV);
   let system: TestSystem;
-  const workers: RunningProcess[] = [];
+  const startWorker = () => crash.startWorker();
 
-  beforeAll(async () => {
-    // The api runs in this process; workers run as real processes that can be killed.
-    system = await startSystem({ worker: false, env: ENV });
+  beforeAll(() => {
+    system = crash.system;
   });
-
-  afterAll(async () => {
-    await stopWorkers(workers);
-    await system.close();
-  });
-
-  async function startWorker(): Promise<RunningProcess> {
-    const worker = await startWorkerProcess(system, ENV);
-    workers.push(worker);
-    return worker;
-  }
 
   async function kill(worker: RunningProcess): Promise<void> {
     worker.kill('SIGKILL');

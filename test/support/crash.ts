@@ -2,7 +2,7 @@ import type { QueueName } from '@mfh/messaging';
 import type { ApiClient } from './api-client';
 import { createCustomer, lineItem } from './fixtures';
 import { RunningProcess, spawnApp } from './processes';
-import type { TestSystem } from './system';
+import { startSystem, TestSystem } from './system';
 
 /** The partner API's most line items per order. */
 const LINES_PER_ORDER = 50;
@@ -54,6 +54,32 @@ export async function drain(system: TestSystem, name: QueueName, timeoutMs = 90_
     if ((counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && counts.prioritized === 0) || Date.now() > deadline) return counts;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The api in this process on a fresh system without a worker, and workers as real processes that a
+ * test can kill, all stopped after the describe: call it at the top of a describe block.
+ */
+export function killableWorkers(env: Record<string, string> = {}): { readonly system: TestSystem; startWorker(): Promise<RunningProcess> } {
+  let system: TestSystem | undefined;
+  const workers: RunningProcess[] = [];
+  beforeAll(async () => {
+    system = await startSystem({ worker: false, env });
+  });
+  afterAll(async () => {
+    await stopWorkers(workers);
+    await system?.close();
+  });
+  return {
+    get system() {
+      return system!;
+    },
+    async startWorker() {
+      const worker = await startWorkerProcess(system!, env);
+      workers.push(worker);
+      return worker;
+    },
+  };
 }
 
 /** Stops, gracefully, every worker process that is still running. */
