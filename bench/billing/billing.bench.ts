@@ -276,14 +276,17 @@ async function aBigInvoice(schema: string, store: EventStore, http: Http, restar
   await until(() => invoiceStatus(schema, invoiceId), (s) => s === 'issued', `invoice ${invoiceId} projected and issued`, 200);
   console.log(`big invoice: ${settings.invoiceLines} lines appended, projected and issued (${((performance.now() - written) / 1000).toFixed(1)} s)`);
 
+  // As after any bulk load: autovacuum's own analyze of 100,000 fresh rows would otherwise land in the middle of the measured pages.
+  await withClient((client) => client.query(`VACUUM ANALYZE ${schema}.invoice_lines, ${schema}.invoices`));
   const pageMs: number[] = [];
-  for (let pass = 0; pass < settings.pagePasses; pass++) {
+  // Pass 0 warms the caches and is not measured.
+  for (let pass = 0; pass <= settings.pagePasses; pass++) {
     let next: string | null = `/v1/invoices/${invoiceId}/lineitems?${LINES}&size=${settings.pageSize}`;
     let seen = 0;
     while (next) {
       const started = performance.now();
       const page = (await http.json('GET', next, 200)) as { items: unknown[]; links: { next?: { uri: string } } };
-      pageMs.push(performance.now() - started);
+      if (pass > 0) pageMs.push(performance.now() - started);
       seen += page.items.length;
       next = page.links.next ? pathOf(page.links.next.uri) : null;
     }
