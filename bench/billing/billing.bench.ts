@@ -37,8 +37,8 @@ const settings = {
   pagePasses: Math.round(env('BENCH_PAGE_PASSES', 3, positive)),
   writers: Math.round(env('BENCH_WRITERS', 16, positive)),
   timeoutSeconds: env('BENCH_TIMEOUT', 1_800, positive),
-  /** When set, the worker writes a .cpuprofile to bench/results/ when it stops. */
-  cpuProfile: process.env.BENCH_CPU_PROFILE === '1',
+  /** `worker` or `api`: that process writes a .cpuprofile to bench/results/ when it stops. */
+  cpuProfile: process.env.BENCH_CPU_PROFILE ?? '',
   /** When set, only the year of charges is measured. */
   skipInvoice: process.env.BENCH_SKIP_INVOICE === '1',
   /** When set, only the big invoice is measured. */
@@ -52,6 +52,7 @@ const START = '2027-01-01T00:00:00.000Z';
 const YEAR_LATER = '2027-12-31T12:00:00.000Z';
 const LINES = 'provider=onetime&invoicelineitemtype=billinglineitems';
 const ROOT = resolve(__dirname, '../..');
+const PROFILE = ['--cpu-prof', `--cpu-prof-dir=${resolve(ROOT, 'bench/results')}`];
 
 async function main(): Promise<void> {
   const schema = newSchemaName();
@@ -88,9 +89,9 @@ async function measure(schema: string, run: Processes): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const baseUrl = `http://127.0.0.1:${port}`;
   const startProcesses = async () => {
-    const api = run.start('api', 'dist/apps/api/src/main.js', vars);
+    const api = run.start('api', 'dist/apps/api/src/main.js', vars, settings.cpuProfile === 'api' ? PROFILE : []);
     await waitForHealth(baseUrl);
-    const worker = run.start('worker', 'dist/apps/worker/src/main.js', vars, settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(ROOT, 'bench/results')}`] : []);
+    const worker = run.start('worker', 'dist/apps/worker/src/main.js', vars, settings.cpuProfile === 'worker' ? PROFILE : []);
     return { api, worker, partner: new Http(baseUrl, await accessToken(baseUrl, 'contoso-partner', 'contoso-secret')) };
   };
   /** The export is measured on processes that did nothing else: what they held from earlier work is not the export's. */
