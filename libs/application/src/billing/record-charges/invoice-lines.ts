@@ -10,20 +10,12 @@ import {
   monthOf,
   RatableEvent,
   rate,
-  SubscriptionEvent,
 } from '@mfh/domain';
 import { customerDecider } from '@mfh/domain/deciders';
 import { EventStore, loadState, RecordedEvent } from '@mfh/event-store';
+import { ratableEvent, testClockOfEvent } from '../ratable-event';
 
 type CustomerNames = Pick<InvoiceLine, 'customerName' | 'customerDomainName'>;
-
-/** As the auditor re-rates: the business time as stored, or when it was written for an event without one. */
-function ratable(event: RecordedEvent): RatableEvent {
-  const occurredAt = event.metadata.occurredAt;
-  return { ...(event as unknown as SubscriptionEvent), id: event.id, occurredAt: typeof occurredAt === 'string' ? occurredAt : event.recordedAt.toISOString() };
-}
-
-const testClockOf = (event: RecordedEvent): string | null => (typeof event.metadata.testClockId === 'string' ? event.metadata.testClockId : null);
 
 /** The invoice lines of one batch's causes: rated from each subscription's log, named as things stood at the cause. */
 export class InvoiceLines {
@@ -46,7 +38,7 @@ export class InvoiceLines {
     for (const event of await this.store.readStream(streamId, { maxCount: last + 1 })) {
       if (!isSubscriptionEvent(event)) continue;
       state = evolveSubscription(state, event);
-      history.push(ratable(event));
+      history.push(ratableEvent(event));
       if (this.causes.has(event.id) && state.status !== 'none') asOf.set(event.id, state);
     }
     const lines = rate(history).filter((line) => asOf.has(line.referenceId));
@@ -54,7 +46,7 @@ export class InvoiceLines {
     const customer = await this.customer(lines[0].customerId);
     return lines.map((line) => {
       const subscription = asOf.get(line.referenceId)!;
-      const testClockId = testClockOf(this.causes.get(line.referenceId)!);
+      const testClockId = testClockOfEvent(this.causes.get(line.referenceId)!);
       return {
         ...line,
         ...customer,
