@@ -17,6 +17,16 @@ export abstract class StoreAwareWorkerHost extends WorkerHost {
 
   abstract handle(job: Job, token?: string): Promise<unknown>;
 
+  /**
+   * For the jobs of business-time timers: one that woke before `dueMs` (a delay computed against
+   * another clock, or a timer moved later) goes back to sleep until then instead of acting early.
+   */
+  protected async sleepUntilDue(job: Job, dueMs: number, now: Date, token: string | undefined): Promise<void> {
+    if (now.getTime() >= dueMs) return;
+    await job.moveToDelayed(dueMs, token);
+    throw new DelayedError();
+  }
+
   async process(job: Job, token?: string): Promise<unknown> {
     try {
       return await this.handle(job, token);

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { BillingCycleOutcome, Clock, StartBillingCycle } from '@mfh/application';
 import { billingCycleDueAt } from '@mfh/domain';
 import { BillingCycleJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
-import { DelayedError, Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 
@@ -20,11 +20,7 @@ export class BillingCycleProcessor extends StoreAwareWorkerHost {
   async handle(job: Job<BillingCycleJob>, token?: string): Promise<BillingCycleOutcome> {
     const { subscriptionId, cycleStart } = job.data;
     const now = this.clock.now();
-    const due = Date.parse(billingCycleDueAt(cycleStart));
-    if (now.getTime() < due) {
-      await job.moveToDelayed(due, token);
-      throw new DelayedError();
-    }
+    await this.sleepUntilDue(job, Date.parse(billingCycleDueAt(cycleStart)), now, token);
     return (await this.commands.execute(new StartBillingCycle(subscriptionId, cycleStart, systemMetadata('billing-cycles', job, now)))).outcome;
   }
 }

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Clock, IssueInvoice, IssueInvoiceOutcome } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import { IssueInvoiceJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
-import { DelayedError, Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 import { invoiceCloseDue } from './invoice-close.reactor';
@@ -21,11 +21,7 @@ export class InvoiceCloseProcessor extends StoreAwareWorkerHost {
   /** Issues the invoice the job was made for; a job that woke early goes back to sleep until it is due. */
   async handle(job: Job<IssueInvoiceJob>, token?: string): Promise<IssueInvoiceOutcome> {
     const now = this.clock.now();
-    const due = invoiceCloseDue(job.data.periodEnd, this.config);
-    if (now.getTime() < due) {
-      await job.moveToDelayed(due, token);
-      throw new DelayedError();
-    }
+    await this.sleepUntilDue(job, invoiceCloseDue(job.data.periodEnd, this.config), now, token);
     return (await this.commands.execute(new IssueInvoice(job.data.invoiceId, systemMetadata('invoices', job, now)))).outcome;
   }
 }

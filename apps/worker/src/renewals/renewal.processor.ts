@@ -2,7 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, RenewalOutcome, RenewSubscription } from '@mfh/application';
 import { QUEUES, RenewalJob, WORKER_LOCKING } from '@mfh/messaging';
-import { DelayedError, Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 import { renewalDue } from './renewal.reactor';
@@ -20,11 +20,7 @@ export class RenewalProcessor extends StoreAwareWorkerHost {
   async handle(job: Job<RenewalJob>, token?: string): Promise<RenewalOutcome> {
     const { subscriptionId, termEnd } = job.data;
     const now = this.clock.now();
-    const due = renewalDue(termEnd);
-    if (now.getTime() < due) {
-      await job.moveToDelayed(due, token);
-      throw new DelayedError();
-    }
+    await this.sleepUntilDue(job, renewalDue(termEnd), now, token);
     return (await this.commands.execute(new RenewSubscription(subscriptionId, termEnd, systemMetadata('renewals', job, now)))).outcome;
   }
 }
