@@ -3,7 +3,7 @@ import { createPgPool, derivedId, GlobalPosition, JsonObject, PostgresEventStore
 import { catchUpPast, createTestSchema, invoiceLine, requestMetadata, TestSchema } from '@mfh/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { InvalidContinuationTokenError } from '../pagination';
+import { encodeToken, InvalidContinuationTokenError, Page } from '../pagination';
 import { CatchUpRunner } from '../projections/catch-up-runner';
 import { projectionConsumer } from '../projections/projection';
 import { readModelMigrations } from '../projections/read-models.migrations';
@@ -184,6 +184,31 @@ describe('invoices read model (PostgreSQL)', () => {
       await expect(invoices.listIssued('contoso', null, { size: 3, continuationToken: forged })).rejects.toBeInstanceOf(InvalidContinuationTokenError);
     }
     expect(await invoices.lines(null, { size: 3 })).toEqual({ items: [], totalCount: 0, continuationToken: null });
+  });
+
+  it('reads a page of a partner’s issued invoice in one query, and nothing of an open, missing or other partner’s one', async () => {
+    const viaFind = await invoices.lineTexts(await invoices.find('contoso-2026-03-USD'), { size: 3 });
+    const direct = (await invoices.issuedLineTexts('contoso', 'contoso-2026-03-USD', { size: 3 }))!;
+    expect(direct).toEqual(viaFind);
+    expect(direct.totalCount).toBe(7);
+    const seen: string[] = [];
+    let token: string | null = null;
+    do {
+      const page: Page<string> = (await invoices.issuedLineTexts('contoso', 'contoso-2026-03-USD', { size: 3, continuationToken: token }))!;
+      seen.push(...page.items.map((text) => (JSON.parse(text) as { referenceId: string }).referenceId));
+      token = page.continuationToken;
+    } while (token);
+    expect(seen).toEqual(contosoMarch.map((l) => l.referenceId));
+    expect((await invoices.issuedLineTexts('contoso', 'contoso-2026-03-USD', { size: 7 }))!.continuationToken).toBeNull();
+    expect(await invoices.issuedLineTexts('contoso', 'contoso-2026-03-USD', { size: 3, continuationToken: encodeToken([1_000_000]) })).toEqual({
+      items: [],
+      totalCount: 7,
+      continuationToken: null,
+    });
+    expect(await invoices.issuedLineTexts('northwind', 'contoso-2026-03-USD', { size: 3 })).toBeNull();
+    expect(await invoices.issuedLineTexts('contoso', 'contoso-2026-05-USD', { size: 3 })).toBeNull();
+    expect(await invoices.issuedLineTexts('contoso', 'contoso-2099-01-USD', { size: 3 })).toBeNull();
+    await expect(invoices.issuedLineTexts('contoso', 'contoso-2026-03-USD', { size: 3, continuationToken: 'garbage' })).rejects.toBeInstanceOf(InvalidContinuationTokenError);
   });
 
   it('reads a range of lines a page per query', async () => {

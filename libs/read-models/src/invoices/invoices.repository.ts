@@ -114,6 +114,24 @@ const decodeInvoiceToken = (token: string) =>
 const lineToken = (revision: number): string => encodeToken([revision]);
 const decodeLineToken = (token: string) => decodeToken(token, (v): v is [number] => v.length === 1 && Number.isSafeInteger(v[0]) && (v[0] as number) >= 0);
 
+/** Where a page of lines starts: after the token's revision, or at the first line. */
+function lineCursor(page: PageRequest): number {
+  if (!page.continuationToken) return -1;
+  const cursor = decodeLineToken(page.continuationToken);
+  if (!cursor) throw new InvalidContinuationTokenError();
+  return cursor[0];
+}
+
+function linePage(rows: readonly { revision: string; line: string }[], size: number, lineCount: number): Page<string> {
+  const more = rows.length > size;
+  const pageRows = more ? rows.slice(0, size) : rows;
+  return {
+    items: pageRows.map((r) => r.line),
+    totalCount: lineCount,
+    continuationToken: more ? lineToken(Number(pageRows[pageRows.length - 1].revision)) : null,
+  };
+}
+
 /** Reads of the invoices read model; writes happen only through the projection. */
 export class InvoicesRepository {
   constructor(private readonly pool: Pool) {}
@@ -158,24 +176,32 @@ export class InvoicesRepository {
 
   /** The same page as each line's stored JSON text: a page of 500 lines is sent without being parsed and serialised again. */
   async lineTexts(invoice: Pick<InvoiceSummary, 'key' | 'lineCount'> | null, page: PageRequest): Promise<Page<string>> {
-    let after = -1;
-    if (page.continuationToken) {
-      const cursor = decodeLineToken(page.continuationToken);
-      if (!cursor) throw new InvalidContinuationTokenError();
-      after = cursor[0];
-    }
+    const after = lineCursor(page);
     if (invoice === null) return { items: [], totalCount: 0, continuationToken: null };
     const { rows } = await this.pool.query<{ revision: string; line: string }>(
       'SELECT revision, line FROM invoice_lines WHERE invoice_id = $1 AND revision > $2 ORDER BY revision LIMIT $3',
       [invoice.key, after, page.size + 1],
     );
-    const more = rows.length > page.size;
-    const pageRows = more ? rows.slice(0, page.size) : rows;
-    return {
-      items: pageRows.map((r) => r.line),
-      totalCount: invoice.lineCount,
-      continuationToken: more ? lineToken(Number(pageRows[pageRows.length - 1].revision)) : null,
-    };
+    return linePage(rows, page.size, invoice.lineCount);
+  }
+
+  /**
+   * A page of an issued invoice's lines, or null when the partner has no issued invoice of that id:
+   * the check and the page are one query, so a page costs one round trip to PostgreSQL, not two.
+   */
+  async issuedLineTexts(partnerId: string, invoiceId: string, page: PageRequest): Promise<Page<string> | null> {
+    const after = lineCursor(page);
+    const { rows } = await this.pool.query<{ line_count: number; revision: string | null; line: string | null }>(
+      `SELECT i.line_count, l.revision, l.line
+       FROM invoices i
+       LEFT JOIN LATERAL (SELECT revision, line FROM invoice_lines WHERE invoice_id = i.id AND revision > $3 ORDER BY revision LIMIT $4) l ON true
+       WHERE i.id = $1 AND i.partner_id = $2 AND i.status = 'issued'
+       ORDER BY l.revision`,
+      [invoiceId, partnerId, after, page.size + 1],
+    );
+    if (rows.length === 0) return null;
+    const lines = rows[0].revision === null ? [] : (rows as { revision: string; line: string }[]);
+    return linePage(lines, page.size, rows[0].line_count);
   }
 
   /**

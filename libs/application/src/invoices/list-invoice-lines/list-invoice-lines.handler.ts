@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { InvoicesRepository, Page } from '@mfh/read-models';
-import { issuedInvoiceOfPartner } from '../../access/tenancy';
+import { InvoiceQueryErrors } from '../invoice.errors';
 import { ListInvoiceLines } from './list-invoice-lines.query';
 
 @QueryHandler(ListInvoiceLines)
@@ -8,6 +8,8 @@ export class ListInvoiceLinesHandler implements IQueryHandler<ListInvoiceLines> 
   constructor(private readonly invoices: InvoicesRepository) {}
 
   async execute({ partnerId, invoiceId, page }: ListInvoiceLines): Promise<Page<string>> {
-    return this.invoices.lineTexts(issuedInvoiceOfPartner(partnerId)(await this.invoices.find(invoiceId)), page);
+    const found = await this.invoices.issuedLineTexts(partnerId, invoiceId, page);
+    if (found === null) throw InvoiceQueryErrors.notFound();
+    return found;
   }
 }
