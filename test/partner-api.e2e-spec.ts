@@ -5,7 +5,7 @@ import { startSystem, TestSystem } from './support/system';
 
 const SUBSCRIPTION_FIELDS = [
   'id', 'customerId', 'orderId', 'lineItemNumber', 'offerId', 'offerName', 'planId', 'publisherId', 'publisherName',
-  'friendlyName', 'quantity', 'status', 'attentionNeeded', 'actionNeeded', 'activationLink', 'licensesAssigned',
+  'friendlyName', 'quantity', 'status', 'suspensionReasons', 'attentionNeeded', 'actionNeeded', 'activationLink', 'licensesAssigned',
   'fulfillmentConfirmed', 'billingStartDate', 'termDuration', 'billingCycle', 'commitmentEndDate', 'autoRenewEnabled',
   'partnerId', 'cancellationAllowedUntilDate', 'creationDate', 'pendingOperations', 'nextChargeDate', 'currentTermCharged',
 ].sort();
@@ -22,13 +22,17 @@ describe('Partner API', () => {
   afterAll(() => system.close());
 
   describe('catalog', () => {
-    it('lists the offer with its plans, terms and prices', async () => {
+    it('lists the offers with their plans, terms and prices', async () => {
       const { status, body } = await contoso.get('/v1/offers');
       expect(status).toBe(200);
-      expect(body.totalCount).toBe(1);
-      const [offer] = body.items;
+      expect(body.totalCount).toBe(2);
+      expect(body.items.map((o: { id: string }) => o.id)).toEqual(['fabrikam-crm', 'fabrikam-analytics']);
+      const [offer, analytics] = body.items;
       expect(offer).toMatchObject({ id: 'fabrikam-crm', publisherId: 'fabrikam', publisherName: 'Fabrikam' });
-      expect(offer.terms.map((t: { termDuration: string }) => t.termDuration)).toEqual(['P1M', 'P1Y']);
+      expect(offer.terms).toEqual([
+        { termDuration: 'P1M', billingCycles: ['monthly'], cancellationWindow: 'PT72H' },
+        { termDuration: 'P1Y', billingCycles: ['monthly', 'annual'], cancellationWindow: 'P14D' },
+      ]);
       const standard = offer.plans.find((p: { id: string }) => p.id === 'standard');
       expect(standard).toMatchObject({ minQuantity: 1, maxQuantity: 500, isPricePerSeat: true, hasFreeTrials: false });
       expect(standard.prices).toEqual([
@@ -38,6 +42,18 @@ describe('Partner API', () => {
       const enterprise = offer.plans.find((p: { id: string }) => p.id === 'enterprise');
       expect(enterprise).toMatchObject({ minQuantity: 10, maxQuantity: 10000 });
       expect(enterprise.prices.map((p: { unitPrice: string }) => p.unitPrice)).toEqual(['30.00', '300.00']);
+
+      expect(analytics).toMatchObject({ name: 'Fabrikam Analytics', publisherId: 'fabrikam', publisherName: 'Fabrikam' });
+      expect(analytics.terms.map((t: { termDuration: string; billingCycles: string[] }) => [t.termDuration, t.billingCycles])).toEqual([
+        ['P1M', ['monthly']],
+        ['P1Y', ['monthly', 'annual', 'upfront']],
+        ['P2Y', ['annual', 'upfront']],
+        ['P3Y', ['monthly', 'annual', 'upfront']],
+      ]);
+      expect(analytics.plans.map((p: { id: string; minQuantity: number; maxQuantity: number; prices: { unitPrice: string }[] }) => [p.id, p.minQuantity, p.maxQuantity, p.prices.map((price) => price.unitPrice)])).toEqual([
+        ['team', 1, 1000, ['20.00', '200.00', '380.00', '540.00']],
+        ['business', 5, 5000, ['40.00', '400.00', '760.00', '1080.00']],
+      ]);
     });
   });
 
@@ -197,6 +213,7 @@ describe('Partner API', () => {
         friendlyName: 'Fabrikam CRM',
         quantity: 4,
         status: 'pending',
+        suspensionReasons: null,
         // Partner Center's "Action needed": the partner has to follow the activation link (SPEC §4).
         attentionNeeded: true,
         actionNeeded: null,

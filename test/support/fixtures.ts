@@ -4,8 +4,8 @@ export interface LineItem {
   offerId?: string;
   planId?: string;
   quantity?: number;
-  termDuration?: 'P1M' | 'P1Y';
-  billingCycle?: 'monthly' | 'annual';
+  termDuration?: 'P1M' | 'P1Y' | 'P2Y' | 'P3Y';
+  billingCycle?: 'monthly' | 'annual' | 'upfront';
   friendlyName?: string;
   partnerIdOnRecord?: string;
 }

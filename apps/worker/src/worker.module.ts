@@ -12,6 +12,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { RenewalsModule } from './renewals/renewals.module';
+import { SuspensionsModule } from './suspensions/suspensions.module';
 import { TestClocksModule } from './test-clocks/test-clocks.module';
 
 export type WorkerOverrides = CoreOverrides;
@@ -22,7 +23,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, overrides: WorkerOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, BillingCyclesModule, ChargesModule, OperationsModule, RenewalsModule, NotificationsModule, CallbacksModule, TestClocksModule, InvoicesModule],
+      imports: [...coreModules(config, 'worker', overrides), messagingModule(config), ProjectionsModule, OrdersModule, BillingModule, BillingCyclesModule, ChargesModule, OperationsModule, RenewalsModule, SuspensionsModule, NotificationsModule, CallbacksModule, TestClocksModule, InvoicesModule],
     };
   }
 }

@@ -11,6 +11,7 @@ import { CUSTOMER_HANDLERS } from './customers/customer.handlers';
 import { INVOICE_HANDLERS } from './invoices/invoice.handlers';
 import { UnbilledPeriods } from './invoices/unbilled-periods';
 import { ORDER_HANDLERS } from './orders/order.handlers';
+import { ADMIN_SUBSCRIPTION_HANDLERS } from './subscriptions/admin.handlers';
 import { PARTNER_SUBSCRIPTION_HANDLERS } from './subscriptions/partner.handlers';
 import { PUBLISHER_SUBSCRIPTION_HANDLERS } from './subscriptions/publisher.handlers';
 import { SYSTEM_SUBSCRIPTION_HANDLERS } from './subscriptions/system.handlers';
@@ -23,6 +24,7 @@ import { TIMER_HANDLERS } from './timers/timer.handlers';
 /** Every use case, for every process: the api and the worker run the same handler where both can cause a change. */
 const HANDLERS = [
   ...CUSTOMER_HANDLERS, ...ORDER_HANDLERS, ...PARTNER_SUBSCRIPTION_HANDLERS, ...PUBLISHER_SUBSCRIPTION_HANDLERS, ...SYSTEM_SUBSCRIPTION_HANDLERS,
+  ...ADMIN_SUBSCRIPTION_HANDLERS,
   ...READ_HANDLERS,
   ...NOTIFICATION_HANDLERS,
   ...TIMER_HANDLERS,

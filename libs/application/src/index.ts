@@ -30,6 +30,8 @@ export * from './subscriptions/start-billing/start-billing.command';
 export * from './subscriptions/accept-unanswered-operation/accept-unanswered-operation.command';
 export * from './subscriptions/reject-operation-on-webhook-answer/reject-operation-on-webhook-answer.command';
 export * from './subscriptions/renew-subscription/renew-subscription.command';
+export * from './subscriptions/expire-suspension/expire-suspension.command';
+export * from './subscriptions/change-suspension/change-suspension.command';
 export * from './subscriptions/start-billing-cycle/start-billing-cycle.command';
 export * from './subscriptions/list-billing-cycles-due/list-billing-cycles-due.query';
 export * from './billing/billing.handlers';

@@ -128,6 +128,13 @@ export class AppConfig {
   @Max(28 * 86_400_000)
   INVOICE_CLOSE_DELAY = 3_600_000;
 
+  /** How long a suspended subscription waits to be reinstated before it is cancelled (SPEC §13), in business time; 30 days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(366 * 86_400_000)
+  SUSPENSION_GRACE = 30 * 86_400_000;
+
   /** Lines per file of a reconciliation export; an export's files are cut at what it was when the export was asked for. */
   @Transform(toInt)
   @IsInt()

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
+import { BILLING_CYCLES, BillingCycle, billingCyclesFor, TERM_DURATIONS, TermDuration } from '@mfh/domain';
 import {
   ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -20,7 +22,7 @@ import { isSecretHash } from './secret-hash';
 
 export type Role = 'partner' | 'publisher' | 'auditor' | 'admin';
 export const ROLES: readonly Role[] = ['partner', 'publisher', 'auditor', 'admin'];
-export type Term = 'P1M' | 'P1Y';
+export type Term = TermDuration;
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const MONEY = /^\d{1,9}\.\d{2}$/;
@@ -49,7 +51,7 @@ export class PublisherEntry {
 }
 
 export class PriceEntry {
-  @IsIn(['P1M', 'P1Y']) termDuration!: Term;
+  @IsIn(TERM_DURATIONS) termDuration!: Term;
   @Matches(MONEY) unitPrice!: string;
   @Matches(/^[A-Z]{3}$/) currency!: string;
 }
@@ -67,10 +69,19 @@ export class PlanEntry {
 }
 
 export class TermEntry {
-  @IsIn(['P1M', 'P1Y']) termDuration!: Term;
+  @IsIn(TERM_DURATIONS) termDuration!: Term;
   /** ISO 8601 duration after purchase during which the partner may cancel (`PT72H`, `P14D`). */
   @IsString() cancellationWindow!: string;
+  /** How the term may be billed; absent: {@link defaultBillingCycles}. A P1M term is only ever billed monthly. */
+  @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(BILLING_CYCLES, { each: true }) billingCycles?: BillingCycle[];
 }
+
+/** What a term without `billingCycles` is sold with: what the catalog sold before it could say (a month monthly, a year monthly or annually). */
+export const defaultBillingCycles = (term: Term): readonly BillingCycle[] => (term === 'P1M' ? ['monthly'] : ['monthly', 'annual']);
+
+/** The billing cycles an offer sells a term with. */
+export const billingCyclesOfTerm = (term: Pick<TermEntry, 'termDuration' | 'billingCycles'>): readonly BillingCycle[] =>
+  term.billingCycles ?? defaultBillingCycles(term.termDuration);
 
 export class OfferEntry {
   @Matches(ID) id!: string;
@@ -94,6 +105,7 @@ export interface PurchaseTerms {
   publisher: PublisherEntry;
   price: PriceEntry;
   cancellationWindowMs: number;
+  billingCycles: readonly BillingCycle[];
 }
 
 export class CatalogError extends Error {
@@ -149,7 +161,7 @@ export class Catalog {
     const termEntry = offer?.terms.find((t) => t.termDuration === term);
     const publisher = offer && this.publisher(offer.publisherId);
     if (!offer || !plan || !price || !termEntry || !publisher) return undefined;
-    return { offer, plan, publisher, price, cancellationWindowMs: parseDuration(termEntry.cancellationWindow)! };
+    return { offer, plan, publisher, price, cancellationWindowMs: parseDuration(termEntry.cancellationWindow)!, billingCycles: billingCyclesOfTerm(termEntry) };
   }
 }
 
@@ -198,15 +210,27 @@ function crossCheck(file: CatalogFile): string[] {
   }
   for (const o of file.offers) {
     if (!publishers.has(o.publisherId)) problems.push(`offer ${o.id}: unknown publisher ${o.publisherId}`);
+    for (const id of duplicates(o.terms.map((t) => t.termDuration))) problems.push(`offer ${o.id}: duplicate term ${id}`);
     for (const t of o.terms) {
       if (parseDuration(t.cancellationWindow) === null) problems.push(`offer ${o.id}: bad cancellationWindow ${t.cancellationWindow}`);
+      const sellable = billingCyclesFor(t.termDuration);
+      for (const cycle of t.billingCycles ?? []) {
+        if (!sellable.includes(cycle)) problems.push(`offer ${o.id} term ${t.termDuration}: billing cycle ${cycle} is not allowed (only ${sellable.join(', ')})`);
+      }
+      for (const cycle of duplicates(t.billingCycles ?? [])) problems.push(`offer ${o.id} term ${t.termDuration}: duplicate billing cycle ${cycle}`);
     }
+    const sold = new Set(o.terms.map((t) => t.termDuration));
     for (const p of o.plans) {
       if (p.minQuantity > p.maxQuantity) problems.push(`offer ${o.id} plan ${p.id}: minQuantity above maxQuantity`);
       for (const t of o.terms) {
         if (!p.prices.some((price) => price.termDuration === t.termDuration))
           problems.push(`offer ${o.id} plan ${p.id}: no price for ${t.termDuration}`);
       }
+      for (const price of p.prices) {
+        if (!sold.has(price.termDuration)) problems.push(`offer ${o.id} plan ${p.id}: price for ${price.termDuration}, a term the offer does not sell`);
+      }
+      for (const key of duplicates(p.prices.map((price) => `${price.termDuration} ${price.currency}`)))
+        problems.push(`offer ${o.id} plan ${p.id}: duplicate price for ${key}`);
     }
     for (const id of duplicates(o.plans.map((p) => p.id))) problems.push(`offer ${o.id}: duplicate plan ${id}`);
   }

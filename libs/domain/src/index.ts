@@ -12,6 +12,7 @@ export * from './subscription/subscription.timers';
 export * from './billing/billing-cycles';
 export * from './billing/charge-line';
 export * from './billing/rating';
+export * from './billing/terms';
 export { CustomerErrors, customerStream } from './customer/customer.decider';
 export type { CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState, ExistingCustomer } from './customer/customer.decider';
 export { OrderErrors, orderStream, purchasesOf } from './order/order.decider';

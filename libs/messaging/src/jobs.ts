@@ -43,6 +43,13 @@ export interface BillingCycleJob extends Reaction {
   cycleStart: string;
 }
 
+/** On QUEUES.suspensions: cancel the subscription if the suspension `suspensionOperationId` still holds at `graceEndsAt`. */
+export interface SuspensionGraceJob extends Reaction {
+  subscriptionId: string;
+  suspensionOperationId: string;
+  graceEndsAt: string;
+}
+
 /** On QUEUES.testClocks: carry the clock's started advance through to `ready`. */
 export interface AdvanceTestClockJob extends Reaction {
   testClockId: string;

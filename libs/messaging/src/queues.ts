@@ -20,6 +20,8 @@ export const QUEUES = {
   renewals: 'renewals',
   /** The later billing cycles of a term billed in several (a year billed monthly), each at its start. */
   billingCycles: 'billing-cycles',
+  /** Cancels each suspended subscription whose grace ran out before it was reinstated. */
+  suspensions: 'suspensions',
   /** Test clock advances (sandbox): each fires the clock's due timers in order. */
   testClocks: 'test-clocks',
   /** Issues each invoice once its month has ended and INVOICE_CLOSE_DELAY has passed. */
@@ -38,6 +40,7 @@ export const JOBS = {
   notifyPublisher: 'notify-publisher',
   renewSubscription: 'renew-subscription',
   startBillingCycle: 'start-billing-cycle',
+  expireSuspension: 'expire-suspension',
   advanceTestClock: 'advance-test-clock',
   issueInvoice: 'issue-invoice',
   exportReconciliation: 'export-reconciliation',

@@ -62,6 +62,7 @@ export function placeOrderCommand(order: OrderPlacedData): PlaceOrder {
           unitPrice: item.unitPrice,
           currency: item.currency,
           cancellationWindowMs: item.cancellationWindowMs,
+          billingCycles: [item.billingCycle],
         },
       })),
     },

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { QUEUES } from '@mfh/messaging';
-import { IsIn } from 'class-validator';
+import { SUSPENSION_REASONS, SuspensionReason } from '@mfh/domain';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn } from 'class-validator';
 import { LinkDto, PageQuery } from '../partners/dto/common.dto';
 
 export const QUEUE_NAMES: readonly string[] = Object.values(QUEUES);
@@ -9,6 +10,15 @@ export class DeadLetterQuery extends PageQuery {
   @ApiProperty({ enum: QUEUE_NAMES, description: 'The queue whose failed jobs to list' })
   @IsIn(QUEUE_NAMES, { message: `queue must be one of: ${QUEUE_NAMES.join(', ')}` })
   queue!: string;
+}
+
+export class SuspendRequest {
+  @ApiProperty({ enum: SUSPENSION_REASONS, isArray: true, example: ['nonpayment'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(3)
+  @IsIn(SUSPENSION_REASONS, { each: true })
+  suspensionReasons!: SuspensionReason[];
 }
 
 export class JobCountsDto {

@@ -1,10 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Catalog, OfferEntry } from '@mfh/config';
+import { billingCyclesOfTerm, Catalog, OfferEntry } from '@mfh/config';
+import { BILLING_CYCLES, TERM_DURATIONS } from '@mfh/domain';
 import { Roles } from '../auth/auth.decorators';
 
 class PriceDto {
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termDuration!: string;
   @ApiProperty({ example: '12.00', description: 'Per seat per term' }) unitPrice!: string;
   @ApiProperty({ example: 'USD' }) currency!: string;
 }
@@ -21,8 +22,9 @@ class PlanDto {
 }
 
 class TermDto {
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
-  @ApiProperty({ enum: ['monthly', 'annual'], isArray: true }) billingCycles!: string[];
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termDuration!: string;
+  @ApiProperty({ enum: [...BILLING_CYCLES], isArray: true, description: 'How the term may be billed: monthly, annual (once a year of the term) or upfront (the whole term at once)' })
+  billingCycles!: string[];
   @ApiProperty({ example: 'PT72H', description: 'ISO 8601 duration after purchase during which cancellation is allowed' })
   cancellationWindow!: string;
 }
@@ -66,7 +68,7 @@ export class OffersController {
       publisherName: this.catalog.publisher(offer.publisherId)?.name ?? offer.publisherId,
       terms: offer.terms.map((t) => ({
         termDuration: t.termDuration,
-        billingCycles: t.termDuration === 'P1M' ? ['monthly'] : ['monthly', 'annual'],
+        billingCycles: [...billingCyclesOfTerm(t)],
         cancellationWindow: t.cancellationWindow,
       })),
       plans: offer.plans

@@ -86,6 +86,12 @@ export class SubscriptionsController {
     if (Object.values(body).every((value) => value === undefined)) {
       throw new ProblemException(400, 'empty-update', 'Send at least one of friendlyName, quantity, autoRenewEnabled, partnerId, status.');
     }
+    if ((body.status === 'suspended') !== (body.suspensionReasons !== undefined)) {
+      throw new ProblemException(400, 'suspension-reasons', 'status suspended needs suspensionReasons, and suspensionReasons go only with it.');
+    }
+    if ((body.status === 'suspended' || body.status === 'active') && body.quantity !== undefined) {
+      throw new ProblemException(400, 'status-with-quantity', 'Suspending or reinstating cannot go with a seat change in one PATCH: seats wait while suspended.');
+    }
     const result = await this.commands.execute(
       new UpdateSubscription(client.tenantId!, customerId, subscriptionId, body, parseIfMatch(ifMatch), metadata),
     );

@@ -63,7 +63,7 @@ export function summarizeEvent(event: Pick<RecordedEvent, 'type' | 'data'>): str
       return 'action resolved';
     case 'Cancelled':
       return (
-        `cancelled by ${e.data.requestedBy}, ${e.data.refund ? `refund ${money(e.data.refund.amount, e.data.refund.currency)}` : 'no refund'}` +
+        `cancelled by ${e.data.requestedBy}${e.data.cause ? ` (${e.data.cause})` : ''}, ${e.data.refund ? `refund ${money(e.data.refund.amount, e.data.refund.currency)}` : 'no refund'}` +
         (e.data.abandonedOperationId ? `, operation ${e.data.abandonedOperationId} abandoned` : '')
       );
     case 'SubscriptionRenewed':
@@ -72,6 +72,19 @@ export function summarizeEvent(event: Pick<RecordedEvent, 'type' | 'data'>): str
       return `expired at the end of the term (${e.data.termEnd}), auto-renew was off`;
     case 'BillingCycleStarted':
       return `billing cycle ${e.data.cycleStart} to ${e.data.cycleEnd} started, ${e.data.quantity} seats`;
+    case 'BillingCycleSkipped':
+      return `billing cycle ${e.data.cycleStart} to ${e.data.cycleEnd} not charged: ${e.data.reason}`;
+    case 'SubscriptionSuspended':
+      return (
+        `suspended by ${e.data.requestedBy} (${e.data.reasons.join(', ')}), cancelled at ${e.data.graceEndsAt} unless reinstated` +
+        (e.data.abandonedOperationId ? `, operation ${e.data.abandonedOperationId} abandoned` : '')
+      );
+    case 'ReinstatementRequested':
+      return `reinstatement requested by ${e.data.requestedBy} (operation ${e.data.operationId})`;
+    case 'SubscriptionReinstated':
+      return `reinstated (operation ${e.data.operationId})`;
+    case 'ReinstatementRejected':
+      return `reinstatement rejected${e.data.reason ? `: ${quoted(e.data.reason)}` : ''}`;
     default: {
       const never: never = e;
       return compactJson((never as RecordedEvent).data);

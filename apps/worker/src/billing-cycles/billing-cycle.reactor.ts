@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
 import { onWallClock } from '../reactors/reactor';
 
-const termBilling = onWallClock(eventsOfType<SubscriptionEvent>()('BillingStarted', 'SubscriptionRenewed', 'BillingCycleStarted'));
+const termBilling = onWallClock(eventsOfType<SubscriptionEvent>()('BillingStarted', 'SubscriptionRenewed', 'BillingCycleStarted', 'BillingCycleSkipped'));
 
 /**
  * A term billed in several cycles, once billing starts, it renews or a cycle begins, gets a job due

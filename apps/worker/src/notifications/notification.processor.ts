@@ -24,8 +24,8 @@ export interface NotificationDelivered {
   rejected?: true;
 }
 
-/** Changes the publisher may refuse by answering their notification with a 4xx (Microsoft's webhook rules). */
-const REFUSABLE = new Set(['ChangeQuantity', 'ChangePlan']);
+/** Changes the publisher may refuse by answering their notification with a 4xx (Microsoft's webhook rules; a Reinstate too, SPEC §13). */
+const REFUSABLE = new Set(['ChangeQuantity', 'ChangePlan', 'Reinstate']);
 
 const isClientError = (status: number | null): status is number => status !== null && status >= 400 && status < 500;
 

@@ -3,7 +3,17 @@ import type { FactoryProvider } from '@nestjs/common';
 import { Clock } from '@mfh/application';
 import { AppConfig } from '@mfh/config';
 import type { RecordedEvent } from '@mfh/event-store';
-import { AcceptOperationJob, AdvanceTestClockJob, CompleteOrderJob, IssueInvoiceJob, JOBS, QUEUES, RenewalJob, StartBillingJob } from '@mfh/messaging';
+import {
+  AcceptOperationJob,
+  AdvanceTestClockJob,
+  CompleteOrderJob,
+  IssueInvoiceJob,
+  JOBS,
+  QUEUES,
+  RenewalJob,
+  StartBillingJob,
+  SuspensionGraceJob,
+} from '@mfh/messaging';
 import type { LogConsumer } from '@mfh/read-models';
 import type { JobsOptions, Queue } from 'bullmq';
 import { LogConsumers } from '../projections/log-consumers';
@@ -14,6 +24,7 @@ interface ReactionJobs {
   [QUEUES.billing]: { name: typeof JOBS.startBilling; data: StartBillingJob };
   [QUEUES.operations]: { name: typeof JOBS.acceptOperation; data: AcceptOperationJob };
   [QUEUES.renewals]: { name: typeof JOBS.renewSubscription; data: RenewalJob };
+  [QUEUES.suspensions]: { name: typeof JOBS.expireSuspension; data: SuspensionGraceJob };
   [QUEUES.testClocks]: { name: typeof JOBS.advanceTestClock; data: AdvanceTestClockJob };
   [QUEUES.invoices]: { name: typeof JOBS.issueInvoice; data: IssueInvoiceJob };
 }

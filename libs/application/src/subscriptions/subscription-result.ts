@@ -9,4 +9,4 @@ export interface SubscriptionResult {
 }
 
 /** Event types that start an operation waiting for the publisher. */
-export const OPERATION_STARTERS: ReadonlySet<string> = new Set(['SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested']);
+export const OPERATION_STARTERS: ReadonlySet<string> = new Set(['SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested', 'ReinstatementRequested']);

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { AcceptUnansweredOperationHandler } from './accept-unanswered-operation/accept-unanswered-operation.handler';
 import { ApplyPublisherCallbackHandler } from './apply-publisher-callback/apply-publisher-callback.handler';
+import { ExpireSuspensionHandler } from './expire-suspension/expire-suspension.handler';
 import { ListBillingCyclesDueHandler } from './list-billing-cycles-due/list-billing-cycles-due.handler';
 import { ListPublisherNotificationsHandler } from './list-publisher-notifications/list-publisher-notifications.handler';
 import { RejectOperationOnWebhookAnswerHandler } from './reject-operation-on-webhook-answer/reject-operation-on-webhook-answer.handler';
@@ -8,7 +9,10 @@ import { RenewSubscriptionHandler } from './renew-subscription/renew-subscriptio
 import { StartBillingHandler } from './start-billing/start-billing.handler';
 import { StartBillingCycleHandler } from './start-billing-cycle/start-billing-cycle.handler';
 
-/** The use cases the worker runs on subscriptions: publishers' callbacks, billing and its cycles, timeouts, notifications and their answers, renewals. */
+/**
+ * The use cases the marketplace itself runs on subscriptions: publishers' callbacks, billing and its
+ * cycles, timeouts, notifications and their answers, renewals, the grace of suspensions.
+ */
 export const SYSTEM_SUBSCRIPTION_HANDLERS: Type[] = [
   ApplyPublisherCallbackHandler,
   StartBillingHandler,
@@ -16,6 +20,7 @@ export const SYSTEM_SUBSCRIPTION_HANDLERS: Type[] = [
   RejectOperationOnWebhookAnswerHandler,
   RenewSubscriptionHandler,
   StartBillingCycleHandler,
+  ExpireSuspensionHandler,
   ListBillingCyclesDueHandler,
   ListPublisherNotificationsHandler,
 ];

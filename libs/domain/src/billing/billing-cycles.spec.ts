@@ -1,9 +1,15 @@
-import { addDays, daysInclusive, termEndDate } from '../shared/time';
+import { addDays, daysInclusive, TERM_DURATIONS, TermDuration, termEndDate } from '../shared/time';
+import { BILLING_CYCLES } from '../subscription/subscription.events';
 import { billingCycleOn, billingCyclesOf, BillingTerm, cycleUnitPrice, firstCycleCharge, nextBillingCycleOf, proratedUnitPrice } from './billing-cycles';
 
 const yearFrom = (termStart: string, billingCycle: BillingTerm['billingCycle'] = 'monthly'): BillingTerm => ({
   termStart,
   termEnd: termEndDate(termStart, 'P1Y'),
+  billingCycle,
+});
+const termFrom = (termStart: string, termDuration: TermDuration, billingCycle: BillingTerm['billingCycle']): BillingTerm => ({
+  termStart,
+  termEnd: termEndDate(termStart, termDuration),
   billingCycle,
 });
 const spans = (term: BillingTerm) => billingCyclesOf(term).map(({ start, end }) => `${start}..${end}`);
@@ -53,6 +59,50 @@ describe('billingCyclesOf', () => {
         cycles.slice(1).forEach((cycle, i) => expect(cycle.start).toBe(addDays(cycles[i].end, 1)));
         expect(cycles.reduce((days, c) => days + daysInclusive(c.start, c.end), 0)).toBe(daysInclusive(term.termStart, term.termEnd));
         expect(cycles).toHaveLength(billingCycle === 'monthly' ? 12 : 1);
+      }
+    }
+  });
+
+  it('bills a term upfront in one cycle, the whole term, however long', () => {
+    expect(spans(termFrom('2027-01-05', 'P1Y', 'upfront'))).toEqual(['2027-01-05..2028-01-04']);
+    expect(spans(termFrom('2027-01-05', 'P2Y', 'upfront'))).toEqual(['2027-01-05..2029-01-04']);
+    expect(spans(termFrom('2027-01-05', 'P3Y', 'upfront'))).toEqual(['2027-01-05..2030-01-04']);
+  });
+
+  it('splits a multi-year term billed annually into its years, counted from the term start', () => {
+    expect(spans(termFrom('2027-01-05', 'P2Y', 'annual'))).toEqual(['2027-01-05..2028-01-04', '2028-01-05..2029-01-04']);
+    expect(spans(termFrom('2027-01-05', 'P3Y', 'annual'))).toEqual(['2027-01-05..2028-01-04', '2028-01-05..2029-01-04', '2029-01-05..2030-01-04']);
+  });
+
+  it('splits a three-year term billed monthly into 36 months', () => {
+    const cycles = billingCyclesOf(termFrom('2027-01-05', 'P3Y', 'monthly'));
+    expect(cycles).toHaveLength(36);
+    expect(cycles[12]).toEqual({ index: 12, start: '2028-01-05', end: '2028-02-04' });
+    expect(cycles[35]).toEqual({ index: 35, start: '2029-12-05', end: '2030-01-04' });
+  });
+
+  it('gives the year holding a leap day 366 days, and keeps a term from a leap day on the clamped anniversary', () => {
+    const years = billingCyclesOf(termFrom('2027-03-01', 'P2Y', 'annual'));
+    expect(years.map((c) => [c.start, c.end, daysInclusive(c.start, c.end)])).toEqual([
+      ['2027-03-01', '2028-02-29', 366],
+      ['2028-03-01', '2029-02-28', 365],
+    ]);
+    expect(spans(termFrom('2028-02-29', 'P3Y', 'annual'))).toEqual(['2028-02-29..2029-02-27', '2029-02-28..2030-02-27', '2030-02-28..2031-02-27']);
+  });
+
+  it('covers every day of every term, one month to three years, each way of billing it, exactly once', () => {
+    const count = { monthly: (months: number) => months, annual: (months: number) => Math.max(1, months / 12), upfront: () => 1 };
+    for (let start = '2027-12-01'; start <= '2029-03-31'; start = addDays(start, 3)) {
+      for (const termDuration of TERM_DURATIONS) {
+        for (const billingCycle of BILLING_CYCLES) {
+          const term = termFrom(start, termDuration, billingCycle);
+          const cycles = billingCyclesOf(term);
+          expect(cycles[0].start).toBe(term.termStart);
+          expect(cycles[cycles.length - 1].end).toBe(term.termEnd);
+          cycles.slice(1).forEach((cycle, i) => expect(cycle.start).toBe(addDays(cycles[i].end, 1)));
+          const months = { P1M: 1, P1Y: 12, P2Y: 24, P3Y: 36 }[termDuration];
+          expect({ start, termDuration, billingCycle, cycles: cycles.length }).toEqual({ start, termDuration, billingCycle, cycles: count[billingCycle](months) });
+        }
       }
     }
   });
@@ -111,5 +161,14 @@ describe('firstCycleCharge', () => {
     expect(firstCycleCharge(yearFrom('2025-03-11'), '99.99', 7)).toBe(7 * 833);
     expect(firstCycleCharge(yearFrom('2025-03-11', 'annual'), '99.99', 7)).toBe(69_993);
     expect(cycleUnitPrice(14_400, 12)).toBe(1200);
+  });
+
+  it('splits a multi-year price, per seat per term, over its cycles: a year of P3Y 540.00 is 180.00, a month 15.00', () => {
+    expect(firstCycleCharge(termFrom('2027-01-05', 'P3Y', 'annual'), '540.00', 3)).toBe(3 * 18_000);
+    expect(firstCycleCharge(termFrom('2027-01-05', 'P3Y', 'monthly'), '540.00', 3)).toBe(3 * 1_500);
+    expect(firstCycleCharge(termFrom('2027-01-05', 'P3Y', 'upfront'), '540.00', 3)).toBe(3 * 54_000);
+    expect(firstCycleCharge(termFrom('2027-01-05', 'P2Y', 'annual'), '380.00', 3)).toBe(3 * 19_000);
+    // 99.99 over 36 months: 277.75 cents, 2.77 a month.
+    expect(firstCycleCharge(termFrom('2027-01-05', 'P3Y', 'monthly'), '99.99', 1)).toBe(277);
   });
 });

@@ -21,15 +21,18 @@ export interface BillingPeriod {
   end: string;
 }
 
-const CYCLE_MONTHS: Record<BillingCycle, number> = { monthly: 1, annual: 12 };
+/** Months in a cycle of a term billed in several; a term billed `upfront` is one cycle, whatever its length. */
+const CYCLE_MONTHS: Record<Exclude<BillingCycle, 'upfront'>, number> = { monthly: 1, annual: 12 };
 
 /**
  * The billing cycles of a term, in order: monthly anniversaries of the term start when billed
- * monthly, yearly ones when billed annually (so a P1M term, or a P1Y term billed annually, is one
- * cycle). Counting every cycle from the term start, not from the previous cycle, keeps a term that
+ * monthly, yearly ones when billed annually, the whole term when billed upfront (so a P1M term, a
+ * P1Y term billed annually and any term billed upfront are one cycle; a P3Y term billed annually is
+ * three). Counting every cycle from the term start, not from the previous cycle, keeps a term that
  * starts on the 31st on the 31st (or the month's last day) instead of drifting to the 28th.
  */
 export function billingCyclesOf(term: BillingTerm): BillingPeriod[] {
+  if (term.billingCycle === 'upfront') return [{ index: 0, start: term.termStart, end: term.termEnd < term.termStart ? term.termStart : term.termEnd }];
   const months = CYCLE_MONTHS[term.billingCycle];
   const cycles: BillingPeriod[] = [];
   for (let index = 0; ; index++) {
@@ -54,8 +57,8 @@ export function nextBillingCycleOf(term: BillingTerm, cycleStart: string): Billi
 }
 
 /**
- * What one seat costs for `remainingDays` of a cycle of `cycleDays`, a term's price being split
- * evenly over its `cyclesPerTerm` cycles: `unitPrice × remainingDays / (cyclesPerTerm × cycleDays)`,
+ * What one seat costs for `remainingDays` of a cycle of `cycleDays`, a term's price (per seat per
+ * term, whatever the term's length) being split evenly over its `cyclesPerTerm` cycles: `unitPrice × remainingDays / (cyclesPerTerm × cycleDays)`,
  * rounded down to the cent. Exact in integers: the remainder term stays far below 2^53.
  */
 export function proratedUnitPrice(unitPrice: Cents, cyclesPerTerm: number, remainingDays: number, cycleDays: number): Cents {

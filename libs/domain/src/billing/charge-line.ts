@@ -71,12 +71,18 @@ export interface FormattedChargeLine extends Omit<ChargeLine, 'unitPrice' | 'eff
  */
 export const chargeLineId = (referenceId: string, index: number): string => `${referenceId}/charge/${index}`;
 
-const TERM_TEXT: Record<TermDuration, string> = { P1M: '1 Month Subscription', P1Y: '1 Year Subscription' };
-const CYCLE_TEXT: Record<BillingCycle, string> = { monthly: 'Monthly billing', annual: 'Annual billing' };
+const TERM_TEXT: Record<TermDuration, string> = {
+  P1M: '1 Month Subscription',
+  P1Y: '1 Year Subscription',
+  P2Y: '2 Year Subscription',
+  P3Y: '3 Year Subscription',
+};
+const CYCLE_TEXT: Record<BillingCycle, string> = { monthly: 'Monthly billing', annual: 'Annual billing', upfront: 'Upfront billing' };
 
 /**
- * Partner Center's onetime (marketplace) lines say "1 Month Subscription" / "1 Year Subscription";
- * the billing cycle is added because a year billed monthly and one billed annually must be told apart.
+ * Partner Center's onetime (marketplace) lines say "1 Month Subscription" / "1 Year Subscription"
+ * (and "2 Year…", "3 Year…"); the billing cycle is added because a year billed monthly and one
+ * billed annually must be told apart.
  */
 export const termAndBillingCycleOf = (termDuration: TermDuration, billingCycle: BillingCycle): string =>
   `${TERM_TEXT[termDuration]}, ${CYCLE_TEXT[billingCycle]}`;

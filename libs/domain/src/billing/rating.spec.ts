@@ -1,7 +1,7 @@
 import { subscriptionPurchased } from '@mfh/testing';
 import { decideAll } from '../decider';
 import { toCents } from '../shared/money';
-import type { TermDuration } from '../shared/time';
+import { addMilliseconds, termEndDate, type TermDuration } from '../shared/time';
 import type * as C from '../subscription/subscription.commands';
 import { subscriptionDecider } from '../subscription/subscription.decider';
 import { renewalDueAt } from '../subscription/subscription.timers';
@@ -606,6 +606,13 @@ describe('rating agrees with what the subscription says it charged', () => {
     ['P1M', 'monthly'],
     ['P1Y', 'annual'],
     ['P1Y', 'monthly'],
+    ['P1Y', 'upfront'],
+    ['P2Y', 'monthly'],
+    ['P2Y', 'annual'],
+    ['P2Y', 'upfront'],
+    ['P3Y', 'monthly'],
+    ['P3Y', 'annual'],
+    ['P3Y', 'upfront'],
   ];
   const cases = terms.flatMap(([termDuration, billingCycle]) =>
     ['12.00', '99.99', '0.01', '7.77', '123456789.99'].flatMap((unitPrice) => [1, 7, 300].map((quantity) => ({ termDuration, billingCycle, unitPrice, quantity }))),
@@ -629,5 +636,156 @@ describe('rating agrees with what the subscription says it charged', () => {
       event.type === 'BillingStarted' || event.type === 'SubscriptionRenewed' ? [toCents(event.data.chargedAmount)] : [],
     );
     expect(rate(history).map((l) => l.amount)).toEqual(charged);
+  });
+});
+
+// --- terms of one month to three years (SPEC §13) -------------------------------------------------------
+
+/**
+ * Fabrikam Analytics `team`, 3 seats, bought 2027-01-05 09:00 with a 72-hour window, billed from
+ * 2027-01-05. The price is per seat per term (P1Y 200.00, P2Y 380.00, P3Y 540.00), split evenly over
+ * the term's cycles: a year of P3Y is 180.00, a month 15.00; a year of P2Y 190.00.
+ */
+describe('rating: terms of one month to three years', () => {
+  const PRICES: Record<TermDuration, string> = { P1M: '20.00', P1Y: '200.00', P2Y: '380.00', P3Y: '540.00' };
+  /** Bought at 09:00 on `termStart` with a 72-hour window, billed from that day. */
+  const bought = (termDuration: TermDuration, billingCycle: BillingCycle, termStart = '2027-01-05', unitPrice = PRICES[termDuration]): RatableEvent[] => {
+    const purchasedAt = `${termStart}T09:00:00.000Z`;
+    const cancellationAllowedUntil = addMilliseconds(purchasedAt, 72 * 3_600_000);
+    return [
+      purchased({ offerId: 'fabrikam-analytics', planId: 'team', quantity: 3, termDuration, billingCycle, unitPrice, purchasedAt, cancellationAllowedUntil }),
+      billingStarted({ termStart, termEnd: termEndDate(termStart, termDuration), quantity: 3, unitPrice, billingCycle, chargedAmount: '0.00' }),
+    ];
+  };
+  const FIRST_YEAR: [string, string] = ['2027-01-05', '2028-01-04'];
+  const SECOND_YEAR: [string, string] = ['2028-01-05', '2029-01-04'];
+  const THIRD_YEAR: [string, string] = ['2029-01-05', '2030-01-04'];
+
+  describe('P2Y billed annually', () => {
+    const P2Y_ANNUAL = bought('P2Y', 'annual');
+
+    it('charges new for the first year: 3 × 380.00 / 2 = 3 × 190.00 = 570.00', () => {
+      rating
+        .given(P2Y_ANNUAL.slice(0, 1))
+        .when(P2Y_ANNUAL[1])
+        .then([line('new', FIRST_YEAR, 3, '380.00', '190.00', '570.00', { termAndBillingCycle: '2 Year Subscription, Annual billing', termEndDate: '2029-01-04', billingCycleEndDate: '2028-01-04' })]);
+    });
+
+    it('charges the second year a year later: cycleCharge 570.00, and no month in between', () => {
+      rating.given(P2Y_ANNUAL).when(cycleStarted('e-c1', ...SECOND_YEAR, 3)).then([line('cycleCharge', SECOND_YEAR, 3, '380.00', '190.00', '570.00', { billingCycleStartDate: '2028-01-05' })]);
+      rating.given(P2Y_ANNUAL).when(cycleStarted('e-month', '2027-02-05', '2027-03-04', 3)).thenNothing();
+    });
+
+    it('renews for the new term’s first year: renew 570.00 for 2029-01-05 to 2030-01-04', () => {
+      rating
+        .given([...P2Y_ANNUAL, cycleStarted('e-c1', ...SECOND_YEAR, 3)])
+        .when(renewed('e-r', '2029-01-05', '2031-01-04', 3))
+        .then([line('renew', ['2029-01-05', '2030-01-04'], 3, '380.00', '190.00', '570.00', { termStartDate: '2029-01-05', termEndDate: '2031-01-04' })]);
+    });
+  });
+
+  describe('P3Y billed monthly', () => {
+    const P3Y_MONTHLY = bought('P3Y', 'monthly');
+
+    it('charges a month of the 36: 540.00 / 36 = 15.00 a seat, new 45.00', () => {
+      rating
+        .given(P3Y_MONTHLY.slice(0, 1))
+        .when(P3Y_MONTHLY[1])
+        .then([line('new', ['2027-01-05', '2027-02-04'], 3, '540.00', '15.00', '45.00', { termAndBillingCycle: '3 Year Subscription, Monthly billing' })]);
+    });
+
+    it('charges the thirteenth and the last month like any other', () => {
+      rating.given(P3Y_MONTHLY).when(cycleStarted('e-c12', '2028-01-05', '2028-02-04', 3)).then([line('cycleCharge', ['2028-01-05', '2028-02-04'], 3, '540.00', '15.00', '45.00')]);
+      rating.given(P3Y_MONTHLY).when(cycleStarted('e-c35', '2029-12-05', '2030-01-04', 3)).then([line('cycleCharge', ['2029-12-05', '2030-01-04'], 3, '540.00', '15.00', '45.00')]);
+    });
+
+    it('rounds a thirty-sixth down to the cent: 99.99 over 36 months is 2.77 a month', () => {
+      rating.given(bought('P3Y', 'monthly', '2027-01-05', '99.99').slice(0, 1)).when(bought('P3Y', 'monthly', '2027-01-05', '99.99')[1]).then([line('new', ['2027-01-05', '2027-02-04'], 3, '99.99', '2.77', '8.31')]);
+    });
+
+    it('credits a seat removed inside the window for 30 of the month’s 31 days: ⌊54000 × 30 / (36 × 31)⌋ = 14.51', () => {
+      rating.given(P3Y_MONTHLY).when(seatsChanged('e-s', '2027-01-06T08:00:00.000Z', 2, 3)).then([line('removeQuantity', ['2027-01-06', '2027-02-04'], 1, '540.00', '14.51', '-14.51')]);
+    });
+  });
+
+  describe('P3Y billed annually', () => {
+    const P3Y_ANNUAL = bought('P3Y', 'annual');
+    const TWO_YEARS = [...P3Y_ANNUAL, cycleStarted('e-c1', ...SECOND_YEAR, 3)];
+
+    it('charges a year of the three at a time: new 3 × 180.00 = 540.00, then 540.00 on each anniversary', () => {
+      rating.given(P3Y_ANNUAL.slice(0, 1)).when(P3Y_ANNUAL[1]).then([line('new', FIRST_YEAR, 3, '540.00', '180.00', '540.00', { termAndBillingCycle: '3 Year Subscription, Annual billing' })]);
+      rating.given(P3Y_ANNUAL).when(cycleStarted('e-c1', ...SECOND_YEAR, 3)).then([line('cycleCharge', SECOND_YEAR, 3, '540.00', '180.00', '540.00')]);
+      rating.given(TWO_YEARS).when(cycleStarted('e-c2', ...THIRD_YEAR, 3)).then([line('cycleCharge', THIRD_YEAR, 3, '540.00', '180.00', '540.00')]);
+    });
+
+    it('prorates seats added mid-year to the end of that year, over its 366 days (2028 has a leap day): 2 × ⌊54000 × 184 / (3 × 366)⌋ = 2 × 90.49', () => {
+      const added = seatsChanged('e-s', '2028-07-05T12:00:00.000Z', 5, 3);
+      rating.given(TWO_YEARS).when(added).then([line('addQuantity', ['2028-07-05', '2029-01-04'], 2, '540.00', '90.49', '180.98', { billingCycleStartDate: '2028-01-05', billingCycleEndDate: '2029-01-04' })]);
+      rating.given([...TWO_YEARS, added]).when(cycleStarted('e-c2', ...THIRD_YEAR, 5)).then([line('cycleCharge', THIRD_YEAR, 5, '540.00', '180.00', '900.00')]);
+    });
+
+    it('converts for the rest of the year: team credited 3 × 90.73, business charged 3 × 181.47 (184 of 365 days)', () => {
+      rating
+        .given(P3Y_ANNUAL)
+        .when(planChanged('e-p', '2027-07-05T12:00:00.000Z', 'business', '1080.00'))
+        .then([
+          line('convert', ['2027-07-05', '2028-01-04'], 3, '540.00', '90.73', '-272.19', { planId: 'team' }),
+          line('convert', ['2027-07-05', '2028-01-04'], 3, '1080.00', '181.47', '544.41', { planId: 'business' }),
+        ]);
+    });
+  });
+
+  describe('billed upfront: the whole term in one cycle', () => {
+    it('charges a P3Y upfront once: 3 × 540.00 = 1620.00 for the three years, and no cycle after', () => {
+      const P3Y_UPFRONT = bought('P3Y', 'upfront');
+      rating
+        .given(P3Y_UPFRONT.slice(0, 1))
+        .when(P3Y_UPFRONT[1])
+        .then([line('new', ['2027-01-05', '2030-01-04'], 3, '540.00', '540.00', '1620.00', { termAndBillingCycle: '3 Year Subscription, Upfront billing' })]);
+      rating.given(P3Y_UPFRONT).when(cycleStarted('e-c1', ...SECOND_YEAR, 3)).thenNothing();
+    });
+
+    it('charges a P1Y upfront like a year billed annually: 3 × 200.00 = 600.00', () => {
+      const P1Y_UPFRONT = bought('P1Y', 'upfront');
+      rating
+        .given(P1Y_UPFRONT.slice(0, 1))
+        .when(P1Y_UPFRONT[1])
+        .then([line('new', FIRST_YEAR, 3, '200.00', '200.00', '600.00', { termAndBillingCycle: '1 Year Subscription, Upfront billing' })]);
+    });
+
+    it('credits a P2Y upfront cancelled inside its window back to exactly 0.00, a seat added meanwhile included', () => {
+      const added = seatsChanged('e-s', '2027-01-06T08:00:00.000Z', 4, 3);
+      const history = [...bought('P2Y', 'upfront'), added];
+      // The term is 731 days (2028-02-29 in it); the added seat pays 730 of them: ⌊38000 × 730 / 731⌋ = 379.48.
+      expect(rate(history).map((l) => [l.chargeType, formatChargeLine(l).amount])).toEqual([
+        ['new', '1140.00'],
+        ['addQuantity', '379.48'],
+      ]);
+      const credits = rating
+        .given(history)
+        .when(cancelled('e-x', '2027-01-07T12:00:00.000Z'))
+        .then([
+          line('cancelImmediate', ['2027-01-05', '2029-01-04'], 3, '380.00', '380.00', '-1140.00', { reversesLineId: 'e-billing/charge/0' }),
+          line('cancelImmediate', ['2027-01-06', '2029-01-04'], 1, '380.00', '379.48', '-379.48', { reversesLineId: 'e-s/charge/0' }),
+        ]);
+      expect(totalOf([...rate(history), ...credits])).toBe(0);
+      rating.given(history).when(cancelled('e-x', '2027-01-08T09:00:00.001Z')).thenNothing();
+    });
+
+    it('renews a P2Y upfront for the whole new term: 1140.00', () => {
+      rating.given(bought('P2Y', 'upfront')).when(renewed('e-r', '2029-01-05', '2031-01-04', 3)).then([line('renew', ['2029-01-05', '2031-01-04'], 3, '380.00', '380.00', '1140.00')]);
+    });
+  });
+
+  describe('a leap day inside a multi-year term', () => {
+    it('prorates a P2Y upfront over its 731 days: a seat added on 2028-02-29 pays 366 of them, ⌊38000 × 366 / 731⌋ = 190.25', () => {
+      rating.given(bought('P2Y', 'upfront', '2027-03-01')).when(seatsChanged('e-s', '2028-02-29T12:00:00.000Z', 4, 3)).then([line('addQuantity', ['2028-02-29', '2029-02-28'], 1, '380.00', '190.25', '190.25')]);
+    });
+
+    it('ends the first year of a P2Y billed annually on the leap day, so a seat added then pays one of its 366 days: ⌊38000 / (2 × 366)⌋ = 0.51', () => {
+      const P2Y_ANNUAL = bought('P2Y', 'annual', '2027-03-01');
+      rating.given(P2Y_ANNUAL).when(seatsChanged('e-s', '2028-02-29T12:00:00.000Z', 4, 3)).then([line('addQuantity', ['2028-02-29', '2028-02-29'], 1, '380.00', '0.51', '0.51')]);
+      rating.given(P2Y_ANNUAL).when(cycleStarted('e-c1', '2028-03-01', '2029-02-28', 3)).then([line('cycleCharge', ['2028-03-01', '2029-02-28'], 3, '380.00', '190.00', '570.00')]);
+    });
   });
 });

@@ -74,6 +74,8 @@ export function rateNext(state: RatingState, event: RatableEvent): Rated {
       return state.status === 'pending' ? billingStarted(state.subscription, event) : unchargedAs(state);
     case 'BillingCycleStarted':
       return state.status === 'active' ? cycleStarted(state, event) : unchargedAs(state);
+    case 'BillingCycleSkipped':
+      return state.status === 'active' ? cycleSkipped(state, event) : unchargedAs(state);
     case 'SubscriptionRenewed':
       return state.status === 'active' ? renewed(state, event) : unchargedAs(state);
     case 'SeatsChanged':
@@ -164,6 +166,14 @@ function cycleStarted(state: Active, event: Of<'BillingCycleStarted'>): Rated {
   return charged({ status: 'active', subscription, term }, event, [wholeCycle('cycleCharge', subscription, term, quantity)]);
 }
 
+/** A cycle that began while suspended is not charged; it is still the cycle later changes are prorated in. */
+function cycleSkipped(state: Active, event: Of<'BillingCycleSkipped'>): Rated {
+  const { cycleStart } = event.data;
+  if (cycleStart <= state.term.cycle.start) return unchargedAs(state);
+  const cycle = billingCycleOn({ ...state.term, billingCycle: state.subscription.billingCycle }, cycleStart);
+  return unchargedAs({ ...state, term: { ...state.term, cycle } });
+}
+
 /** `renew`: the new term's first cycle, for the seats the renewal carries. */
 function renewed(state: Active, event: Of<'SubscriptionRenewed'>): Rated {
   const d = event.data;
@@ -214,7 +224,10 @@ function planChanged(state: Known, event: Of<'PlanChanged'>): Rated {
 function cancelled(state: Known, event: Of<'Cancelled'>): Rated {
   if (state.status === 'ended') return unchargedAs(state);
   const ended: RatingState = { status: 'ended', subscription: state.subscription, term: termOf(state) };
-  if (state.status === 'pending' || isAfter(event.data.cancelledAt, state.subscription.cancellationAllowedUntil)) return unchargedAs(ended);
+  // A suspension whose grace ran out is cancelled without a refund (SPEC §13), whenever that is.
+  if (state.status === 'pending' || event.data.cause !== undefined || isAfter(event.data.cancelledAt, state.subscription.cancellationAllowedUntil)) {
+    return unchargedAs(ended);
+  }
   const reversals: Draft[] = state.term.lines
     .filter((line) => line.amount !== 0)
     .map((line) => ({

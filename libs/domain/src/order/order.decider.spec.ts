@@ -47,6 +47,14 @@ const order = (overrides: Partial<OrderPlacedData> = {}): OrderPlacedData => ({
   placedAt: PLACED_AT,
   ...overrides,
 });
+const TERMS: NonNullable<OrderLineRequest['terms']> = {
+  publisherId: 'contoso',
+  publisherName: 'Contoso Ltd',
+  unitPrice: '12.00',
+  currency: 'USD',
+  cancellationWindowMs: 72 * 3_600_000,
+  billingCycles: ['monthly'],
+};
 const line = (overrides: Partial<OrderLineRequest> = {}): OrderLineRequest => ({
   subscriptionId: 'sub-1',
   offerId: 'contoso-crm',
@@ -58,7 +66,7 @@ const line = (overrides: Partial<OrderLineRequest> = {}): OrderLineRequest => ({
   partnerIdOnRecord: null,
   offer: { id: 'contoso-crm', name: 'Contoso CRM' },
   plan: { id: 'standard', minQuantity: 1, maxQuantity: 300, isPrivate: false, isPricePerSeat: true },
-  terms: { publisherId: 'contoso', publisherName: 'Contoso Ltd', unitPrice: '12.00', currency: 'USD', cancellationWindowMs: 72 * 3_600_000 },
+  terms: TERMS,
   ...overrides,
 });
 const place = (overrides: Partial<PlaceOrder['data']> = {}): PlaceOrder => {
@@ -117,9 +125,28 @@ describe('order decider', () => {
       expect(error.field).toBeUndefined();
     });
 
-    it('checks the offer, then the plan, then the term', () => {
+    it('refuses a line billed in a way the offer does not sell its term, pointing at its billingCycle and naming what is sold', () => {
+      const threeYears = { ...TERMS, unitPrice: '540.00', billingCycles: ['annual', 'upfront'] as const };
+      const error = spec
+        .when(place({ lines: [line({ termDuration: 'P3Y', billingCycle: 'annual', terms: threeYears }), line({ termDuration: 'P3Y', billingCycle: 'monthly', terms: threeYears })] }))
+        .thenThrows('unavailable-billing-cycle', 'validation');
+      expect(error.message).toBe('lineItems[1]: P3Y is not sold billed monthly for this offer; it is sold billed annual, upfront.');
+      expect(error.extensions).toEqual({ pointer: '/lineItems/1/billingCycle', billingCycles: ['annual', 'upfront'] });
+    });
+
+    it.each<[OrderLineRequest['termDuration'], OrderLineRequest['billingCycle'], string]>([
+      ['P1Y', 'upfront', '144.00'],
+      ['P2Y', 'annual', '260.00'],
+      ['P3Y', 'monthly', '360.00'],
+    ])('places a %s term billed %s where the offer sells it so', (termDuration, billingCycle, unitPrice) => {
+      const terms = { ...TERMS, unitPrice, billingCycles: ['monthly', 'annual', 'upfront'] as const };
+      spec.when(place({ lines: [line({ termDuration, billingCycle, terms })] })).then([placed({ lineItems: [lineItem({ termDuration, billingCycle, unitPrice })] })]);
+    });
+
+    it('checks the offer, then the plan, then the term, then its billing cycle', () => {
       spec.when(place({ lines: [line({ offer: null, plan: null, terms: null })] })).thenThrows('unknown-offer');
       spec.when(place({ lines: [line({ plan: null, terms: null })] })).thenThrows('unknown-plan');
+      spec.when(place({ lines: [line({ termDuration: 'P2Y', billingCycle: 'upfront', terms: null })] })).thenThrows('unavailable-term');
     });
 
     it('checks every line against the catalog before any against the purchase rules', () => {
@@ -129,7 +156,9 @@ describe('order decider', () => {
     it.each([
       ['quantity', { quantity: 301 }, 'quantity-out-of-range', '/lineItems/1/quantity', { minQuantity: 1, maxQuantity: 300 }],
       ['friendlyName', { friendlyName: '   ' }, 'invalid-friendly-name', '/lineItems/1/friendlyName', {}],
+      // Whatever the catalog says: a month is billed monthly.
       ['billingCycle', { billingCycle: 'annual' as const }, 'invalid-billing-cycle', '/lineItems/1/billingCycle', {}],
+      ['billingCycle', { billingCycle: 'upfront' as const, terms: { ...TERMS, billingCycles: ['monthly', 'upfront'] as const } }, 'invalid-billing-cycle', '/lineItems/1/billingCycle', {}],
       ['indirectResellerId', { partnerIdOnRecord: '12345' }, 'invalid-mpn-id', '/lineItems/1/partnerIdOnRecord', {}],
     ])('refuses a line the purchase rules refuse (%s), pointed at the line item field', (field, overrides, code, pointer, extensions) => {
       const error = spec.when(place({ lines: [line(), line({ subscriptionId: 'sub-2', ...overrides })] })).thenThrows(code, 'validation');

@@ -1,3 +1,4 @@
+import { billingCyclesFor } from '../billing/terms';
 import type { Command, Decider, DomainEvent } from '../decider';
 import { DomainError, isDomainError } from '../errors';
 import type { TermDuration } from '../shared/time';
@@ -58,7 +59,15 @@ export interface OrderLineRequest {
   /** What the catalog holds for this line; null where it has nothing. */
   offer: { id: string; name: string } | null;
   plan: CatalogPlan | null;
-  terms: { publisherId: string; publisherName: string; unitPrice: string; currency: string; cancellationWindowMs: number } | null;
+  terms: {
+    publisherId: string;
+    publisherName: string;
+    unitPrice: string;
+    currency: string;
+    cancellationWindowMs: number;
+    /** The billing cycles the offer sells the term with. */
+    billingCycles: readonly BillingCycle[];
+  } | null;
 }
 
 export type PlaceOrder = Command<
@@ -99,6 +108,13 @@ export const OrderErrors = {
     new DomainError('unavailable-term', 'validation', `lineItems[${index}]: ${termDuration} is not sold for this plan.`, {
       pointer: `/lineItems/${index}/termDuration`,
     }),
+  unavailableBillingCycle: (index: number, termDuration: TermDuration, billingCycle: BillingCycle, sold: readonly BillingCycle[]) =>
+    new DomainError(
+      'unavailable-billing-cycle',
+      'validation',
+      `lineItems[${index}]: ${termDuration} is not sold billed ${billingCycle} for this offer; it is sold billed ${sold.join(', ')}.`,
+      { pointer: `/lineItems/${index}/billingCycle`, billingCycles: [...sold] },
+    ),
   idempotencyKeyReused: () =>
     new DomainError(
       'idempotency-key-reused',
@@ -142,6 +158,10 @@ function lineItem(line: OrderLineRequest, index: number): OrderLineItem {
   if (!offer) throw OrderErrors.unknownOffer(index, line.offerId);
   if (!plan || plan.isPrivate) throw OrderErrors.unknownPlan(index, line.offerId, line.planId);
   if (!terms) throw OrderErrors.unavailableTerm(index, line.termDuration);
+  // A cycle no term of this length is ever billed in (a month billed annually) is the purchase rule's to name, as it always was.
+  if (billingCyclesFor(line.termDuration).includes(line.billingCycle) && !terms.billingCycles.includes(line.billingCycle)) {
+    throw OrderErrors.unavailableBillingCycle(index, line.termDuration, line.billingCycle, terms.billingCycles);
+  }
   return {
     lineItemNumber: index + 1,
     subscriptionId: line.subscriptionId,

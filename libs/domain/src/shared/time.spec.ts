@@ -45,12 +45,26 @@ describe('termEndDate', () => {
     expect(termEndDate(start, 'P1Y')).toBe(end);
   });
 
+  it.each<[string, TermDuration, string, string]>([
+    ['an ordinary date', 'P2Y', '2025-03-10', '2027-03-09'],
+    ['an ordinary date', 'P3Y', '2025-03-10', '2028-03-09'],
+    ['March 1st, spanning a leap day', 'P2Y', '2027-03-01', '2029-02-28'],
+    ['March 1st, spanning a leap day', 'P3Y', '2027-03-01', '2030-02-28'],
+    ['February 29th, clamped to February 28th', 'P2Y', '2028-02-29', '2030-02-27'],
+    ['February 28th, ending in a leap year', 'P3Y', '2025-02-28', '2028-02-27'],
+    ['January 31st', 'P3Y', '2025-01-31', '2028-01-30'],
+  ])('ends a multi-year term starting on %s (%s from %s) on %s', (_case, term, start, end) => {
+    expect(termEndDate(start, term)).toBe(end);
+  });
+
   // Every start date over six years, leap years 2024 and 2028 included.
   const starts = everyDay('2023-01-01', '2028-12-31');
 
   it.each<[TermDuration, number, number]>([
     ['P1M', 28, 31],
     ['P1Y', 365, 366],
+    ['P2Y', 730, 731],
+    ['P3Y', 1095, 1096],
   ])('makes every %s term between %i and %i days long, end inclusive', (term, min, max) => {
     for (const start of starts) {
       const length = daysBetween(start, termEndDate(start, term)) + 1;
@@ -58,7 +72,7 @@ describe('termEndDate', () => {
     }
   });
 
-  it.each<TermDuration>(['P1M', 'P1Y'])('never ends a later %s term earlier than an earlier one', (term) => {
+  it.each<TermDuration>(['P1M', 'P1Y', 'P2Y', 'P3Y'])('never ends a later %s term earlier than an earlier one', (term) => {
     let previous = '';
     for (const start of starts) {
       const end = termEndDate(start, term);

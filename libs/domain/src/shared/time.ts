@@ -1,8 +1,12 @@
 /** Calendar arithmetic on UTC instants, for terms and windows. Everything in and out is ISO 8601. */
 
-export type TermDuration = 'P1M' | 'P1Y';
+/** How long a term runs: Microsoft's TermUnit values that this marketplace sells (it has P4Y and P5Y too). */
+export type TermDuration = 'P1M' | 'P1Y' | 'P2Y' | 'P3Y';
 
-export const TERM_DURATIONS: readonly TermDuration[] = ['P1M', 'P1Y'];
+export const TERM_DURATIONS: readonly TermDuration[] = ['P1M', 'P1Y', 'P2Y', 'P3Y'];
+
+/** Calendar months in a term. */
+export const TERM_MONTHS: Readonly<Record<TermDuration, number>> = { P1M: 1, P1Y: 12, P2Y: 24, P3Y: 36 };
 
 export function addMilliseconds(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString();
@@ -23,18 +27,11 @@ export function addDays(date: string, days: number): string {
 }
 
 /**
- * The inclusive last day of a term that starts on `startDate` (`YYYY-MM-DD`): one month or one year
- * later, minus a day. A start on the 31st ends on the last day before the same day next month, clamped.
+ * The inclusive last day of a term that starts on `startDate` (`YYYY-MM-DD`): one month, or one to
+ * three years, later, minus a day. A start on the 31st ends on the last day before the same day next month, clamped.
  */
 export function termEndDate(startDate: string, term: TermDuration): string {
-  const [year, month, day] = startDate.split('-').map(Number);
-  const months = term === 'P1M' ? 1 : 12;
-  const targetMonthIndex = month - 1 + months;
-  const targetYear = year + Math.floor(targetMonthIndex / 12);
-  const targetMonth = targetMonthIndex % 12;
-  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
-  const sameDayNextTerm = Date.UTC(targetYear, targetMonth, Math.min(day, lastDay));
-  return new Date(sameDayNextTerm - 86_400_000).toISOString().slice(0, 10);
+  return addDays(addMonths(startDate, TERM_MONTHS[term]), -1);
 }
 
 /**

@@ -140,6 +140,19 @@ export type RejectOperation = Command<
 /** At the end of the term ending `termEnd` (its last day): renews it, or ends the subscription when auto-renew is off. */
 export type RenewSubscription = Command<'RenewSubscription', { operationId: string; now: string; termEnd: string }>;
 
+/** Suspends a subscription whose billing runs (the partner's PATCH status: suspended, or the admin's); `graceMs` is SUSPENSION_GRACE. */
+export type SuspendSubscription = Command<
+  'SuspendSubscription',
+  { reasons: readonly string[]; requestedBy: Requester; operationId: string; graceMs: number; now: string }
+>;
+/** Asks for a suspended subscription back (PATCH status: active, or the admin's reinstate): the publisher answers it. */
+export type RequestReinstatement = Command<'RequestReinstatement', { requestedBy: Requester; operationId: string; now: string }>;
+/**
+ * Due when the grace of the suspension `suspensionOperationId` ends: cancels the subscription if
+ * that suspension still holds; reinstated meanwhile (or suspended anew), it changes nothing.
+ */
+export type ExpireSuspension = Command<'ExpireSuspension', { suspensionOperationId: string; operationId: string; now: string }>;
+
 export type SubscriptionCommand =
   | PurchaseSubscription
   | RenameSubscription
@@ -160,4 +173,7 @@ export type SubscriptionCommand =
   | ResolvePublisherAction
   | AcceptOperation
   | RejectOperation
-  | RenewSubscription;
+  | RenewSubscription
+  | SuspendSubscription
+  | RequestReinstatement
+  | ExpireSuspension;

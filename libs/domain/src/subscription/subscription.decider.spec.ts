@@ -1196,3 +1196,146 @@ describe('subscription decider', () => {
     });
   });
 });
+
+describe('terms of one month to three years (SPEC §13, DOMAIN §4.5)', () => {
+  type Term = E.SubscriptionPurchasedData['termDuration'];
+  type Cycle = E.BillingCycle;
+  /** 10 seats bought 2025-03-10 09:00 with a 72-hour window, billing from 2025-03-11; the term's price per seat per term. */
+  const bought = (termDuration: Term, billingCycle: Cycle, unitPrice = '540.00') => purchased({ termDuration, billingCycle, unitPrice });
+  const billed = (termDuration: Term, billingCycle: Cycle, termEnd: string, chargedAmount: string, unitPrice = '540.00'): SubscriptionEvent[] => [
+    bought(termDuration, billingCycle, unitPrice),
+    licensesAssigned(),
+    fulfillmentConfirmed(),
+    billingStarted({ termEnd, unitPrice, billingCycle, chargedAmount }),
+  ];
+  const requestCancellation = (now: string, requestedBy: Requester = 'Publisher'): C.RequestCancellation => ({
+    type: 'RequestCancellation',
+    data: { requestedBy, operationId: CANCEL_OP, now },
+  });
+  const startCycle = (cycleStart: string, now = `${cycleStart}T00:00:00.000Z`): C.StartBillingCycle => ({ type: 'StartBillingCycle', data: { cycleStart, now } });
+  const cycleStarted = (cycleStart: string, cycleEnd: string): E.BillingCycleStarted => ({ type: 'BillingCycleStarted', data: { cycleStart, cycleEnd, quantity: 10 } });
+  const cancellationRequested: E.CancellationRequested = {
+    type: 'CancellationRequested',
+    data: { operationId: CANCEL_OP, requestedBy: 'Publisher', requestedAt: AFTER_WINDOW },
+  };
+  /** 540.00 per seat per term: a year of three 180.00, a month of 36 15.00. */
+  const P3Y_ANNUAL = billed('P3Y', 'annual', '2028-03-10', '1800.00');
+  const P3Y_MONTHLY = billed('P3Y', 'monthly', '2028-03-10', '150.00');
+  const P3Y_UPFRONT = billed('P3Y', 'upfront', '2028-03-10', '5400.00');
+  /** 380.00 per seat per term: a year of two 190.00. */
+  const P2Y_ANNUAL = billed('P2Y', 'annual', '2027-03-10', '1900.00', '380.00');
+  const P2Y_UPFRONT = billed('P2Y', 'upfront', '2027-03-10', '3800.00', '380.00');
+
+  describe('purchase', () => {
+    it.each<[Term, Cycle]>([
+      ['P1Y', 'upfront'],
+      ['P2Y', 'monthly'],
+      ['P2Y', 'annual'],
+      ['P2Y', 'upfront'],
+      ['P3Y', 'monthly'],
+      ['P3Y', 'annual'],
+      ['P3Y', 'upfront'],
+    ])('accepts a %s term billed %s', (termDuration, billingCycle) => {
+      spec.when(purchase({ termDuration, billingCycle })).then([purchased({ termDuration, billingCycle })]);
+    });
+
+    it('refuses a P1M term billed upfront, as billed annually: a month is billed monthly', () => {
+      const error = spec.when(purchase({ billingCycle: 'upfront' })).thenThrows('invalid-billing-cycle', 'validation');
+      expect(error.field).toBe('billingCycle');
+    });
+  });
+
+  describe('billing', () => {
+    it('starts billing a P3Y term billed annually for three years, charging its first year: 10 × 180.00', () => {
+      spec
+        .given([bought('P3Y', 'annual'), licensesAssigned(), fulfillmentConfirmed()])
+        .when(startBilling())
+        .then([billingStarted({ termEnd: '2028-03-10', unitPrice: '540.00', billingCycle: 'annual', chargedAmount: '1800.00' })]);
+    });
+
+    it.each<[Cycle, string]>([
+      ['monthly', '150.00'],
+      ['upfront', '5400.00'],
+    ])('charges a P3Y term billed %s its first cycle: %s', (billingCycle, chargedAmount) => {
+      spec
+        .given([bought('P3Y', billingCycle), licensesAssigned(), fulfillmentConfirmed()])
+        .when(startBilling())
+        .then([billingStarted({ termEnd: '2028-03-10', unitPrice: '540.00', billingCycle, chargedAmount })]);
+    });
+
+    it('starts the second and third years on their anniversaries, and no month in between', () => {
+      spec.given(P3Y_ANNUAL).when(startCycle('2026-03-11')).then([cycleStarted('2026-03-11', '2027-03-10')]);
+      spec.given(P3Y_ANNUAL).when(startCycle('2025-04-11')).thenNothing();
+      spec.given([...P3Y_ANNUAL, cycleStarted('2026-03-11', '2027-03-10')]).when(startCycle('2027-03-11')).then([cycleStarted('2027-03-11', '2028-03-10')]);
+    });
+
+    it('catches up both later years in order when the third year’s job is the first to come', () => {
+      spec.given(P3Y_ANNUAL).when(startCycle('2027-03-11')).then([cycleStarted('2026-03-11', '2027-03-10'), cycleStarted('2027-03-11', '2028-03-10')]);
+    });
+
+    it('keeps counting months past the first year of a P3Y billed monthly', () => {
+      spec.given(P3Y_MONTHLY).when(startCycle('2025-04-11')).then([cycleStarted('2025-04-11', '2025-05-10')]);
+    });
+
+    it('starts no later cycle for a term billed upfront: it was charged whole', () => {
+      spec.given(P3Y_UPFRONT).when(startCycle('2026-03-11')).thenNothing();
+    });
+
+    it.each<[string, SubscriptionEvent[], string]>([
+      ['billed annually, charging its first year', P2Y_ANNUAL, '1900.00'],
+      ['billed upfront, charging the whole term', P2Y_UPFRONT, '3800.00'],
+    ])('renews a P2Y for two more years %s', (_case, history, chargedAmount) => {
+      spec
+        .given(history)
+        .when(renew('2027-03-11T00:00:00.000Z', '2027-03-10'))
+        .then([renewed({ termStart: '2027-03-11', termEnd: '2029-03-10', chargedAmount, renewedAt: '2027-03-11T00:00:00.000Z' })]);
+    });
+  });
+
+  describe('cancellation: a 2- or 3-year term with future payments is kept after its window', () => {
+    it.each<[string, SubscriptionEvent[]]>([
+      ['P2Y billed annually', P2Y_ANNUAL],
+      ['P3Y billed annually', P3Y_ANNUAL],
+      ['P3Y billed monthly', P3Y_MONTHLY],
+    ])('refuses the publisher’s DELETE of a %s after the window, as the partner’s cancel', (_case, history) => {
+      const publisher = spec.given(history).when(requestCancellation(AFTER_WINDOW)).thenThrows('cancellation-window-closed', 'rule');
+      expect(publisher.extensions).toEqual({ cancellationAllowedUntilDate: WINDOW_CLOSES });
+      spec.given(history).when(cancel(AFTER_WINDOW)).thenThrows('cancellation-window-closed', 'rule');
+      spec.given(history).when(cancel(AFTER_WINDOW, 'Publisher')).thenThrows('cancellation-window-closed', 'rule');
+    });
+
+    it('keeps refusing for the rest of the term, and in a renewed term: the window does not reopen', () => {
+      spec.given(P3Y_ANNUAL).when(requestCancellation('2027-12-01T00:00:00.000Z')).thenThrows('cancellation-window-closed', 'rule');
+      const renewedTerm = [...P2Y_ANNUAL, renewed({ termStart: '2027-03-11', termEnd: '2029-03-10', chargedAmount: '1900.00' })];
+      spec.given(renewedTerm).when(requestCancellation('2027-04-01T00:00:00.000Z')).thenThrows('cancellation-window-closed', 'rule');
+    });
+
+    it('cancels inside the window: the partner at once with the first cycle refunded, the publisher by request', () => {
+      spec.given(P3Y_ANNUAL).when(cancel(NOW)).then([cancelled({ refund: { amount: '1800.00', currency: 'USD' } })]);
+      spec.given(P3Y_MONTHLY).when(requestCancellation(WINDOW_CLOSES)).then([{ ...cancellationRequested, data: { ...cancellationRequested.data, requestedAt: WINDOW_CLOSES } }]);
+    });
+
+    it.each<[string, SubscriptionEvent[]]>([
+      ['a P2Y billed upfront (nothing is left to pay)', P2Y_UPFRONT],
+      ['a P3Y billed upfront', P3Y_UPFRONT],
+      ['a P1Y billed monthly (one year is no multi-year term)', [purchased({ termDuration: 'P1Y' }), licensesAssigned(), fulfillmentConfirmed(), billingStarted({ termEnd: '2026-03-10' })]],
+      ['a P3Y billed annually whose billing never started (it has no term yet)', [bought('P3Y', 'annual')]],
+    ])('lets the publisher ask to cancel %s after the window', (_case, history) => {
+      spec.given(history).when(requestCancellation(AFTER_WINDOW)).then([cancellationRequested]);
+    });
+
+    it('still refuses the partner after the window whatever the term, as before', () => {
+      spec.given(P2Y_UPFRONT).when(cancel(AFTER_WINDOW)).thenThrows('cancellation-window-closed', 'rule');
+    });
+
+    it('lets the system end a committed term after the window, with no refund', () => {
+      spec.given(P3Y_ANNUAL).when(cancel(LATER, 'System')).then([cancelled({ cancelledAt: LATER, requestedBy: 'System' })]);
+    });
+
+    it('answers a resent DELETE with nothing once one is waiting, and a cancelled subscription as before', () => {
+      spec.given([...P3Y_ANNUAL.slice(0, 3), cancellationRequested]).when(requestCancellation(LATER)).thenNothing();
+      spec.given([...P3Y_ANNUAL, cancelled()]).when(requestCancellation(LATER)).thenThrows('subscription-not-active');
+      spec.given([...P3Y_ANNUAL, cancelled()]).when(cancel(LATER)).thenNothing();
+    });
+  });
+});

@@ -1,13 +1,17 @@
 import { billingCyclesOf, firstCycleCharge } from '../billing/billing-cycles';
+import { billingCyclesFor, isCommittedTerm } from '../billing/terms';
 import type { Decider } from '../decider';
 import { fromCents } from '../shared/money';
 import { characters } from '../shared/text';
 import { addDays, addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
 import * as C from './subscription.commands';
 import { SubscriptionErrors as Errors } from './subscription.errors';
-import type { BlockableOperation, Requester, SubscriptionEvent } from './subscription.events';
+import { billingCycleDueAt } from './subscription.timers';
+import { type BlockableOperation, type Requester, type SubscriptionEvent, SUSPENSION_REASONS, type SuspensionReason } from './subscription.events';
 import {
   ExistingSubscription,
+  BilledSubscription,
+  hasTerm,
   SubscriptionState,
   evolveSubscription,
   initialSubscriptionState,
@@ -20,6 +24,7 @@ type Events = SubscriptionEvent[];
 const MPN_ID = /^\d{6,10}$/;
 const MAX_FRIENDLY_NAME = 128;
 const MAX_ACTION_REASON = 1000;
+const GRACE_OVER = "The suspension's grace period ran out before the reinstatement was accepted.";
 
 export function decideSubscription(command: C.SubscriptionCommand, state: SubscriptionState): Events {
   switch (command.type) {
@@ -63,6 +68,12 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return rejectOperation(command, state);
     case 'RenewSubscription':
       return renew(command, state);
+    case 'SuspendSubscription':
+      return suspend(command, existing(state));
+    case 'RequestReinstatement':
+      return requestReinstatement(command, existing(state));
+    case 'ExpireSuspension':
+      return expireSuspension(command, state);
     default:
       return unknownCommand(command);
   }
@@ -108,7 +119,8 @@ function purchase({ data }: C.PurchaseSubscription, state: SubscriptionState): E
   }
   const friendlyName = normaliseFriendlyName(data.friendlyName);
   assertQuantity(data.quantity, data.limits);
-  if (data.termDuration === 'P1M' && data.billingCycle !== 'monthly') throw Errors.invalidBillingCycle();
+  // The catalog's own choice of cycles per term is the order's to check; a month billed otherwise than monthly is never sold.
+  if (!billingCyclesFor(data.termDuration).includes(data.billingCycle)) throw Errors.invalidBillingCycle();
   if (data.indirectResellerId !== null && !MPN_ID.test(data.indirectResellerId)) throw Errors.invalidMpnId();
   return [
     {
@@ -149,7 +161,19 @@ function rename({ data }: C.RenameSubscription, state: ExistingSubscription): Ev
 
 /** The fulfillment API calls a subscription Subscribed only once billing has started, and changes only those. */
 function assertSubscribed(state: ExistingSubscription): void {
+  if (state.status === 'suspended') throw Errors.suspended();
   if (state.status !== 'active') throw Errors.notActive(state.status === 'pending' ? 'PendingFulfillmentStart' : 'Unsubscribed');
+}
+
+/** The partner may change the seats of a pending subscription too; the publisher only of a Subscribed one; nobody while suspended. */
+function assertSubscribedOrPending(state: ExistingSubscription, requestedBy: Requester): void {
+  if (requestedBy === 'Partner') assertNotSuspended(state);
+  else assertSubscribed(state);
+}
+
+/** Seats, plan and activation wait while a subscription is suspended. */
+function assertNotSuspended(state: ExistingSubscription): void {
+  if (state.status === 'suspended') throw Errors.suspended();
 }
 
 const limitsOf = (plan: C.CatalogPlan): C.PlanLimits => ({ minQuantity: plan.minQuantity, maxQuantity: plan.maxQuantity });
@@ -165,7 +189,7 @@ function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Even
     return [];
   }
   if (data.requestedBy === 'Partner') assertChangeable(state, 'changeSeats');
-  else assertSubscribed(state);
+  assertSubscribedOrPending(state, data.requestedBy);
   if (pending) throw Errors.operationPending(pending.id);
 
   if (state.status === 'pending') {
@@ -265,6 +289,7 @@ function cancel({ data }: C.CancelSubscription, state: ExistingSubscription): Ev
     assertChangeable(state, 'cancel');
     if (!insideWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
   }
+  if (data.requestedBy !== 'System' && committedPastWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
   return [cancelled(state, data.now, data.requestedBy, data.operationId, pendingOperation(state)?.id ?? null)];
 }
 
@@ -272,12 +297,21 @@ function requestCancellation({ data }: C.RequestCancellation, state: ExistingSub
   const pending = pendingOperation(state);
   if (pending?.action === 'Unsubscribe') return [];
   if (state.status === 'deleted') throw Errors.notActive('Unsubscribed');
+  if (data.requestedBy !== 'System' && committedPastWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
   if (pending) throw Errors.operationPending(pending.id);
   return [{ type: 'CancellationRequested', data: { operationId: data.operationId, requestedBy: data.requestedBy, requestedAt: data.now } }];
 }
 
 function insideWindow(state: ExistingSubscription, now: string): boolean {
   return !isAfter(now, state.cancellationAllowedUntil);
+}
+
+/**
+ * A running 2- or 3-year term still to be paid for (DOMAIN §4.5) cannot be cancelled on request once
+ * its window closed, until it is complete; only the system ends it. One whose billing never started has no term yet.
+ */
+function committedPastWindow(state: ExistingSubscription, now: string): boolean {
+  return state.status !== 'pending' && isCommittedTerm(state) && !insideWindow(state, now);
 }
 
 /** Inside the window, what the term charged is refunded; after it, nothing is. */
@@ -288,7 +322,7 @@ function cancelled(
   operationId: string,
   abandonedOperationId: string | null,
 ): SubscriptionEvent {
-  const charged = state.status === 'active' ? state.billing.chargedAmount : null;
+  const charged = hasTerm(state) ? state.billing.chargedAmount : null;
   const refund = insideWindow(state, now) && charged !== null ? { amount: charged, currency: state.currency } : null;
   return { type: 'Cancelled', data: { cancelledAt: now, requestedBy, refund, operationId, abandonedOperationId } };
 }
@@ -305,6 +339,7 @@ function recordLicensesAssigned({ data }: C.RecordLicensesAssigned, state: Exist
 /** `quantity` may be left out only for a plan not priced per seat. */
 function confirmFulfillment({ data }: C.ConfirmFulfillment, state: ExistingSubscription): Events {
   if (state.status === 'deleted') throw Errors.unsubscribed();
+  assertNotSuspended(state);
   const quantity = data.quantity ?? (data.pricedPerSeat ? null : state.quantity);
   if (quantity === null) throw Errors.quantityRequired();
   if (data.planId !== state.planId) throw Errors.fulfillmentMismatch('planId', state.planId);
@@ -349,12 +384,25 @@ function firstCharge(state: ExistingSubscription, termStart: string, quantity: n
  * it up. Only while billing runs; the term's first cycle is BillingStarted's or the renewal's.
  */
 function startBillingCycle({ data }: C.StartBillingCycle, state: SubscriptionState): Events {
-  if (state.status !== 'active') return [];
+  if (!hasTerm(state)) return [];
+  return cyclesBegun(state, data.cycleStart, data.now);
+}
+
+/**
+ * The later cycles of the current term begun by `upTo` and by `now`, not yet started, in order. One
+ * that began while suspended is skipped, uncharged; one that began before, charged, however late its
+ * job runs: the outcome follows when each cycle began, never when it was looked at.
+ */
+function cyclesBegun(state: BilledSubscription, upTo: string, now: string): Events {
   const { billing } = state;
-  const today = dateOf(data.now);
+  const suspendedAt = state.status === 'suspended' ? state.suspension.suspendedAt : null;
   return billingCyclesOf({ termStart: billing.termStart, termEnd: billing.termEnd, billingCycle: state.billingCycle })
-    .filter((cycle) => cycle.start > billing.cycleStart && cycle.start <= data.cycleStart && cycle.start <= today)
-    .map((cycle) => ({ type: 'BillingCycleStarted', data: { cycleStart: cycle.start, cycleEnd: cycle.end, quantity: state.quantity } }));
+    .filter((cycle) => cycle.start > billing.cycleStart && cycle.start <= upTo && !isAfter(billingCycleDueAt(cycle.start), now))
+    .map((cycle) =>
+      suspendedAt !== null && !isAfter(suspendedAt, billingCycleDueAt(cycle.start))
+        ? { type: 'BillingCycleSkipped', data: { cycleStart: cycle.start, cycleEnd: cycle.end, reason: 'suspended' } }
+        : { type: 'BillingCycleStarted', data: { cycleStart: cycle.start, cycleEnd: cycle.end, quantity: state.quantity } },
+    );
 }
 
 /**
@@ -362,11 +410,13 @@ function startBillingCycle({ data }: C.StartBillingCycle, state: SubscriptionSta
  * it is due, for a term not begun, or once it was renewed or ended, nothing happens.
  */
 function renew({ data }: C.RenewSubscription, state: SubscriptionState): Events {
-  if (state.status !== 'active' || state.billing.termEnd !== data.termEnd) return [];
+  if (!hasTerm(state) || state.billing.termEnd !== data.termEnd) return [];
   if (dateOf(data.now) <= state.billing.termEnd) return [];
   if (!state.autoRenewEnabled) {
     return [{ type: 'SubscriptionExpired', data: { operationId: data.operationId, termEnd: state.billing.termEnd, expiredAt: data.now } }];
   }
+  // A suspended subscription is not renewed: the renewal is due again when it is reinstated (SubscriptionReinstated names the term).
+  if (state.status === 'suspended') return [];
   const termStart = addDays(state.billing.termEnd, 1);
   return [
     {
@@ -455,7 +505,10 @@ function acceptOperation({ data }: C.AcceptOperation, current: SubscriptionState
     }
     case 'Unsubscribe':
       return [cancelled(state, data.now, operation.requestedBy, operation.id, null)];
+    case 'Reinstate':
+      return reinstated(state, operation, data.now);
     case 'Renew':
+    case 'Suspend':
       throw Errors.operationNotInProgress(operation.status);
   }
 }
@@ -472,9 +525,103 @@ function rejectOperation({ data }: C.RejectOperation, current: SubscriptionState
       return [{ type: 'PlanChangeRejected', data: { ...base, planId: operation.planId } }];
     case 'Unsubscribe':
       return [{ type: 'CancellationRejected', data: base }];
+    case 'Reinstate':
+      return [{ type: 'ReinstatementRejected', data: base }];
     case 'Renew':
+    case 'Suspend':
       throw Errors.operationNotInProgress(operation.status);
   }
+}
+
+/**
+ * Back to active, with the cycles begun meanwhile recorded (skipped, or charged when they began
+ * before the suspension), so none is charged for time spent suspended. Once the grace has run out
+ * it is too late: the reinstatement is rejected, and the grace's own timer cancels the subscription.
+ */
+function reinstated(state: ExistingSubscription, operation: SubscriptionOperation, now: string): Events {
+  if (state.status !== 'suspended') return [];
+  if (!isAfter(state.suspension.graceEndsAt, now)) {
+    return [{ type: 'ReinstatementRejected', data: { operationId: operation.id, reason: GRACE_OVER, rejectedAt: now } }];
+  }
+  // The reinstatement first: it is the event the operation's own timer and answer are known by.
+  return [
+    { type: 'SubscriptionReinstated', data: { operationId: operation.id, reinstatedAt: now, termEnd: state.billing.termEnd } },
+    ...cyclesBegun(state, dateOf(now), now),
+  ];
+}
+
+function suspensionReasons(raw: readonly string[]): SuspensionReason[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.some((reason) => !(SUSPENSION_REASONS as readonly string[]).includes(reason))) {
+    throw Errors.invalidSuspensionReasons();
+  }
+  return [...new Set(raw as SuspensionReason[])].sort();
+}
+
+/**
+ * Only a subscription whose billing runs can be suspended (Microsoft: only Subscribed ones); a
+ * second suspension changes nothing. A change still waiting for the publisher ends with it.
+ */
+function suspend({ data }: C.SuspendSubscription, state: ExistingSubscription): Events {
+  const reasons = suspensionReasons(data.reasons);
+  if (state.status === 'deleted') throw Errors.deleted();
+  if (state.status === 'suspended') return [];
+  if (state.status !== 'active') throw Errors.notSuspendable(state.status);
+  return [
+    {
+      type: 'SubscriptionSuspended',
+      data: {
+        operationId: data.operationId,
+        reasons,
+        requestedBy: data.requestedBy,
+        suspendedAt: data.now,
+        graceEndsAt: addMilliseconds(data.now, data.graceMs),
+        // A cancellation the publisher asked for stays open: cancellation is allowed while suspended.
+        abandonedOperationId: abandonedBySuspension(state),
+      },
+    },
+  ];
+}
+
+/** Reinstatement waits for the publisher, as a seat change does; asked again while it waits, or of an active subscription, it changes nothing. */
+function requestReinstatement({ data }: C.RequestReinstatement, state: ExistingSubscription): Events {
+  if (state.status === 'deleted') throw Errors.deleted();
+  if (state.status === 'active') return [];
+  if (state.status !== 'suspended') throw Errors.notSuspended(state.status);
+  const pending = pendingOperation(state);
+  if (pending?.action === 'Reinstate') return [];
+  if (!isAfter(state.suspension.graceEndsAt, data.now)) throw Errors.graceExpired(state.suspension.graceEndsAt);
+  if (pending) throw Errors.operationPending(pending.id);
+  return [{ type: 'ReinstatementRequested', data: { operationId: data.operationId, requestedBy: data.requestedBy, requestedAt: data.now } }];
+}
+
+function abandonedBySuspension(state: ExistingSubscription): string | null {
+  const pending = pendingOperation(state);
+  return pending && pending.action !== 'Unsubscribe' ? pending.id : null;
+}
+
+/**
+ * The grace ran out with the same suspension still in force: cancelled by the system, with no
+ * refund. A cancellation the publisher asked for meanwhile is the one that happens; a waiting
+ * reinstatement is abandoned.
+ */
+function expireSuspension({ data }: C.ExpireSuspension, state: SubscriptionState): Events {
+  if (state.status !== 'suspended' || state.suspension.operationId !== data.suspensionOperationId) return [];
+  if (isAfter(state.suspension.graceEndsAt, data.now)) return [];
+  const pending = pendingOperation(state);
+  const asked = pending?.action === 'Unsubscribe' ? pending : null;
+  return [
+    {
+      type: 'Cancelled',
+      data: {
+        cancelledAt: data.now,
+        requestedBy: asked ? asked.requestedBy : 'System',
+        refund: null,
+        operationId: asked ? asked.id : data.operationId,
+        abandonedOperationId: asked ? null : (pending?.id ?? null),
+        cause: 'SuspensionGraceExpired',
+      },
+    },
+  ];
 }
 
 function unknownCommand(command: never): Events {

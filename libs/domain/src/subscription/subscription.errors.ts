@@ -86,6 +86,33 @@ export const SubscriptionErrors = {
     ),
   operationMismatch: (field: 'planId' | 'quantity', expected: string | number) =>
     new DomainError('operation-mismatch', 'validation', `${field} does not match the operation (${String(expected)}).`, { expected }, field),
+  suspended: () =>
+    new DomainError(
+      'subscription-suspended',
+      'rule',
+      'The subscription is suspended: seats, plan, activation and renewal wait until it is reinstated (PATCH status: active). It can still be cancelled.',
+    ),
+  notSuspendable: (status: string) =>
+    new DomainError('subscription-not-suspendable', 'rule', `Only an active subscription, one whose billing has started, can be suspended; this one is ${status}.`, {
+      subscriptionStatus: status,
+    }),
+  notSuspended: (status: string) =>
+    new DomainError('subscription-not-suspended', 'rule', `Only a suspended subscription can be reinstated; this one is ${status}.`, { subscriptionStatus: status }),
+  graceExpired: (graceEndsAt: string) =>
+    new DomainError(
+      'suspension-grace-expired',
+      'rule',
+      `The suspension's grace period ended at ${graceEndsAt}; the subscription is being cancelled and cannot be reinstated.`,
+      { graceEndsAt },
+    ),
+  invalidSuspensionReasons: () =>
+    new DomainError(
+      'invalid-suspension-reasons',
+      'validation',
+      'suspensionReasons must list one or more of nonpayment, fraud and other.',
+      {},
+      'suspensionReasons',
+    ),
   invalidAction: () =>
     new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.', {}, 'reason'),
 };

@@ -1,14 +1,21 @@
 import type { DomainEvent } from '../decider';
 import type { TermDuration } from '../shared/time';
 
-export type BillingCycle = 'monthly' | 'annual';
-export const BILLING_CYCLES: readonly BillingCycle[] = ['monthly', 'annual'];
+export type BillingCycle = 'monthly' | 'annual' | 'upfront';
+export const BILLING_CYCLES: readonly BillingCycle[] = ['monthly', 'annual', 'upfront'];
 
 /** Who asked for a change: the reseller partner, the publisher through the fulfillment API, or this system. */
 export type Requester = 'Partner' | 'Publisher' | 'System';
 
 /** The operations of the SaaS Fulfillment API this system starts (Microsoft's OperationActionEnum, in part). */
-export type OperationAction = 'ChangeQuantity' | 'ChangePlan' | 'Unsubscribe' | 'Renew';
+export type OperationAction = 'ChangeQuantity' | 'ChangePlan' | 'Unsubscribe' | 'Renew' | 'Suspend' | 'Reinstate';
+
+/** Why a subscription is suspended (Partner Center's `suspensionReasons`). */
+export type SuspensionReason = 'nonpayment' | 'fraud' | 'other';
+export const SUSPENSION_REASONS: readonly SuspensionReason[] = ['nonpayment', 'fraud', 'other'];
+
+/** Why a subscription ended other than by someone's cancellation. */
+export type CancellationCause = 'SuspensionGraceExpired';
 
 /** Operations a publisher's open action can block. */
 export type BlockableOperation = 'cancel' | 'changeSeats' | 'rename' | 'changeAutoRenew' | 'changeIndirectReseller';
@@ -123,8 +130,31 @@ export type Cancelled = DomainEvent<
     operationId: string;
     /** Another change still waiting for the publisher ends with the subscription. */
     abandonedOperationId: string | null;
+    /** Absent when someone cancelled it; set when time did (a suspension's grace ran out). */
+    cause?: CancellationCause;
   }
 >;
+/** The subscription is suspended; the publisher is told (inform-only `Suspend`). Billing pauses, the term runs on. */
+export type SubscriptionSuspended = DomainEvent<
+  'SubscriptionSuspended',
+  {
+    operationId: string;
+    reasons: SuspensionReason[];
+    requestedBy: Requester;
+    suspendedAt: string;
+    /** When it is cancelled unless reinstated first: `suspendedAt` plus the grace period in force when it was suspended. */
+    graceEndsAt: string;
+    /** A change still waiting for the publisher ends with the suspension. */
+    abandonedOperationId: string | null;
+  }
+>;
+/** Reinstatement was asked for; the publisher gets `Reinstate` InProgress and answers like a seat change. */
+export type ReinstatementRequested = DomainEvent<'ReinstatementRequested', { operationId: string; requestedBy: Requester; requestedAt: string }>;
+/** `termEnd`: the last day of the term it is back in; a renewal that came due while suspended is due again from now. */
+export type SubscriptionReinstated = DomainEvent<'SubscriptionReinstated', { operationId: string; reinstatedAt: string; termEnd: string }>;
+export type ReinstatementRejected = DomainEvent<'ReinstatementRejected', { operationId: string; reason: string | null; rejectedAt: string }>;
+/** A billing cycle began while the subscription was suspended: it is not charged. */
+export type BillingCycleSkipped = DomainEvent<'BillingCycleSkipped', { cycleStart: string; cycleEnd: string; reason: 'suspended' }>;
 /** A later billing cycle of a term billed in several (a year billed monthly) began, and is charged. */
 export type BillingCycleStarted = DomainEvent<
   'BillingCycleStarted',
@@ -168,7 +198,12 @@ export type SubscriptionEvent =
   | PublisherActionResolved
   | Cancelled
   | SubscriptionRenewed
-  | SubscriptionExpired;
+  | SubscriptionExpired
+  | SubscriptionSuspended
+  | ReinstatementRequested
+  | SubscriptionReinstated
+  | ReinstatementRejected
+  | BillingCycleSkipped;
 
 export type SubscriptionEventType = SubscriptionEvent['type'];
 
@@ -196,6 +231,11 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEventType[] = [
   'Cancelled',
   'SubscriptionRenewed',
   'SubscriptionExpired',
+  'SubscriptionSuspended',
+  'ReinstatementRequested',
+  'SubscriptionReinstated',
+  'ReinstatementRejected',
+  'BillingCycleSkipped',
 ];
 
 export function isSubscriptionEvent(event: { type: string }): event is SubscriptionEvent {

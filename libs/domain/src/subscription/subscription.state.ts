@@ -1,6 +1,6 @@
 import { billingCyclesOf } from '../billing/billing-cycles';
 import type { TermDuration } from '../shared/time';
-import type { BillingCycle, OperationAction, Requester, SubscriptionEvent } from './subscription.events';
+import type { BillingCycle, OperationAction, Requester, SubscriptionEvent, SuspensionReason } from './subscription.events';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
 
@@ -75,8 +75,18 @@ interface SubscriptionFields {
   testClockId: string | null;
 }
 
+/** Why and since when a subscription is suspended, and when its grace runs out. */
+export interface Suspension {
+  operationId: string;
+  reasons: SuspensionReason[];
+  suspendedAt: string;
+  graceEndsAt: string;
+}
+
 export type PendingSubscription = SubscriptionFields & { status: 'pending' };
 export type ActiveSubscription = SubscriptionFields & { status: 'active'; billing: Billing };
+/** Only a subscription whose billing runs can be suspended, so it has a term; its cycles are not charged while it lasts. */
+export type SuspendedSubscription = SubscriptionFields & { status: 'suspended'; billing: Billing; suspension: Suspension };
 export type DeletedSubscription = SubscriptionFields & {
   status: 'deleted';
   billing: Billing | null;
@@ -84,7 +94,11 @@ export type DeletedSubscription = SubscriptionFields & {
   cancelledBy: Requester;
   refund: { amount: string; currency: string } | null;
 };
-export type ExistingSubscription = PendingSubscription | ActiveSubscription | DeletedSubscription;
+export type ExistingSubscription = PendingSubscription | ActiveSubscription | SuspendedSubscription | DeletedSubscription;
+/** A subscription with a term: billed, or suspended. */
+export type BilledSubscription = ActiveSubscription | SuspendedSubscription;
+
+export const hasTerm = (state: SubscriptionState): state is BilledSubscription => state.status === 'active' || state.status === 'suspended';
 export type SubscriptionState = { status: 'none' } | ExistingSubscription;
 
 export const initialSubscriptionState = (): SubscriptionState => ({ status: 'none' });
@@ -157,7 +171,7 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       const operations = finishOperation(state.operations, d.operationId, 'Succeeded', d.changedAt, null);
       if (d.unitPrice === undefined) return { ...state, planId: d.planId, operations };
       const priced = { ...state, planId: d.planId, unitPrice: d.unitPrice, operations };
-      return priced.status === 'active' ? { ...priced, billing: { ...priced.billing, unitPrice: d.unitPrice } } : priced;
+      return hasTerm(priced) ? { ...priced, billing: { ...priced.billing, unitPrice: d.unitPrice } } : priced;
     }
     case 'PlanChangeRejected': {
       const d = event.data;
@@ -200,9 +214,35 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       };
       return { ...state, status: 'active', billing };
     }
-    case 'BillingCycleStarted': {
-      if (state.status !== 'active' || event.data.cycleStart <= state.billing.cycleStart) return state;
+    case 'BillingCycleStarted':
+    case 'BillingCycleSkipped': {
+      if (!hasTerm(state) || event.data.cycleStart <= state.billing.cycleStart) return state;
       return { ...state, billing: { ...state.billing, cycleStart: event.data.cycleStart, cycleEnd: event.data.cycleEnd } };
+    }
+    case 'SubscriptionSuspended': {
+      if (state.status !== 'active') return state;
+      const d = event.data;
+      const operations = [
+        ...finishOperation(state.operations, d.abandonedOperationId, 'Failed', d.suspendedAt, 'Subscription suspended'),
+        done(d.operationId, 'Suspend', state.planId, state.quantity, d.requestedBy, d.suspendedAt),
+      ];
+      const suspension: Suspension = { operationId: d.operationId, reasons: [...d.reasons], suspendedAt: d.suspendedAt, graceEndsAt: d.graceEndsAt };
+      return { ...state, status: 'suspended', suspension, operations };
+    }
+    case 'ReinstatementRequested': {
+      const d = event.data;
+      return { ...state, operations: [...state.operations, waiting(d.operationId, 'Reinstate', state.planId, state.quantity, d.requestedBy, d.requestedAt)] };
+    }
+    case 'SubscriptionReinstated': {
+      const d = event.data;
+      const operations = finishOperation(state.operations, d.operationId, 'Succeeded', d.reinstatedAt, null);
+      if (state.status !== 'suspended') return { ...state, operations };
+      const { suspension: _over, ...rest } = state;
+      return { ...rest, status: 'active', operations };
+    }
+    case 'ReinstatementRejected': {
+      const d = event.data;
+      return { ...state, operations: finishOperation(state.operations, d.operationId, 'Failed', d.rejectedAt, d.reason) };
     }
     case 'PublisherActionRequired': {
       const { reason, url, blockedOperations, signedAt } = event.data;
@@ -221,7 +261,7 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       return ended(state, { at: d.cancelledAt, by: d.requestedBy, refund: d.refund, operations });
     }
     case 'SubscriptionRenewed': {
-      if (state.status !== 'active') return state;
+      if (!hasTerm(state)) return state;
       const d = event.data;
       const cycle = billingCyclesOf({ termStart: d.termStart, termEnd: d.termEnd, billingCycle: state.billingCycle })[0];
       return {
@@ -270,8 +310,9 @@ function ended(
   state: ExistingSubscription,
   end: { at: string; by: Requester; refund: DeletedSubscription['refund']; operations: SubscriptionOperation[] },
 ): DeletedSubscription {
+  const { suspension: _over, ...fields } = state as ExistingSubscription & { suspension?: Suspension };
   return {
-    ...state,
+    ...fields,
     status: 'deleted',
     billing: state.status === 'pending' ? null : state.billing,
     cancelledAt: end.at,

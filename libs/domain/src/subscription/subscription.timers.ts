@@ -1,6 +1,6 @@
 import { BillingTerm, nextBillingCycleOf } from '../billing/billing-cycles';
 import { addDays } from '../shared/time';
-import type { SubscriptionState } from './subscription.state';
+import { hasTerm, type SubscriptionState } from './subscription.state';
 
 /**
  * When a term ending on `termEnd` (its last day, inclusive) is due for renewal: the start of the
@@ -29,7 +29,7 @@ export function nextBillingCycleDue(term: BillingTerm, currentCycleStart: string
 
 /** The next cycle a subscription's state waits for; null unless billing runs and the term has one more. */
 export function nextBillingCycleDueOf(state: SubscriptionState): DueBillingCycle | null {
-  if (state.status !== 'active') return null;
+  if (!hasTerm(state)) return null;
   const { termStart, termEnd, cycleStart } = state.billing;
   return nextBillingCycleDue({ termStart, termEnd, billingCycle: state.billingCycle }, cycleStart);
 }

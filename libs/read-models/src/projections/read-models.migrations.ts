@@ -164,4 +164,9 @@ export const readModelMigrations: Migration[] = [
       UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name = 'subscriptions';
     `,
   },
+  {
+    id: '007-subscription-suspension',
+    // No earlier event suspends anything, so the rows stay as they are.
+    sql: `ALTER TABLE subscriptions ADD COLUMN suspension_reasons jsonb;`,
+  },
 ];

@@ -25,6 +25,8 @@ export interface PartnerSubscriptionView {
   friendlyName: string;
   quantity: number;
   status: 'pending' | 'active' | 'suspended' | 'deleted';
+  /** Partner Center's `suspensionReasons`, while suspended; null otherwise. */
+  suspensionReasons: string[] | null;
   attentionNeeded: boolean;
   actionNeeded: { reason: string; url: string; blockedOperations: string[] } | null;
   activationLink: string | null;
@@ -95,6 +97,7 @@ export function partnerSubscriptionOf(source: PartnerViewSource, activationLink:
     friendlyName: source.friendlyName,
     quantity: source.quantity,
     status: source.status,
+    suspensionReasons: source.suspensionReasons ? [...source.suspensionReasons] : null,
     // Partner Center's "Action needed": the partner has to follow the activation link, or answer the publisher (SPEC §4).
     attentionNeeded: source.status === 'pending' || source.action !== null,
     actionNeeded: source.action ? { ...source.action, blockedOperations: [...source.action.blockedOperations] } : null,
@@ -141,6 +144,7 @@ export function partnerSubscriptionView(
       termEnd: billing?.termEnd ?? null,
       cycleStart: billing?.cycleStart ?? null,
       currentTermCharged,
+      suspensionReasons: state.status === 'suspended' ? state.suspension.reasons : null,
       pendingOperations: state.operations
         .filter((op) => op.status === 'InProgress')
         .map(({ id, action, quantity, requestedAt }) => ({ id, action, quantity, requestedAt })),

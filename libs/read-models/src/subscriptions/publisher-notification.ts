@@ -8,6 +8,8 @@ export const NOTIFYING_EVENTS: ReadonlySet<string> = new Set([
   'Cancelled',
   'SubscriptionExpired',
   'SubscriptionRenewed',
+  'SubscriptionSuspended',
+  'ReinstatementRequested',
 ]);
 
 /**

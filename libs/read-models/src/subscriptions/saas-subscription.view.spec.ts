@@ -80,6 +80,18 @@ describe('the SaaS Fulfillment API v2 view of a subscription', () => {
     expect(view.term).toEqual({ termUnit: 'P1Y', startDate: '2026-03-02T00:00:00Z', endDate: '2027-03-01T00:00:00Z', chargeDuration: 'P1M' });
   });
 
+  it.each<[string, string, string, string]>([
+    ['P2Y', 'annual', '2028-03-01', 'P1Y'],
+    ['P3Y', 'monthly', '2029-03-01', 'P1M'],
+    ['P3Y', 'upfront', '2029-03-01', 'P3Y'],
+    ['P1Y', 'upfront', '2027-03-01', 'P1Y'],
+  ])('shows a %s term billed %s as its TermUnit, ending %s, charged every %s', (termDuration, billingCycle, termEnd, chargeDuration) => {
+    const bought = { ...purchased, data: { ...purchased.data, termDuration, billingCycle } } as SubscriptionEvent;
+    const started = { ...billing, data: { ...billing.data, termEnd, billingCycle } } as SubscriptionEvent;
+    expect(saasSubscriptionView(stateAfter(bought)).term).toEqual({ termUnit: termDuration });
+    expect(saasSubscriptionView(stateAfter(bought, started)).term).toEqual({ termUnit: termDuration, startDate: '2026-03-02T00:00:00Z', endDate: `${termEnd}T00:00:00Z`, chargeDuration });
+  });
+
   it('is Unsubscribed once cancelled, keeping the term it had', () => {
     const view = saasSubscriptionView(stateAfter(purchased, billing, cancelled));
     expect(view.saasSubscriptionStatus).toBe('Unsubscribed');

@@ -1,4 +1,4 @@
-import type { ExistingSubscription, Requester, SubscriptionOperation } from '@mfh/domain';
+import type { BillingCycle, ExistingSubscription, Requester, SubscriptionOperation, TermDuration } from '@mfh/domain';
 import { derivedId } from '@mfh/event-store';
 
 /** Microsoft's `AadIdentifier`: every member optional, and only what this system can vouch for is filled in. */
@@ -12,7 +12,8 @@ export interface AadIdentifier {
 export type SaasSubscriptionStatus = 'PendingFulfillmentStart' | 'Subscribed' | 'Suspended' | 'Unsubscribed';
 
 export interface SaasTerm {
-  termUnit: 'P1M' | 'P1Y';
+  /** Microsoft's TermUnit: P1M to P5Y; this marketplace sells up to P3Y. */
+  termUnit: TermDuration;
   startDate?: string;
   endDate?: string;
   chargeDuration?: string;
@@ -69,11 +70,13 @@ export interface SaasOperation {
 const STATUS: Record<ExistingSubscription['status'], SaasSubscriptionStatus> = {
   pending: 'PendingFulfillmentStart',
   active: 'Subscribed',
+  suspended: 'Suspended',
   deleted: 'Unsubscribed',
 };
 
-/** How often the term is charged, as the ISO duration Microsoft's `chargeDuration` uses. */
-const CHARGE_DURATION: Record<ExistingSubscription['billingCycle'], string> = { monthly: 'P1M', annual: 'P1Y' };
+/** How often the term is charged, as the ISO duration Microsoft's `chargeDuration` uses: upfront, once per term. */
+const chargeDurationOf = (billingCycle: BillingCycle, termDuration: TermDuration): string =>
+  billingCycle === 'monthly' ? 'P1M' : billingCycle === 'annual' ? 'P1Y' : termDuration;
 
 /** What the fulfillment API's `Subscription` is drawn from: the command side's state or a list row alike. */
 export interface SaasSubscriptionSource {
@@ -120,7 +123,7 @@ function termOf(source: SaasSubscriptionSource): SaasTerm {
     termUnit: source.termDuration,
     startDate: `${source.term.termStart}T00:00:00Z`,
     endDate: `${source.term.termEnd}T00:00:00Z`,
-    chargeDuration: CHARGE_DURATION[source.billingCycle],
+    chargeDuration: chargeDurationOf(source.billingCycle, source.termDuration),
   };
 }
 

@@ -55,6 +55,8 @@ export interface SubscriptionRow extends ProjectionRow {
   /** What the charger recorded for the latest term it charged; null before its first line. */
   readonly termCharges: TermCharges | null;
   readonly pendingOperations: readonly PendingOperationRow[];
+  /** Why it is suspended, while it is; null otherwise. */
+  readonly suspensionReasons: readonly string[] | null;
   /** Sandbox: the test clock it lives on (SPEC §14). */
   readonly testClockId: string | null;
 }

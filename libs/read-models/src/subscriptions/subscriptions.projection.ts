@@ -48,6 +48,7 @@ export function evolveSubscriptionRow(row: SubscriptionRow | null, event: Subscr
       cycleStart: null,
       termCharges: null,
       pendingOperations: [],
+      suspensionReasons: null,
       testClockId: d.testClockId ?? null,
     };
   }
@@ -117,13 +118,24 @@ function change(row: SubscriptionRow, event: SubscriptionChange): Partial<Change
     case 'Cancelled': {
       // The Unsubscribe operation and any change it abandons both end with the subscription.
       const remaining = finished({ pendingOperations: finished(row, event.data.abandonedOperationId) }, event.data.operationId);
-      return { status: 'deleted', action: null, pendingOperations: remaining };
+      return { status: 'deleted', action: null, pendingOperations: remaining, suspensionReasons: null };
     }
     case 'SubscriptionExpired':
-      return { status: 'deleted', action: null, pendingOperations: [] };
+      return { status: 'deleted', action: null, pendingOperations: [], suspensionReasons: null };
     case 'BillingCycleStarted':
-      if (row.status !== 'active' || row.cycleStart === null || event.data.cycleStart <= row.cycleStart) return {};
+    case 'BillingCycleSkipped':
+      if (row.cycleStart === null || event.data.cycleStart <= row.cycleStart) return {};
       return { cycleStart: event.data.cycleStart };
+    case 'SubscriptionSuspended':
+      if (row.status !== 'active') return {};
+      return { status: 'suspended', suspensionReasons: [...event.data.reasons], pendingOperations: finished(row, event.data.abandonedOperationId) };
+    case 'ReinstatementRequested':
+      return { pendingOperations: waiting(row, event.data.operationId, 'Reinstate', row.quantity, event.data.requestedAt) };
+    case 'SubscriptionReinstated':
+      if (row.status !== 'suspended') return { pendingOperations: finished(row, event.data.operationId) };
+      return { status: 'active', suspensionReasons: null, pendingOperations: finished(row, event.data.operationId) };
+    case 'ReinstatementRejected':
+      return { pendingOperations: finished(row, event.data.operationId) };
     default:
       return unknownEvent(event);
   }

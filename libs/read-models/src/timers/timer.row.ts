@@ -1,7 +1,10 @@
 import type { ProjectionRow } from '../projections/projection';
 
-/** What a timer does when it fires: accept an operation left unanswered, renew (or end) a term, or start a term's next billing cycle. */
-export type TimerKind = 'operation-auto-accept' | 'renewal' | 'billing-cycle';
+/**
+ * What a timer does when it fires: accept an operation left unanswered, renew (or end) a term, start
+ * a term's next billing cycle, or cancel a subscription whose suspension outlasted its grace.
+ */
+export type TimerKind = 'operation-auto-accept' | 'renewal' | 'billing-cycle' | 'suspension-grace';
 
 /** `fired`: the timer's own command changed the subscription; `cancelled`: something else settled it first. */
 export type TimerState = 'pending' | 'fired' | 'cancelled';
@@ -17,6 +20,7 @@ export interface TimerEntry {
   dueAt: string | null;
   /** When its wait began: the operation's request, or the term's start. */
   startedAt: string;
+  /** The operation it answers, or (suspension-grace) the suspension's. */
   operationId: string | null;
   /** The last day of the term a renewal ends, or of the term a billing cycle belongs to. */
   termEnd: string | null;

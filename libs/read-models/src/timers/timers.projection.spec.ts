@@ -201,6 +201,69 @@ describe('timers projection', () => {
     });
   });
 
+  describe('billing cycles of multi-year terms', () => {
+    const started = (termStart: string, termEnd: string, billingCycle: 'monthly' | 'annual' | 'upfront'): Given => ({
+      type: 'BillingStarted',
+      data: { termStart, termEnd, quantity: 3, unitPrice: '540.00', currency: 'USD', billingCycle, chargedAmount: '540.00' },
+    });
+    const cycleStarted = (cycleStart: string, cycleEnd: string): Given => ({
+      id: derivedId(ID, cycleStart, 'billing-cycle', 0),
+      type: 'BillingCycleStarted',
+      data: { cycleStart, cycleEnd, quantity: 3 },
+    });
+    const renewed = (termEnd: string, termStart: string, nextTermEnd: string): Given => ({
+      id: derivedId(ID, termEnd, 'renewal-event', 0),
+      type: 'SubscriptionRenewed',
+      data: { operationId: op(9), termStart, termEnd: nextTermEnd, quantity: 3, chargedAmount: '540.00', renewedAt: `${termStart}T00:00:00.000Z` },
+    });
+    const cycles = (row: SubscriptionTimersRow | undefined) => row?.timers.filter((t) => t.kind === 'billing-cycle').map((t) => [t.cycleStart, t.termEnd, t.state]);
+    const P3Y_ANNUAL = started('2027-01-05', '2030-01-04', 'annual');
+
+    it('sets a three-year term billed annually its second year’s cycle, due on the first anniversary', () => {
+      expect(fold([P3Y_ANNUAL])?.timers).toEqual([
+        expect.objectContaining({ kind: 'renewal', termEnd: '2030-01-04', dueAt: '2030-01-05T00:00:00.000Z' }),
+        expect.objectContaining({ kind: 'billing-cycle', cycleStart: '2028-01-05', dueAt: '2028-01-05T00:00:00.000Z', termEnd: '2030-01-04', state: 'pending' }),
+      ]);
+    });
+
+    it('sets the third year’s once the second began, a year later, and none after it', () => {
+      expect(cycles(fold([P3Y_ANNUAL, cycleStarted('2028-01-05', '2029-01-04')]))).toEqual([
+        ['2028-01-05', '2030-01-04', 'fired'],
+        ['2029-01-05', '2030-01-04', 'pending'],
+      ]);
+      expect(cycles(fold([P3Y_ANNUAL, cycleStarted('2028-01-05', '2029-01-04'), cycleStarted('2029-01-05', '2030-01-04')]))).toEqual([
+        ['2028-01-05', '2030-01-04', 'fired'],
+        ['2029-01-05', '2030-01-04', 'fired'],
+      ]);
+    });
+
+    it('keeps a three-year term billed monthly on months past its first year (the thirteenth cycle is not a year’s)', () => {
+      const monthly = started('2027-01-05', '2030-01-04', 'monthly');
+      const year = billingCyclesOf({ termStart: '2027-01-05', termEnd: '2030-01-04', billingCycle: 'monthly' }).slice(1, 13);
+      expect(year.at(-1)?.start).toBe('2028-01-05');
+      const row = fold([monthly, ...year.map((cycle) => cycleStarted(cycle.start, cycle.end))]);
+      expect(cycles(row)?.at(-1)).toEqual(['2028-02-05', '2030-01-04', 'pending']);
+    });
+
+    it('keeps a term from a leap day billed annually on its clamped anniversary', () => {
+      expect(cycles(fold([started('2028-02-29', '2030-02-27', 'annual')]))).toEqual([['2029-02-28', '2030-02-27', 'pending']]);
+    });
+
+    it('bills a renewed two-year term billed annually as the one it renews: its second year’s cycle', () => {
+      const twoYears = started('2027-01-05', '2029-01-04', 'annual');
+      expect(cycles(fold([twoYears, cycleStarted('2028-01-05', '2029-01-04'), renewed('2029-01-04', '2029-01-05', '2031-01-04')]))).toEqual([
+        ['2028-01-05', '2029-01-04', 'fired'],
+        ['2030-01-05', '2031-01-04', 'pending'],
+      ]);
+    });
+
+    it('sets none for a term billed upfront, nor for its renewal', () => {
+      const upfront = started('2027-01-05', '2029-01-04', 'upfront');
+      expect(fold([upfront])?.timers.map((t) => t.kind)).toEqual(['renewal']);
+      expect(cycles(fold([upfront, renewed('2029-01-04', '2029-01-05', '2031-01-04')]))).toEqual([]);
+    });
+  });
+
   it('gives the same rows however the log is batched, and replayed', () => {
     const events = [billingStarted, seatRequest(op(1)), renewedByTimer, seatRequest(op(2))];
     const once = fold(events);

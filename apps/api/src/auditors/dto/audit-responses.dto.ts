@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DIFFERENCE_REASONS } from '@mfh/application';
-import { CHARGE_TYPES } from '@mfh/domain';
+import { BILLING_CYCLES, CHARGE_TYPES, TERM_DURATIONS } from '@mfh/domain';
 import { CHAIN_BREAK_REASONS } from '@mfh/event-store';
 import { SubscriptionResponse } from '../../partners/dto/subscription.dto';
 
@@ -96,8 +96,8 @@ export class AuditInvoiceLineDto {
   @ApiProperty() publisherId!: string;
   @ApiProperty() planId!: string;
   @ApiProperty({ nullable: true, type: String }) resellerMpnId!: string | null;
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
-  @ApiProperty({ enum: ['monthly', 'annual'] }) billingCycle!: string;
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termDuration!: string;
+  @ApiProperty({ enum: [...BILLING_CYCLES] }) billingCycle!: string;
   @ApiProperty({ example: '1 Month Subscription, Monthly billing' }) termAndBillingCycle!: string;
   @ApiProperty({ format: 'date' }) termStartDate!: string;
   @ApiProperty({ format: 'date' }) termEndDate!: string;

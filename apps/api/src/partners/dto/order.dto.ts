@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BILLING_CYCLES, type BillingCycle, TERM_DURATIONS, type TermDuration } from '@mfh/domain';
 import type { OrderLineItemView, OrderView } from '@mfh/read-models';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -8,8 +9,10 @@ export class OrderLineItemRequest {
   @ApiProperty({ example: 'fabrikam-crm' }) @IsString() @MaxLength(64) offerId!: string;
   @ApiProperty({ example: 'standard' }) @IsString() @MaxLength(64) planId!: string;
   @ApiProperty({ example: 10, description: 'Seats, inside the plan limits' }) @IsInt() @Min(1) @Max(1_000_000) quantity!: number;
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) @IsIn(['P1M', 'P1Y']) termDuration!: 'P1M' | 'P1Y';
-  @ApiProperty({ enum: ['monthly', 'annual'] }) @IsIn(['monthly', 'annual']) billingCycle!: 'monthly' | 'annual';
+  @ApiProperty({ enum: [...TERM_DURATIONS], description: 'One the offer sells (GET /v1/offers)' }) @IsIn(TERM_DURATIONS) termDuration!: TermDuration;
+  @ApiProperty({ enum: [...BILLING_CYCLES], description: "One of the term's billingCycles in GET /v1/offers; upfront: the whole term at once" })
+  @IsIn(BILLING_CYCLES)
+  billingCycle!: BillingCycle;
   @ApiPropertyOptional({ maxLength: 128, description: "Defaults to the offer's name" })
   @IsOptionalNotNull()
   @IsString()
@@ -36,8 +39,8 @@ export class OrderLineItemResponse implements OrderLineItemView {
   @ApiProperty() offerId!: string;
   @ApiProperty() planId!: string;
   @ApiProperty() quantity!: number;
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
-  @ApiProperty({ enum: ['monthly', 'annual'] }) billingCycle!: string;
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termDuration!: string;
+  @ApiProperty({ enum: [...BILLING_CYCLES] }) billingCycle!: string;
   @ApiProperty() friendlyName!: string;
   @ApiProperty({ nullable: true, type: String }) partnerIdOnRecord!: string | null;
   @ApiProperty({ format: 'uuid' }) subscriptionId!: string;

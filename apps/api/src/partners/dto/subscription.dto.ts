@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { OperationView, PartnerSubscriptionView } from '@mfh/read-models';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { SUSPENSION_REASONS } from '@mfh/domain';
+import { BILLING_CYCLES, TERM_DURATIONS } from '@mfh/domain';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsOptionalNotNull, PageLinksDto } from './common.dto';
 
 export class UpdateSubscriptionRequest {
@@ -27,10 +29,23 @@ export class UpdateSubscriptionRequest {
   @Matches(/^\d{6,10}$/, { message: 'partnerId must be 6 to 10 digits, or null' })
   partnerId?: string | null;
 
-  @ApiPropertyOptional({ enum: ['deleted'], description: 'Cancels, inside the cancellation window' })
+  @ApiPropertyOptional({
+    enum: ['deleted', 'suspended', 'active'],
+    description:
+      'deleted: cancels, inside the cancellation window. suspended (with suspensionReasons): suspends an active subscription. ' +
+      'active: asks to reinstate a suspended one; the publisher answers (202, see Operation-Location)',
+  })
   @IsOptionalNotNull()
-  @IsIn(['deleted'])
-  status?: 'deleted';
+  @IsIn(['deleted', 'suspended', 'active'])
+  status?: 'deleted' | 'suspended' | 'active';
+
+  @ApiPropertyOptional({ enum: SUSPENSION_REASONS, isArray: true, description: 'Why: required with status suspended, and only with it' })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(3)
+  @IsIn(SUSPENSION_REASONS, { each: true })
+  suspensionReasons?: ('nonpayment' | 'fraud' | 'other')[];
 }
 
 export class ActionNeededDto {
@@ -61,6 +76,8 @@ export class SubscriptionResponse implements PartnerSubscriptionView {
   @ApiProperty() friendlyName!: string;
   @ApiProperty() quantity!: number;
   @ApiProperty({ enum: ['pending', 'active', 'suspended', 'deleted'] }) status!: 'pending' | 'active' | 'suspended' | 'deleted';
+  @ApiProperty({ enum: SUSPENSION_REASONS, isArray: true, nullable: true, description: 'Why it is suspended, while it is' })
+  suspensionReasons!: string[] | null;
   @ApiProperty({ description: '"Action needed": the publisher asks for something' }) attentionNeeded!: boolean;
   @ApiProperty({ type: ActionNeededDto, nullable: true }) actionNeeded!: ActionNeededDto | null;
   @ApiProperty({ nullable: true, type: String, description: "The publisher's landing page with an authorization code, while pending" })
@@ -68,8 +85,8 @@ export class SubscriptionResponse implements PartnerSubscriptionView {
   @ApiProperty() licensesAssigned!: boolean;
   @ApiProperty() fulfillmentConfirmed!: boolean;
   @ApiProperty({ format: 'date', nullable: true, type: String }) billingStartDate!: string | null;
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termDuration!: string;
-  @ApiProperty({ enum: ['monthly', 'annual'] }) billingCycle!: string;
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termDuration!: string;
+  @ApiProperty({ enum: [...BILLING_CYCLES] }) billingCycle!: string;
   @ApiProperty({ format: 'date', nullable: true, type: String, description: 'Last day of the term, inclusive' }) commitmentEndDate!: string | null;
   @ApiProperty() autoRenewEnabled!: boolean;
   @ApiProperty({ nullable: true, type: String, description: "Indirect reseller's MPN ID" }) partnerId!: string | null;
@@ -82,7 +99,7 @@ export class SubscriptionResponse implements PartnerSubscriptionView {
     type: String,
     example: '2026-04-02',
     description:
-      'The day the next charge falls: the next monthly cycle of a term billed monthly, otherwise the renewal day (the day after commitmentEndDate) ' +
+      'The day the next charge falls: the next cycle of a term billed in several (monthly, or annual over two or three years), otherwise the renewal day (the day after commitmentEndDate) ' +
       'while auto-renew is on. null before billing starts, and when nothing more will be charged (auto-renew off in the last cycle, deleted)',
   })
   nextChargeDate!: string | null;

@@ -8,6 +8,7 @@ import type {
   SaasTerm,
 } from '@mfh/read-models';
 import type { SaasPlan, SaasPlanComponents, SaasRecurrentBillingTerm } from '@mfh/application';
+import { TERM_DURATIONS, type TermDuration } from '@mfh/domain';
 
 /** The response shapes of Microsoft's SaaS Fulfillment API v2 (`components.schemas`), for the OpenAPI document. */
 
@@ -21,10 +22,11 @@ export class SaasAadIdentifier implements AadIdentifier {
 }
 
 export class SaasSubscriptionTerm implements SaasTerm {
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termUnit!: 'P1M' | 'P1Y';
+  @ApiProperty({ enum: [...TERM_DURATIONS], description: "Microsoft's TermUnit (which also has P4Y and P5Y)" }) termUnit!: TermDuration;
   @ApiPropertyOptional({ format: 'date-time', description: 'First day of the term; once billing has started' }) startDate?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'Last day of the term; once billing has started' }) endDate?: string;
-  @ApiPropertyOptional({ enum: ['P1M', 'P1Y'], description: 'How often the term is charged' }) chargeDuration?: string;
+  @ApiPropertyOptional({ enum: [...TERM_DURATIONS], description: 'How often the term is charged: P1M monthly, P1Y annually, the term itself upfront' })
+  chargeDuration?: string;
 }
 
 export class SaasSubscriptionResponse implements SaasSubscription {
@@ -66,7 +68,7 @@ export class SaasSubscriptionsResponse {
 export class SaasRecurrentBillingTermDto implements SaasRecurrentBillingTerm {
   @ApiProperty({ example: 'USD' }) currency!: string;
   @ApiProperty({ example: 12, description: 'Per seat per term when the plan is per seat' }) price!: number;
-  @ApiProperty({ enum: ['P1M', 'P1Y'] }) termUnit!: 'P1M' | 'P1Y';
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termUnit!: TermDuration;
   @ApiProperty({ example: '1 month' }) termDescription!: string;
 }
 

@@ -20,6 +20,7 @@ export function orderLineRequest(catalog: Catalog, line: OrderLine, subscription
           unitPrice: terms.price.unitPrice,
           currency: terms.price.currency,
           cancellationWindowMs: terms.cancellationWindowMs,
+          billingCycles: terms.billingCycles,
         }
       : null,
   };

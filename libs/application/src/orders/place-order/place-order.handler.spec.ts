@@ -135,6 +135,25 @@ describe('PlaceOrder', () => {
     expect(await everything()).toEqual(['CustomerCreated']);
   });
 
+  it('sells Fabrikam Analytics for the terms and billing cycles its catalog entry names, and refuses the others, storing nothing', async () => {
+    const analytics = (overrides: Partial<OrderLine>) => standard({ offerId: 'fabrikam-analytics', planId: 'team', quantity: 3, ...overrides });
+    await expect(place([analytics({ termDuration: 'P2Y', billingCycle: 'monthly' })])).rejects.toMatchObject({
+      code: 'unavailable-billing-cycle',
+      kind: 'validation',
+      extensions: { pointer: '/lineItems/0/billingCycle', billingCycles: ['annual', 'upfront'] },
+    });
+    await expect(place([standard({ termDuration: 'P3Y', billingCycle: 'annual' })])).rejects.toMatchObject({ code: 'unavailable-term', extensions: { pointer: '/lineItems/0/termDuration' } });
+    // fabrikam-crm names no billing cycles: a year billed upfront is not among those it has always sold.
+    await expect(place([standard({ termDuration: 'P1Y', billingCycle: 'upfront' })])).rejects.toMatchObject({ code: 'unavailable-billing-cycle' });
+    expect(await everything()).toEqual(['CustomerCreated']);
+
+    const order = await place([analytics({ termDuration: 'P3Y', billingCycle: 'annual' }), analytics({ termDuration: 'P2Y', billingCycle: 'upfront' })]);
+    expect(order.lineItems.map(({ offerName, termDuration, billingCycle, unitPrice, cancellationWindowMs }) => [offerName, termDuration, billingCycle, unitPrice, cancellationWindowMs])).toEqual([
+      ['Fabrikam Analytics', 'P3Y', 'annual', '540.00', 72 * 3_600_000],
+      ['Fabrikam Analytics', 'P2Y', 'upfront', '380.00', 72 * 3_600_000],
+    ]);
+  });
+
   it('refuses the whole order when one line breaks a purchase rule, and stores nothing', async () => {
     await expect(place([standard(), standard({ planId: 'enterprise', quantity: 2 })])).rejects.toMatchObject({
       code: 'quantity-out-of-range',

@@ -1,3 +1,4 @@
+import { loadConfig } from '@mfh/config';
 import { subscriptionStream } from '@mfh/domain';
 import { EventStore } from '@mfh/event-store';
 import { activeEvents, developmentCatalog, given, inMemoryStore, purchasedEvent, requestMetadata } from '@mfh/testing';
@@ -21,7 +22,7 @@ describe('GetOperation', () => {
     store = inMemoryStore();
     handler = new GetOperationHandler(store);
     await given(store, subscriptionStream(subscriptionId), [purchasedEvent({ subscriptionId, customerId }), ...activeEvents()]);
-    const seats = new UpdateSubscriptionHandler(new CommandExecutor(store), developmentCatalog());
+    const seats = new UpdateSubscriptionHandler(new CommandExecutor(store), developmentCatalog(), loadConfig({}));
     const result = await seats.execute(new UpdateSubscription('contoso', customerId, subscriptionId, { quantity: 20 }, undefined, requestMetadata(NOW)));
     operationId = result.startedOperationId!;
   });

@@ -56,6 +56,20 @@ describe('ListAvailablePlans', () => {
     });
   });
 
+  it('lists a multi-year offer’s prices with Microsoft’s TermUnit for each term', async () => {
+    const subscriptionId = randomUUID();
+    const purchased = purchasedEvent({ subscriptionId, customerId: randomUUID() });
+    await given(store, subscriptionStream(subscriptionId), [{ ...purchased, data: { ...purchased.data, offerId: 'fabrikam-analytics', planId: 'team' } } as SubscriptionEvent]);
+    const plans = await handler.execute(new ListAvailablePlans('fabrikam', subscriptionId, undefined));
+    expect(plans.map((plan) => plan.planId)).toEqual(['team', 'business']);
+    expect(plans[0].planComponents.recurrentBillingTerms).toEqual([
+      { currency: 'USD', price: 20, termUnit: 'P1M', termDescription: '1 month' },
+      { currency: 'USD', price: 200, termUnit: 'P1Y', termDescription: '1 year' },
+      { currency: 'USD', price: 380, termUnit: 'P2Y', termDescription: '2 years' },
+      { currency: 'USD', price: 540, termUnit: 'P3Y', termDescription: '3 years' },
+    ]);
+  });
+
   it('includes a private plan only when the subscription is on it', async () => {
     expect(await planIds(await subscription('vip'))).toEqual(['standard', 'enterprise', 'vip']);
   });

@@ -1,10 +1,11 @@
 import type { OfferEntry, PlanEntry } from '@mfh/config';
-import { isPlanAvailable } from '@mfh/domain';
+import { isPlanAvailable, type TermDuration } from '@mfh/domain';
 
 export interface SaasRecurrentBillingTerm {
   currency: string;
   price: number;
-  termUnit: 'P1M' | 'P1Y';
+  /** Microsoft's TermUnit (it has P4Y and P5Y too; the catalog sells up to P3Y). */
+  termUnit: TermDuration;
   termDescription: string;
 }
 
@@ -27,7 +28,7 @@ export interface SaasPlan {
   planComponents: SaasPlanComponents;
 }
 
-const TERM_DESCRIPTIONS = { P1M: '1 month', P1Y: '1 year' } as const;
+const TERM_DESCRIPTIONS: Record<TermDuration, string> = { P1M: '1 month', P1Y: '1 year', P2Y: '2 years', P3Y: '3 years' };
 
 export function saasPlan(plan: PlanEntry): SaasPlan {
   return {

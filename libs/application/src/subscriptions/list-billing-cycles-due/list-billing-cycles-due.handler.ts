@@ -3,7 +3,7 @@ import { evolveSubscription, initialSubscriptionState, isSubscriptionEvent, next
 import { EventStore, RecordedEvent } from '@mfh/event-store';
 import { BillingCycleDue, ListBillingCyclesDue } from './list-billing-cycles-due.query';
 
-const TERM_BILLING = new Set(['BillingStarted', 'SubscriptionRenewed', 'BillingCycleStarted']);
+const TERM_BILLING = new Set(['BillingStarted', 'SubscriptionRenewed', 'BillingCycleStarted', 'BillingCycleSkipped']);
 
 /** The events alone do not say: a renewal omits how the term is billed, a cycle its term. The state right after each does. */
 @QueryHandler(ListBillingCyclesDue)

@@ -9,7 +9,8 @@ export interface SubscriptionChanges {
   autoRenewEnabled?: boolean;
   /** The indirect reseller's MPN ID; null removes it. */
   partnerId?: string | null;
-  status?: 'deleted';
+  status?: 'deleted' | 'suspended' | 'active';
+  suspensionReasons?: readonly string[];
 }
 
 /** The partner's PATCH: rename, seats, auto-renew, indirect reseller, cancellation, all or nothing. */

@@ -1,3 +1,4 @@
+import { loadConfig } from '@mfh/config';
 import { isDomainError, subscriptionStream } from '@mfh/domain';
 import { EventStore, WrongExpectedVersionError } from '@mfh/event-store';
 import { activeEvents, developmentCatalog, given, inMemoryStore, purchasedEvent, requestMetadata } from '@mfh/testing';
@@ -15,7 +16,7 @@ describe('UpdateSubscription', () => {
 
   beforeEach(() => {
     store = inMemoryStore();
-    handler = new UpdateSubscriptionHandler(new CommandExecutor(store), developmentCatalog());
+    handler = new UpdateSubscriptionHandler(new CommandExecutor(store), developmentCatalog(), loadConfig({}));
   });
 
   async function subscription(active = false): Promise<string> {

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Catalog } from '@mfh/config';
+import { AppConfig, Catalog } from '@mfh/config';
 import { ExistingSubscription, SubscriptionCommand, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ export class UpdateSubscriptionHandler implements ICommandHandler<UpdateSubscrip
   constructor(
     private readonly executor: CommandExecutor,
     private readonly catalog: Catalog,
+    private readonly config: AppConfig,
   ) {}
 
   async execute({ partnerId, customerId, subscriptionId, changes, expectedRevision, metadata }: UpdateSubscription): Promise<SubscriptionResult> {
@@ -42,6 +43,11 @@ export class UpdateSubscriptionHandler implements ICommandHandler<UpdateSubscrip
       commands.push({ type: 'ChangeSeats', data: { quantity: changes.quantity, limits, operationId: randomUUID(), requestedBy: 'Partner', now } });
     }
     if (changes.status === 'deleted') commands.push({ type: 'CancelSubscription', data: { requestedBy: 'Partner', operationId: randomUUID(), now } });
+    if (changes.status === 'suspended') {
+      const reasons = changes.suspensionReasons ?? [];
+      commands.push({ type: 'SuspendSubscription', data: { reasons, requestedBy: 'Partner', operationId: randomUUID(), graceMs: this.config.SUSPENSION_GRACE, now } });
+    }
+    if (changes.status === 'active') commands.push({ type: 'RequestReinstatement', data: { requestedBy: 'Partner', operationId: randomUUID(), now } });
     return commands;
   }
 }

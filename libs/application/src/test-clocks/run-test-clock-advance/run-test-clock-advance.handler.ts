@@ -9,6 +9,7 @@ import { Clock } from '../../clock';
 import { CommandExecutor } from '../../command-executor';
 import { inLanes } from '../../in-lanes';
 import { AcceptUnansweredOperation } from '../../subscriptions/accept-unanswered-operation/accept-unanswered-operation.command';
+import { ExpireSuspension } from '../../subscriptions/expire-suspension/expire-suspension.command';
 import { RenewSubscription } from '../../subscriptions/renew-subscription/renew-subscription.command';
 import { StartBillingCycle } from '../../subscriptions/start-billing-cycle/start-billing-cycle.command';
 import { LogFollowers } from '../log-followers';
@@ -98,6 +99,7 @@ export class RunTestClockAdvanceHandler implements ICommandHandler<RunTestClockA
     const { subscriptionId, timer, dueAt } = due;
     if (timer.kind === 'renewal') return this.commands.execute(new RenewSubscription(subscriptionId, timer.termEnd!, metadata, dueAt));
     if (timer.kind === 'billing-cycle') return this.commands.execute(new StartBillingCycle(subscriptionId, timer.cycleStart!, metadata, dueAt));
+    if (timer.kind === 'suspension-grace') return this.commands.execute(new ExpireSuspension(subscriptionId, timer.operationId!, metadata, dueAt));
     return this.commands.execute(new AcceptUnansweredOperation(subscriptionId, timer.operationId!, metadata, dueAt));
   }
 
