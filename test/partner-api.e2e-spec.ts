@@ -5,9 +5,10 @@ import { startSystem, TestSystem } from './support/system';
 
 const SUBSCRIPTION_FIELDS = [
   'id', 'customerId', 'orderId', 'lineItemNumber', 'offerId', 'offerName', 'planId', 'publisherId', 'publisherName',
-  'friendlyName', 'quantity', 'status', 'suspensionReasons', 'attentionNeeded', 'actionNeeded', 'activationLink', 'licensesAssigned',
+  'friendlyName', 'quantity', 'status', 'suspensionReasons', 'isTrial', 'attentionNeeded', 'actionNeeded', 'activationLink', 'licensesAssigned',
   'fulfillmentConfirmed', 'billingStartDate', 'termDuration', 'billingCycle', 'commitmentEndDate', 'autoRenewEnabled',
   'partnerId', 'cancellationAllowedUntilDate', 'creationDate', 'pendingOperations', 'nextChargeDate', 'currentTermCharged',
+  'scheduledNextTermInstructions',
 ].sort();
 
 describe('Partner API', () => {
@@ -50,10 +51,13 @@ describe('Partner API', () => {
         ['P2Y', ['annual', 'upfront']],
         ['P3Y', ['monthly', 'annual', 'upfront']],
       ]);
-      expect(analytics.plans.map((p: { id: string; minQuantity: number; maxQuantity: number; prices: { unitPrice: string }[] }) => [p.id, p.minQuantity, p.maxQuantity, p.prices.map((price) => price.unitPrice)])).toEqual([
-        ['team', 1, 1000, ['20.00', '200.00', '380.00', '540.00']],
-        ['business', 5, 5000, ['40.00', '400.00', '760.00', '1080.00']],
+      type Plan = { id: string; minQuantity: number; maxQuantity: number; freeTrial: { duration: string } | null; prices: { unitPrice: string }[] };
+      expect(analytics.plans.map((p: Plan) => [p.id, p.minQuantity, p.maxQuantity, p.freeTrial, p.prices.map((price) => price.unitPrice)])).toEqual([
+        ['team', 1, 1000, null, ['20.00', '200.00', '380.00', '540.00']],
+        ['business', 5, 5000, null, ['40.00', '400.00', '760.00', '1080.00']],
+        ['starter', 1, 50, { duration: 'P1M' }, ['10.00', '100.00', '190.00', '270.00']],
       ]);
+      expect(standard.freeTrial).toBeNull();
     });
   });
 
@@ -214,6 +218,7 @@ describe('Partner API', () => {
         quantity: 4,
         status: 'pending',
         suspensionReasons: null,
+        isTrial: false,
         // Partner Center's "Action needed": the partner has to follow the activation link (SPEC §4).
         attentionNeeded: true,
         actionNeeded: null,

@@ -45,7 +45,7 @@ async function writeCatalog(dir: string): Promise<string> {
     plans: [
       { id: 'basic', name: 'Basic', description: 'Per seat.', isPricePerSeat: true, isPrivate: false, hasFreeTrials: false, minQuantity: 1, maxQuantity: 1000, prices: prices('4.50', '45.00') },
       { id: 'site', name: 'Site', description: 'One price for the whole site.', isPricePerSeat: false, isPrivate: false, hasFreeTrials: false, minQuantity: 1, maxQuantity: 1, prices: prices('99.00', '990.00') },
-      { id: 'vip', name: 'VIP', description: 'Private plan.', isPricePerSeat: true, isPrivate: true, hasFreeTrials: true, minQuantity: 1, maxQuantity: 1000, prices: prices('1.00', '10.00') },
+      { id: 'vip', name: 'VIP', description: 'Private plan.', isPricePerSeat: true, isPrivate: true, hasFreeTrials: true, freeTrial: { duration: 'P1M' }, minQuantity: 1, maxQuantity: 1000, prices: prices('1.00', '10.00') },
     ],
   });
   const path = join(dir, 'catalog.json');

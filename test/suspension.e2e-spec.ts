@@ -1,106 +1,34 @@
 import { eventually } from '@mfh/testing';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { ApiClient } from './support/api-client';
 import { expectProblem, lineItem, LineItem } from './support/fixtures';
-import { startSystem, TestSystem } from './support/system';
-import { licensesAssigned, sendCallback } from './support/webhooks';
-import { ReceivedRequest, WebhookReceiver } from './support/webhook-receiver';
-
-const SAAS = '/api/saas/subscriptions';
-const API_VERSION = 'api-version=2018-08-31';
-
-interface AuditedEvent {
-  id: string;
-  type: string;
-  data: any;
-  metadata: any;
-}
-
-interface Billed {
-  subscriptionId: string;
-  path: string;
-}
-
-function catalogNotifying(dir: string, notificationUrl: string): string {
-  const catalog = JSON.parse(readFileSync(resolve(__dirname, '..', 'config/catalog.development.json'), 'utf8'));
-  catalog.publishers.find((p: { id: string }) => p.id === 'fabrikam').notificationUrl = notificationUrl;
-  const path = join(dir, 'catalog.json');
-  writeFileSync(path, JSON.stringify(catalog));
-  return path;
-}
+import { API_VERSION, Bought, LifeCycleSandbox, SAAS } from './support/life-cycle';
+import type { TestSystem } from './support/system';
+import type { WebhookReceiver } from './support/webhook-receiver';
 
 describe('Suspension, reinstatement and grace (SPEC §13), on test clocks', () => {
-  let receiver: WebhookReceiver;
+  let sandbox: LifeCycleSandbox;
   let system: TestSystem;
-  let dir: string;
+  let receiver: WebhookReceiver;
   let admin: ApiClient;
   let contoso: ApiClient;
   let northwind: ApiClient;
   let fabrikam: ApiClient;
-  let auditor: ApiClient;
 
-  async function createClock(name: string, frozenTime: string): Promise<string> {
-    const created = await admin.post('/v1/admin/test-clocks', { body: { name, frozenTime } });
-    expect(created.status).toBe(201);
-    return created.body.id;
-  }
-
-  async function advance(testClockId: string, frozenTime: string): Promise<void> {
-    const asked = await admin.post(`/v1/admin/test-clocks/${testClockId}/advance`, { body: { frozenTime } });
-    expect(asked.status).toBe(202);
-    await eventually(() => admin.get(`/v1/admin/test-clocks/${testClockId}`), (r) => r.body.status === 'ready', 30_000);
-  }
-
-  async function eventsOf(subscriptionId: string): Promise<AuditedEvent[]> {
-    const response = await auditor.get(`/v1/audit/subscriptions/${subscriptionId}/events`);
-    expect(response.status).toBe(200);
-    return response.body.events;
-  }
-
-  const typesOf = async (subscriptionId: string) => (await eventsOf(subscriptionId)).map((e) => e.type);
-  const ofType = async (subscriptionId: string, type: string) => (await eventsOf(subscriptionId)).filter((e) => e.type === type);
-
-  /** The notifications of one action the receiver accepted or refused for the subscription, once there are `count`. */
-  const notices = (subscriptionId: string, action: string, count = 1): Promise<ReceivedRequest[]> =>
-    receiver
-      .waitFor(subscriptionId, (requests) => requests.filter((r) => r.body?.action === action).length >= count)
-      .then((requests) => requests.filter((r) => r.body?.action === action));
-
-  /** Bought on the clock by contoso, activated by the publisher and licensed by a signed callback: billing runs. */
-  async function billed(testClockId: string | null, item: LineItem): Promise<Billed> {
-    const customer = await contoso.post('/v1/customers', { body: { companyName: 'Suspenders Ltd', ...(testClockId ? { testClockId } : {}) } });
-    expect(customer.status).toBe(201);
-    const order = await contoso.post(`/v1/customers/${customer.body.id}/orders`, { body: { lineItems: [lineItem(item)] } });
-    expect(order.status).toBe(201);
-    const subscriptionId: string = order.body.lineItems[0].subscriptionId;
-    const path = `/v1/customers/${customer.body.id}/subscriptions/${subscriptionId}`;
-    const quantity = item.quantity ?? 5;
-    const activated = await fabrikam.post(`${SAAS}/${subscriptionId}/activate?${API_VERSION}`, { body: { planId: 'standard', quantity } });
-    expect(activated.status).toBe(200);
-    expect((await sendCallback(system.baseUrl, licensesAssigned(subscriptionId, quantity))).status).toBe(202);
-    await eventually(() => contoso.get(path), (r) => r.body.status === 'active');
-    return { subscriptionId, path };
-  }
+  const createClock = (name: string, frozenTime: string) => sandbox.createClock(name, frozenTime);
+  const advance = (testClockId: string, frozenTime: string) => sandbox.advance(testClockId, frozenTime);
+  const typesOf = (subscriptionId: string) => sandbox.typesOf(subscriptionId);
+  const ofType = (subscriptionId: string, type: string) => sandbox.ofType(subscriptionId, type);
+  const notices = (subscriptionId: string, action: string, count = 1) => sandbox.notices(subscriptionId, action, count);
+  /** Bought (fabrikam-crm standard unless the item says otherwise) for a new customer, on the clock, and billed. */
+  const billed = async (testClockId: string | null, item: LineItem): Promise<Bought> =>
+    sandbox.billed(await sandbox.customer('Suspenders Ltd', testClockId), lineItem(item));
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    dir = mkdtempSync(join(tmpdir(), 'mfh-suspension-'));
-    system = await startSystem({ env: { SANDBOX: 'true', CATALOG_FILE: catalogNotifying(dir, receiver.url) } });
-    receiver.trust(`${system.baseUrl}/.well-known/jwks.json`, 'fabrikam');
-    admin = await system.client('admin');
-    contoso = await system.client('contoso');
-    northwind = await system.client('northwind');
-    fabrikam = await system.client('fabrikam');
-    auditor = await system.client('auditor');
+    sandbox = await LifeCycleSandbox.start('suspension');
+    ({ system, receiver, admin, contoso, northwind, fabrikam } = sandbox);
   }, 60_000);
 
-  afterAll(async () => {
-    await system?.close();
-    await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => sandbox?.close());
 
   it('suspends on the partner PATCH, refuses seat changes and charges no cycle while suspended, and cancels once the grace runs out', async () => {
     const testClockId = await createClock('Grace', '2027-03-10T12:00:00Z');
@@ -260,6 +188,21 @@ describe('Suspension, reinstatement and grace (SPEC §13), on test clocks', () =
     expect(notBilled.body.type).toMatch(/subscription-not-suspendable$/);
     expect((await contoso.patch(sub.path, { body: { status: 'active' } })).status).toBe(200);
     expect(await typesOf(sub.subscriptionId)).toEqual(before);
+  }, 60_000);
+
+  it('on the wall clock, accepts an unanswered reinstatement when its delayed job runs, and asks again for the renewal of the term it is back in', async () => {
+    const sub = await billed(null, { quantity: 1 });
+    expect((await admin.post(`/v1/admin/subscriptions/${sub.subscriptionId}/suspend`, { body: { suspensionReasons: ['other'] } })).status).toBe(200);
+    expect((await admin.post(`/v1/admin/subscriptions/${sub.subscriptionId}/reinstate`)).status).toBe(202);
+    const [requested] = await ofType(sub.subscriptionId, 'ReinstatementRequested');
+    const job = await eventually(() => system.queue('operations').getJob(requested.id), (found) => found !== undefined);
+    expect(job!.data).toMatchObject({ subscriptionId: sub.subscriptionId, operationId: requested.data.operationId });
+    await job!.promote();
+    expect((await system.finishedJob('operations', requested.id)).returnvalue).toBe('accepted');
+    const [reinstated] = await ofType(sub.subscriptionId, 'SubscriptionReinstated');
+    expect(reinstated.metadata).toMatchObject({ source: 'System' });
+    const renewal = await eventually(() => system.queue('renewals').getJob(reinstated.id), (found) => found !== undefined);
+    expect(renewal!.data).toMatchObject({ subscriptionId: sub.subscriptionId, termEnd: reinstated.data.termEnd });
   }, 60_000);
 
   it('lets a suspended subscription be cancelled inside its window, with the refund of its term, and on the wall clock times its grace', async () => {

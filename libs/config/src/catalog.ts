@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { BILLING_CYCLES, BillingCycle, billingCyclesFor, TERM_DURATIONS, TermDuration } from '@mfh/domain';
+import { BILLING_CYCLES, BillingCycle, billingCyclesFor, FREE_TRIAL_DURATION, TERM_DURATIONS, TermDuration } from '@mfh/domain';
 import {
   ArrayMinSize,
   IsArray,
@@ -56,13 +56,21 @@ export class PriceEntry {
   @Matches(/^[A-Z]{3}$/) currency!: string;
 }
 
+export class FreeTrialEntry {
+  /** One month, as Microsoft's marketplace offers them. */
+  @IsIn([FREE_TRIAL_DURATION]) duration!: typeof FREE_TRIAL_DURATION;
+}
+
 export class PlanEntry {
   @Matches(ID) id!: string;
   @IsString() name!: string;
   @IsString() description!: string;
   @IsBoolean() isPricePerSeat!: boolean;
   @IsBoolean() isPrivate!: boolean;
+  /** Microsoft's plan flag; true exactly when `freeTrial` is set. */
   @IsBoolean() hasFreeTrials!: boolean;
+  /** Every subscription of the plan starts with this free trial, one per customer and offer (SPEC §13). */
+  @IsOptional() @ValidateNested() @Type(() => FreeTrialEntry) freeTrial?: FreeTrialEntry;
   @IsInt() @Min(1) minQuantity!: number;
   @IsInt() @Min(1) maxQuantity!: number;
   @ValidateNested({ each: true }) @Type(() => PriceEntry) @ArrayMinSize(1) prices!: PriceEntry[];
@@ -222,6 +230,7 @@ function crossCheck(file: CatalogFile): string[] {
     const sold = new Set(o.terms.map((t) => t.termDuration));
     for (const p of o.plans) {
       if (p.minQuantity > p.maxQuantity) problems.push(`offer ${o.id} plan ${p.id}: minQuantity above maxQuantity`);
+      if (p.hasFreeTrials !== (p.freeTrial !== undefined)) problems.push(`offer ${o.id} plan ${p.id}: hasFreeTrials must be true exactly when freeTrial is set`);
       for (const t of o.terms) {
         if (!p.prices.some((price) => price.termDuration === t.termDuration))
           problems.push(`offer ${o.id} plan ${p.id}: no price for ${t.termDuration}`);

@@ -14,8 +14,8 @@ export * from './billing/charge-line';
 export * from './billing/rating';
 export * from './billing/terms';
 export { CustomerErrors, customerStream } from './customer/customer.decider';
-export type { CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState, ExistingCustomer } from './customer/customer.decider';
-export { OrderErrors, orderStream, purchasesOf } from './order/order.decider';
+export type { ClaimFreeTrials, CreateCustomer, CustomerCommand, CustomerCreated, CustomerEvent, CustomerState, ExistingCustomer, FreeTrialClaimed } from './customer/customer.decider';
+export { freeTrialClaims, OrderErrors, orderStream, purchasesOf } from './order/order.decider';
 export type {
   CompleteOrder,
   OrderCommand,

@@ -9,7 +9,7 @@ export class TimersQuery {
 
 export class TimerDto {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['operation-auto-accept', 'renewal', 'billing-cycle'] }) kind!: string;
+  @ApiProperty({ enum: ['operation-auto-accept', 'renewal', 'billing-cycle', 'suspension-grace'] }) kind!: string;
   @ApiProperty({ enum: ['pending', 'fired', 'cancelled'], description: 'fired: its own command changed the subscription; cancelled: something else settled it first' })
   state!: string;
   @ApiProperty({ description: 'When it is due, in business time' }) dueAt!: string;

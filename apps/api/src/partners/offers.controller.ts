@@ -10,12 +10,18 @@ class PriceDto {
   @ApiProperty({ example: 'USD' }) currency!: string;
 }
 
+class FreeTrialDto {
+  @ApiProperty({ example: 'P1M', description: 'How long the free trial lasts before it converts to the paid term bought' }) duration!: string;
+}
+
 class PlanDto {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty() description!: string;
   @ApiProperty() isPricePerSeat!: boolean;
   @ApiProperty() hasFreeTrials!: boolean;
+  @ApiProperty({ type: FreeTrialDto, nullable: true, description: 'Every subscription of the plan starts with this free trial; one per customer and offer' })
+  freeTrial!: FreeTrialDto | null;
   @ApiProperty() minQuantity!: number;
   @ApiProperty() maxQuantity!: number;
   @ApiProperty({ type: [PriceDto] }) prices!: PriceDto[];
@@ -79,6 +85,7 @@ export class OffersController {
           description: plan.description,
           isPricePerSeat: plan.isPricePerSeat,
           hasFreeTrials: plan.hasFreeTrials,
+          freeTrial: plan.freeTrial ? { duration: plan.freeTrial.duration } : null,
           minQuantity: plan.minQuantity,
           maxQuantity: plan.maxQuantity,
           prices: plan.prices.map((p) => ({ termDuration: p.termDuration, unitPrice: p.unitPrice, currency: p.currency })),

@@ -67,7 +67,9 @@ export class SubscriptionsController {
 
   @Patch(':subscriptionId')
   @ApiOperation({
-    summary: 'Rename, change seats, turn auto-renew off or on, set or remove the indirect reseller, or cancel (status: deleted)',
+    summary:
+      'Rename, change seats, turn auto-renew off or on, set or remove the indirect reseller, schedule changes at renewal ' +
+      '(scheduledNextTermInstructions), suspend, reinstate, or cancel (status: deleted)',
   })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read before; a stale one is refused with 412' })
   @ApiOkResponse({ type: SubscriptionResponse })
@@ -84,13 +86,23 @@ export class SubscriptionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SubscriptionResponse> {
     if (Object.values(body).every((value) => value === undefined)) {
-      throw new ProblemException(400, 'empty-update', 'Send at least one of friendlyName, quantity, autoRenewEnabled, partnerId, status.');
+      throw new ProblemException(
+        400,
+        'empty-update',
+        'Send at least one of friendlyName, quantity, autoRenewEnabled, partnerId, status, scheduledNextTermInstructions.',
+      );
     }
     if ((body.status === 'suspended') !== (body.suspensionReasons !== undefined)) {
       throw new ProblemException(400, 'suspension-reasons', 'status suspended needs suspensionReasons, and suspensionReasons go only with it.');
     }
     if ((body.status === 'suspended' || body.status === 'active') && body.quantity !== undefined) {
       throw new ProblemException(400, 'status-with-quantity', 'Suspending or reinstating cannot go with a seat change in one PATCH: seats wait while suspended.');
+    }
+    if (body.scheduledNextTermInstructions && (body.quantity !== undefined || body.status !== undefined)) {
+      // A seat change clears the instructions, and a status change decides whether they can apply at all: one thing at a time.
+      throw new ProblemException(400, 'next-term-with-change', 'scheduledNextTermInstructions cannot go with quantity or status in one PATCH.', {
+        errors: [{ pointer: '/scheduledNextTermInstructions', detail: 'send it in a PATCH of its own, or with friendlyName, autoRenewEnabled, partnerId' }],
+      });
     }
     const result = await this.commands.execute(
       new UpdateSubscription(client.tenantId!, customerId, subscriptionId, body, parseIfMatch(ifMatch), metadata),

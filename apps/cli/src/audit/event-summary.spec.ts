@@ -17,6 +17,39 @@ describe('summarizeEvent', () => {
       { type: 'PublisherActionRequired', data: { reason: 'Verify the tenant', url: 'https://fabrikam.example/fix', blockedOperations: ['cancel'], signedAt: '' } },
       "action needed: 'Verify the tenant' (https://fabrikam.example/fix), blocks cancel",
     ],
+    [
+      {
+        type: 'NextTermScheduled',
+        data: { planId: 'enterprise', quantity: 12, termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '30.00', scheduledAt: '' },
+      },
+      'changes at renewal scheduled: plan enterprise, 12 seats, P1M billed monthly at 30.00 per seat',
+    ],
+    [{ type: 'NextTermScheduleCleared', data: { reason: 'SeatChange' } }, 'changes at renewal dropped (SeatChange)'],
+    [
+      {
+        type: 'SubscriptionRenewed',
+        data: {
+          operationId: 'op-r',
+          termStart: '2027-02-01',
+          termEnd: '2027-02-28',
+          quantity: 12,
+          chargedAmount: '360.00',
+          renewedAt: '',
+          planId: 'enterprise',
+          termDuration: 'P1M',
+          billingCycle: 'monthly',
+          unitPrice: '30.00',
+        },
+      },
+      'renewed as scheduled (plan enterprise, P1M billed monthly at 30.00 per seat): term 2027-02-01 to 2027-02-28, 12 seats, charged 360.00',
+    ],
+    [
+      {
+        type: 'NextTermChangeApplied',
+        data: { operationId: 'op-p', action: 'ChangePlan', planId: 'enterprise', previousPlanId: 'standard', quantity: 12, previousQuantity: 5, appliedAt: '' },
+      },
+      'renewal applied plan standard → enterprise (operation op-p)',
+    ],
     [{ type: 'CustomerCreated', data: { companyName: 'Adatum' } }, '{"companyName":"Adatum"}'],
   ])('%#: %j', (event, summary) => expect(summarizeEvent(event)).toBe(summary));
 

@@ -66,12 +66,28 @@ export function summarizeEvent(event: Pick<RecordedEvent, 'type' | 'data'>): str
         `cancelled by ${e.data.requestedBy}${e.data.cause ? ` (${e.data.cause})` : ''}, ${e.data.refund ? `refund ${money(e.data.refund.amount, e.data.refund.currency)}` : 'no refund'}` +
         (e.data.abandonedOperationId ? `, operation ${e.data.abandonedOperationId} abandoned` : '')
       );
-    case 'SubscriptionRenewed':
-      return `renewed: term ${e.data.termStart} to ${e.data.termEnd}, ${e.data.quantity} seats, charged ${e.data.chargedAmount}`;
+    case 'SubscriptionRenewed': {
+      const d = e.data;
+      const scheduled = d.planId === undefined ? '' : ` as scheduled (plan ${d.planId}, ${d.termDuration} billed ${d.billingCycle} at ${d.unitPrice} per seat)`;
+      return `renewed${scheduled}: term ${d.termStart} to ${d.termEnd}, ${d.quantity} seats, charged ${d.chargedAmount}`;
+    }
+    case 'NextTermScheduled': {
+      const d = e.data;
+      return `changes at renewal scheduled: plan ${d.planId}, ${d.quantity} seats, ${d.termDuration} billed ${d.billingCycle} at ${d.unitPrice} per seat`;
+    }
+    case 'NextTermScheduleCleared':
+      return `changes at renewal dropped (${e.data.reason})`;
+    case 'NextTermChangeApplied': {
+      const d = e.data;
+      const change = d.action === 'ChangePlan' ? `plan ${d.previousPlanId} → ${d.planId}` : `seats ${d.previousQuantity} → ${d.quantity}`;
+      return `renewal applied ${change} (operation ${d.operationId})`;
+    }
     case 'SubscriptionExpired':
       return `expired at the end of the term (${e.data.termEnd}), auto-renew was off`;
     case 'BillingCycleStarted':
       return `billing cycle ${e.data.cycleStart} to ${e.data.cycleEnd} started, ${e.data.quantity} seats`;
+    case 'TrialConverted':
+      return `free trial converted: paid at ${e.data.unitPrice} a seat, cancellable until ${e.data.cancellationAllowedUntil}`;
     case 'BillingCycleSkipped':
       return `billing cycle ${e.data.cycleStart} to ${e.data.cycleEnd} not charged: ${e.data.reason}`;
     case 'SubscriptionSuspended':

@@ -9,7 +9,7 @@ import { onWallClock, reactor } from '../reactors/reactor';
  */
 export const autoAcceptReactor = reactor({
   name: 'reactor-operation-auto-accept',
-  handles: onWallClock(eventsOfType<SubscriptionEvent>()('SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested')),
+  handles: onWallClock(eventsOfType<SubscriptionEvent>()('SeatChangeRequested', 'PlanChangeRequested', 'CancellationRequested', 'ReinstatementRequested')),
   queue: QUEUES.operations,
   job: (event, { config, clock }) => ({
     name: JOBS.acceptOperation,

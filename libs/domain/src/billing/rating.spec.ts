@@ -789,3 +789,112 @@ describe('rating: terms of one month to three years', () => {
     });
   });
 });
+
+// --- changes at renewal (SPEC §13) ------------------------------------------------------------------------
+
+/**
+ * A renewal that applied scheduled instructions names the new term's plan, length, billing and price:
+ * the `renew` line is charged for those. Prices are config/catalog.development.json's Fabrikam CRM:
+ * standard 12.00 a month or 120.00 a year, enterprise 30.00 a month or 300.00 a year, per seat.
+ */
+describe('rating: changes at renewal', () => {
+  /** 5 seats of standard, P1M billed monthly, billed from 2025-03-11: 5 × 12.00 = 60.00. */
+  const FIVE_STANDARD = [purchased({ offerId: 'fabrikam-crm', quantity: 5 }), billingStarted({ quantity: 5, chargedAmount: '60.00' })];
+  const renewedAs = (
+    id: string,
+    termStart: string,
+    termEnd: string,
+    quantity: number,
+    next: { planId: string; termDuration: TermDuration; billingCycle: BillingCycle; unitPrice: string },
+  ): RatableEvent =>
+    stored(id, `${termStart}T00:00:00.000Z`, {
+      type: 'SubscriptionRenewed',
+      data: { operationId: `op-${id}`, termStart, termEnd, quantity, chargedAmount: '0.00', renewedAt: `${termStart}T00:00:00.000Z`, ...next },
+    });
+  const ENTERPRISE_MONTH = { planId: 'enterprise', termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '30.00' } as const;
+
+  it('charges a monthly 5-seat standard renewed as 8 seats of enterprise for 8 × 30.00 = 240.00, on enterprise', () => {
+    rating
+      .given(FIVE_STANDARD)
+      .when(renewedAs('e-r', '2025-04-11', '2025-05-10', 8, ENTERPRISE_MONTH))
+      .then([
+        line('renew', ['2025-04-11', '2025-05-10'], 8, '30.00', '30.00', '240.00', {
+          planId: 'enterprise',
+          termDuration: 'P1M',
+          billingCycle: 'monthly',
+          termAndBillingCycle: '1 Month Subscription, Monthly billing',
+          termStartDate: '2025-04-11',
+          termEndDate: '2025-05-10',
+        }),
+      ]);
+  });
+
+  it('charges nothing for the plan and seat operations the renewal records', () => {
+    const history = [...FIVE_STANDARD, renewedAs('e-r', '2025-04-11', '2025-05-10', 8, ENTERPRISE_MONTH)];
+    const applied = stored('e-a', '2025-04-11T00:00:00.000Z', {
+      type: 'NextTermChangeApplied',
+      data: { operationId: 'op-a', action: 'ChangePlan', planId: 'enterprise', previousPlanId: 'standard', quantity: 8, previousQuantity: 5, appliedAt: '2025-04-11T00:00:00.000Z' },
+    });
+    rating.given(history).when(applied).thenNothing();
+  });
+
+  it('keeps the new plan and price for the renewals after, and credits and prorates on them', () => {
+    const history = [...FIVE_STANDARD, renewedAs('e-r', '2025-04-11', '2025-05-10', 8, ENTERPRISE_MONTH)];
+    rating.given(history).when(renewed('e-r2', '2025-05-11', '2025-06-10', 8)).then([line('renew', ['2025-05-11', '2025-06-10'], 8, '30.00', '30.00', '240.00', { planId: 'enterprise' })]);
+    // Two seats more on 2025-04-26, 15 of the cycle's 30 days left: 30.00 × 15 / 30 = 15.00 a seat.
+    rating
+      .given(history)
+      .when(seatsChanged('e-s', '2025-04-26T10:00:00.000Z', 10, 8))
+      .then([line('addQuantity', ['2025-04-26', '2025-05-10'], 2, '30.00', '15.00', '30.00', { planId: 'enterprise' })]);
+  });
+
+  it('charges a P1M renewed as P1Y billed annually for the whole year: 5 × 120.00 = 600.00', () => {
+    rating
+      .given(FIVE_STANDARD)
+      .when(renewedAs('e-r', '2025-04-11', '2026-04-10', 5, { planId: 'standard', termDuration: 'P1Y', billingCycle: 'annual', unitPrice: '120.00' }))
+      .then([
+        line('renew', ['2025-04-11', '2026-04-10'], 5, '120.00', '120.00', '600.00', {
+          planId: 'standard',
+          termDuration: 'P1Y',
+          billingCycle: 'annual',
+          termAndBillingCycle: '1 Year Subscription, Annual billing',
+          billingCycleStartDate: '2025-04-11',
+          billingCycleEndDate: '2026-04-10',
+        }),
+      ]);
+  });
+
+  it('charges a P1M renewed as P1Y billed monthly a twelfth a month: 5 × 10.00 = 50.00, then each later month likewise', () => {
+    const history = [...FIVE_STANDARD, renewedAs('e-r', '2025-04-11', '2026-04-10', 5, { planId: 'standard', termDuration: 'P1Y', billingCycle: 'monthly', unitPrice: '120.00' })];
+    expect(rate(history).slice(1).map(formatChargeLine)).toEqual([
+      expect.objectContaining(line('renew', ['2025-04-11', '2025-05-10'], 5, '120.00', '10.00', '50.00', { termAndBillingCycle: '1 Year Subscription, Monthly billing' })),
+    ]);
+    rating
+      .given(history)
+      .when(cycleStarted('e-c', '2025-05-11', '2025-06-10', 5))
+      .then([line('cycleCharge', ['2025-05-11', '2025-06-10'], 5, '120.00', '10.00', '50.00', { termEndDate: '2026-04-10' })]);
+  });
+
+  it('agrees with what the decider says the renewal charged: 12 seats of enterprise for a month, 12 × 30.00 = 360.00', () => {
+    const plans: C.CatalogPlan[] = [
+      { id: 'standard', minQuantity: 1, maxQuantity: 500, isPrivate: false, isPricePerSeat: true, prices: [{ termDuration: 'P1M', unitPrice: '12.00', currency: 'USD' }] },
+      { id: 'enterprise', minQuantity: 10, maxQuantity: 10_000, isPrivate: false, isPricePerSeat: true, prices: [{ termDuration: 'P1M', unitPrice: '30.00', currency: 'USD' }] },
+    ];
+    const before = FIVE_STANDARD.reduce(subscriptionDecider.evolve, subscriptionDecider.initialState());
+    const commands: C.SubscriptionCommand[] = [
+      {
+        type: 'ScheduleNextTerm',
+        data: { instructions: { planId: 'enterprise', quantity: 12 }, plans, terms: [{ termDuration: 'P1M', billingCycles: ['monthly'] }], now: '2025-03-20T12:00:00.000Z' },
+      },
+      { type: 'RenewSubscription', data: { operationId: 'op-r', termEnd: '2025-04-10', now: renewalDueAt('2025-04-10'), changeOperationIds: { changePlan: 'op-p', changeQuantity: 'op-q' } } },
+    ];
+    const decided = decideAll(subscriptionDecider, commands, before);
+    const history = [...FIVE_STANDARD, ...decided.map((event, i) => stored(`e-${i}`, '2025-04-11T00:00:00.000Z', event))];
+    const renewal = decided.find((event) => event.type === 'SubscriptionRenewed');
+    expect(renewal?.data).toMatchObject({ chargedAmount: '360.00' });
+    expect(rate(history).map(formatChargeLine).map(({ chargeType, planId, quantity, amount }) => ({ chargeType, planId, quantity, amount }))).toEqual([
+      { chargeType: 'new', planId: 'standard', quantity: 5, amount: '60.00' },
+      { chargeType: 'renew', planId: 'enterprise', quantity: 12, amount: '360.00' },
+    ]);
+  });
+});

@@ -86,6 +86,8 @@ export function rateNext(state: RatingState, event: RatableEvent): Rated {
       return cancelled(state, event);
     case 'SubscriptionExpired':
       return unchargedAs(state.status === 'ended' ? state : { status: 'ended', subscription: state.subscription, term: termOf(state) });
+    case 'TrialConverted':
+      return unchargedAs(withSubscription(state, { unitPrice: toCents(event.data.unitPrice), cancellationAllowedUntil: event.data.cancellationAllowedUntil }));
     case 'IndirectResellerAssigned':
       return unchargedAs(withSubscription(state, { resellerMpnId: event.data.mpnId }));
     case 'IndirectResellerRemoved':
@@ -174,10 +176,21 @@ function cycleSkipped(state: Active, event: Of<'BillingCycleSkipped'>): Rated {
   return unchargedAs({ ...state, term: { ...state.term, cycle } });
 }
 
-/** `renew`: the new term's first cycle, for the seats the renewal carries. */
+/**
+ * `renew`: the new term's first cycle, for the seats the renewal carries; on the plan, term length,
+ * billing cycle and price it names when it applied scheduled instructions, else on those it had.
+ */
 function renewed(state: Active, event: Of<'SubscriptionRenewed'>): Rated {
   const d = event.data;
-  const subscription = { ...state.subscription, quantity: d.quantity };
+  const old = state.subscription;
+  const subscription: RatedSubscription = {
+    ...old,
+    quantity: d.quantity,
+    planId: d.planId ?? old.planId,
+    unitPrice: d.unitPrice === undefined ? old.unitPrice : toCents(d.unitPrice),
+    termDuration: d.termDuration ?? old.termDuration,
+    billingCycle: d.billingCycle ?? old.billingCycle,
+  };
   const term = newTerm(subscription, d.termStart, d.termEnd);
   return charged({ status: 'active', subscription, term }, event, [wholeCycle('renew', subscription, term, d.quantity)]);
 }

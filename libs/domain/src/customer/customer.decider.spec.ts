@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@mfh/testing';
-import { CreateCustomer, CustomerCreated, customerDecider, customerStream } from './customer.decider';
+import { ClaimFreeTrials, CreateCustomer, CustomerCreated, customerDecider, customerStream, FreeTrialClaimed } from './customer.decider';
 
 const spec = DeciderSpecification.for(customerDecider);
 
@@ -112,6 +112,7 @@ describe('customer decider', () => {
         domain: 'fabrikam.com',
         createdAt: NOW,
         testClockId: null,
+        freeTrials: {},
       });
     });
 
@@ -120,6 +121,33 @@ describe('customer decider', () => {
       spec.when(create({ testClockId: clock })).then([created({ testClockId: clock })]);
       expect(spec.given([created({ testClockId: clock })]).state()).toMatchObject({ testClockId: clock });
       spec.given([created({ testClockId: clock })]).when(create()).thenThrows('idempotency-key-reused', 'unprocessable');
+    });
+  });
+
+  describe('free trials: one per customer and offer', () => {
+    const claim = (claims: { offerId: string; subscriptionId: string; lineIndex: number }[]): ClaimFreeTrials => ({ type: 'ClaimFreeTrials', data: { claims, now: NOW } });
+    const claimed = (offerId: string, subscriptionId: string): FreeTrialClaimed => ({ type: 'FreeTrialClaimed', data: { offerId, subscriptionId, claimedAt: NOW } });
+
+    it('claims each offer’s trial for the subscription that starts it, and remembers which one', () => {
+      spec.given([created()]).when(claim([{ offerId: 'analytics', subscriptionId: 'sub-1', lineIndex: 0 }])).then([claimed('analytics', 'sub-1')]);
+      expect(spec.given([created(), claimed('analytics', 'sub-1')]).state()).toMatchObject({ freeTrials: { analytics: 'sub-1' } });
+    });
+
+    it('changes nothing when the same subscription claims again (a resent order)', () => {
+      spec.given([created(), claimed('analytics', 'sub-1')]).when(claim([{ offerId: 'analytics', subscriptionId: 'sub-1', lineIndex: 0 }])).thenNothing();
+    });
+
+    it('refuses a second trial of the same offer, pointing at its line, and claims none of the order’s', () => {
+      const error = spec
+        .given([created(), claimed('analytics', 'sub-1')])
+        .when(claim([{ offerId: 'forms', subscriptionId: 'sub-3', lineIndex: 0 }, { offerId: 'analytics', subscriptionId: 'sub-2', lineIndex: 1 }]))
+        .thenThrows('free-trial-used', 'conflict');
+      expect(error.extensions).toEqual({ pointer: '/lineItems/1/planId' });
+    });
+
+    it('allows a trial of another offer, and refuses a customer that does not exist', () => {
+      spec.given([created(), claimed('analytics', 'sub-1')]).when(claim([{ offerId: 'forms', subscriptionId: 'sub-2', lineIndex: 0 }])).then([claimed('forms', 'sub-2')]);
+      spec.when(claim([{ offerId: 'forms', subscriptionId: 'sub-2', lineIndex: 0 }])).thenThrows('customer-not-found', 'not-found');
     });
   });
 

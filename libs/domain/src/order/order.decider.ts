@@ -1,5 +1,6 @@
 import { billingCyclesFor } from '../billing/terms';
 import type { Command, Decider, DomainEvent } from '../decider';
+import { CustomerErrors } from '../customer/customer.decider';
 import { DomainError, isDomainError } from '../errors';
 import type { TermDuration } from '../shared/time';
 import type { CatalogPlan, PurchaseSubscription } from '../subscription/subscription.commands';
@@ -27,6 +28,8 @@ export interface OrderLineItem {
   unitPrice: string;
   currency: string;
   cancellationWindowMs: number;
+  /** The plan's free trial, which the subscription starts with; absent for a plan without one. */
+  freeTrial?: { duration: TermDuration };
 }
 
 export interface OrderPlacedData {
@@ -138,6 +141,10 @@ function place({ data }: PlaceOrder, state: OrderState): OrderEvent[] {
     placedAt: data.placedAt,
     ...(data.testClockId === null ? {} : { testClockId: data.testClockId }),
   };
+  // One free trial per customer and offer: within the order here, across orders by the customer's stream (freeTrialClaims).
+  freeTrialClaims(order).forEach((claim, index, claims) => {
+    if (claims.findIndex((other) => other.offerId === claim.offerId) !== index) throw CustomerErrors.freeTrialUsed(claim.lineIndex, claim.offerId);
+  });
   purchasesOf(order).forEach((purchase, index) => {
     try {
       subscriptionDecider.decide(purchase, subscriptionDecider.initialState());
@@ -180,6 +187,7 @@ function lineItem(line: OrderLineRequest, index: number): OrderLineItem {
     unitPrice: terms.unitPrice,
     currency: terms.currency,
     cancellationWindowMs: terms.cancellationWindowMs,
+    ...(plan.freeTrial ? { freeTrial: { duration: plan.freeTrial.duration } } : {}),
   };
 }
 
@@ -209,6 +217,13 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
   testClockOf: (state) => (state.status === 'none' ? null : (state.testClockId ?? null)),
 };
 
+/** The free trials the order's lines start, to be claimed on the customer's stream before the order is placed. */
+export function freeTrialClaims(order: Pick<OrderPlacedData, 'lineItems'>): { offerId: string; subscriptionId: string; lineIndex: number }[] {
+  return order.lineItems
+    .filter((item) => item.freeTrial !== undefined)
+    .map((item) => ({ offerId: item.offerId, subscriptionId: item.subscriptionId, lineIndex: item.lineItemNumber - 1 }));
+}
+
 /** The purchase each line item stands for, dated at the order's placement so a late completion buys the same thing. */
 export function purchasesOf(order: OrderPlacedData): PurchaseSubscription[] {
   return order.lineItems.map((item) => ({
@@ -234,6 +249,7 @@ export function purchasesOf(order: OrderPlacedData): PurchaseSubscription[] {
       currency: item.currency,
       cancellationWindowMs: item.cancellationWindowMs,
       testClockId: order.testClockId ?? null,
+      ...(item.freeTrial ? { freeTrial: item.freeTrial } : {}),
       now: order.placedAt,
     },
   }));

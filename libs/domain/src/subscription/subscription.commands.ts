@@ -26,14 +26,17 @@ export interface CatalogPlan {
    * subscription's term; without them the change is recorded as keeping the price.
    */
   prices?: readonly PlanPrice[];
+  /** A free trial every subscription of the plan starts with (SPEC §13). */
+  freeTrial?: { duration: TermDuration };
 }
 
 /**
  * A plan a subscription may move to, or stay on: any public plan of its offer. Private plans need the
  * customer in their audience, and this marketplace keeps no audiences, so no customer can have one.
+ * A plan with a free trial starts with a purchase, never with a move to it.
  */
-export const isPlanAvailable = (plan: Pick<CatalogPlan, 'id' | 'isPrivate'>, currentPlanId: string): boolean =>
-  !plan.isPrivate || plan.id === currentPlanId;
+export const isPlanAvailable = (plan: Pick<CatalogPlan, 'id' | 'isPrivate' | 'freeTrial'>, currentPlanId: string): boolean =>
+  (!plan.isPrivate && plan.freeTrial === undefined) || plan.id === currentPlanId;
 
 export type PurchaseSubscription = Command<
   'PurchaseSubscription',
@@ -59,6 +62,8 @@ export type PurchaseSubscription = Command<
     /** How long after purchase the partner may still cancel, from the catalog. */
     cancellationWindowMs: number;
     testClockId: string | null;
+    /** The plan's free trial, when it has one: the subscription starts with it. */
+    freeTrial?: { duration: TermDuration } | null;
     now: string;
   }
 >;
@@ -137,8 +142,40 @@ export type RejectOperation = Command<
   'RejectOperation',
   { operationId: string; reason: string | null; now: string; answeredBy: 'Publisher' | 'Notification'; planId?: string; quantity?: number }
 >;
-/** At the end of the term ending `termEnd` (its last day): renews it, or ends the subscription when auto-renew is off. */
-export type RenewSubscription = Command<'RenewSubscription', { operationId: string; now: string; termEnd: string }>;
+/**
+ * At the end of the term ending `termEnd` (its last day): renews it, or ends the subscription when
+ * auto-renew is off. `changeOperationIds` name the ChangePlan and ChangeQuantity operations the
+ * renewal records when it applies scheduled instructions that change the plan or the seats.
+ */
+export type RenewSubscription = Command<
+  'RenewSubscription',
+  { operationId: string; now: string; termEnd: string; changeOperationIds?: { changePlan: string; changeQuantity: string } }
+>;
+
+/** A term length the offer sells, and the billing cycles it sells it with (the catalog's `terms`). */
+export interface OfferTerm {
+  termDuration: TermDuration;
+  billingCycles: readonly BillingCycle[];
+}
+
+/** The partner's `scheduledNextTermInstructions`: at least one member; the others stay as they are. */
+export interface NextTermInstructions {
+  planId?: string;
+  quantity?: number;
+  termDuration?: TermDuration;
+  billingCycle?: BillingCycle;
+}
+
+/**
+ * Changes applied at the next renewal. `plans` are every plan of the subscription's offer and
+ * `terms` the terms it sells, from the catalog: the instructions are checked against them now.
+ */
+export type ScheduleNextTerm = Command<
+  'ScheduleNextTerm',
+  { instructions: NextTermInstructions; plans: readonly CatalogPlan[]; terms: readonly OfferTerm[]; now: string }
+>;
+/** The partner's `scheduledNextTermInstructions: null`. */
+export type ClearNextTerm = Command<'ClearNextTerm', Record<string, never>>;
 
 /** Suspends a subscription whose billing runs (the partner's PATCH status: suspended, or the admin's); `graceMs` is SUSPENSION_GRACE. */
 export type SuspendSubscription = Command<
@@ -176,4 +213,6 @@ export type SubscriptionCommand =
   | RenewSubscription
   | SuspendSubscription
   | RequestReinstatement
-  | ExpireSuspension;
+  | ExpireSuspension
+  | ScheduleNextTerm
+  | ClearNextTerm;

@@ -1,13 +1,21 @@
 import { billingCyclesOf, firstCycleCharge } from '../billing/billing-cycles';
 import { billingCyclesFor, isCommittedTerm } from '../billing/terms';
 import type { Decider } from '../decider';
-import { fromCents } from '../shared/money';
+import { DomainError } from '../errors';
+import { fromCents, toCents } from '../shared/money';
 import { characters } from '../shared/text';
 import { addDays, addMilliseconds, dateOf, isAfter, termEndDate } from '../shared/time';
 import * as C from './subscription.commands';
 import { SubscriptionErrors as Errors } from './subscription.errors';
 import { billingCycleDueAt } from './subscription.timers';
-import { type BlockableOperation, type Requester, type SubscriptionEvent, SUSPENSION_REASONS, type SuspensionReason } from './subscription.events';
+import {
+  type BlockableOperation,
+  type NextTermClearReason,
+  type Requester,
+  type SubscriptionEvent,
+  SUSPENSION_REASONS,
+  type SuspensionReason,
+} from './subscription.events';
 import {
   ExistingSubscription,
   BilledSubscription,
@@ -16,6 +24,7 @@ import {
   evolveSubscription,
   initialSubscriptionState,
   pendingOperation,
+  ScheduledNextTerm,
   SubscriptionOperation,
 } from './subscription.state';
 
@@ -24,6 +33,7 @@ type Events = SubscriptionEvent[];
 const MPN_ID = /^\d{6,10}$/;
 const MAX_FRIENDLY_NAME = 128;
 const MAX_ACTION_REASON = 1000;
+const FREE = '0.00';
 const GRACE_OVER = "The suspension's grace period ran out before the reinstatement was accepted.";
 
 export function decideSubscription(command: C.SubscriptionCommand, state: SubscriptionState): Events {
@@ -74,6 +84,10 @@ export function decideSubscription(command: C.SubscriptionCommand, state: Subscr
       return requestReinstatement(command, existing(state));
     case 'ExpireSuspension':
       return expireSuspension(command, state);
+    case 'ScheduleNextTerm':
+      return scheduleNextTerm(command, existing(state));
+    case 'ClearNextTerm':
+      return clearedBy(existing(state), 'Requested');
     default:
       return unknownCommand(command);
   }
@@ -147,6 +161,7 @@ function purchase({ data }: C.PurchaseSubscription, state: SubscriptionState): E
         purchasedAt: data.now,
         cancellationAllowedUntil: addMilliseconds(data.now, data.cancellationWindowMs),
         ...(data.testClockId === null ? {} : { testClockId: data.testClockId }),
+        ...(data.freeTrial ? { freeTrial: { duration: data.freeTrial.duration } } : {}),
       },
     },
   ];
@@ -198,6 +213,7 @@ function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Even
         type: 'SeatsChanged',
         data: { quantity: data.quantity, previousQuantity: state.quantity, operationId: null, changedAt: data.now },
       },
+      ...clearedBy(state, 'SeatChange'),
     ];
   }
   return [
@@ -211,6 +227,7 @@ function changeSeats({ data }: C.ChangeSeats, state: ExistingSubscription): Even
         requestedAt: data.now,
       },
     },
+    ...clearedBy(state, 'SeatChange'),
   ];
 }
 
@@ -225,6 +242,7 @@ function changePlan({ data }: C.ChangePlan, state: ExistingSubscription): Events
   const pending = pendingOperation(state);
   if (pending?.action === 'ChangePlan' && pending.planId === data.planId) return [];
   assertSubscribed(state);
+  if (state.isFreeTrial) throw Errors.inFreeTrial();
   if (data.planId === state.planId) throw Errors.planUnchanged(state.planId);
   assertQuantity(state.quantity, limitsOf(plan));
   if (pending) throw Errors.operationPending(pending.id);
@@ -241,6 +259,7 @@ function changePlan({ data }: C.ChangePlan, state: ExistingSubscription): Events
         ...(unitPrice === undefined ? {} : { unitPrice }),
       },
     },
+    ...clearedBy(state, 'PlanChange'),
   ];
 }
 
@@ -267,7 +286,70 @@ function changeSubscription({ data }: C.ChangeSubscription, state: ExistingSubsc
 function setAutoRenew(enabled: boolean, state: ExistingSubscription): Events {
   if (state.autoRenewEnabled === enabled) return [];
   assertChangeable(state, 'changeAutoRenew');
-  return enabled ? [{ type: 'AutoRenewEnabled', data: {} }] : [{ type: 'AutoRenewDisabled', data: {} }];
+  return enabled ? [{ type: 'AutoRenewEnabled', data: {} }] : [{ type: 'AutoRenewDisabled', data: {} }, ...clearedBy(state, 'AutoRenewDisabled')];
+}
+
+/** Changes scheduled for the renewal end with auto-renew, or with a plan or seat change mid-term, in the same decision. */
+function clearedBy(state: ExistingSubscription, reason: NextTermClearReason): Events {
+  return state.scheduledNextTerm === null ? [] : [{ type: 'NextTermScheduleCleared', data: { reason } }];
+}
+
+/**
+ * Changes applied at the next renewal (SPEC §13): only with auto-renew on, on a pending or active
+ * subscription with no change waiting for the publisher. They are checked against the catalog now
+ * and the new term's price is locked now; the same instructions again change nothing.
+ */
+function scheduleNextTerm({ data }: C.ScheduleNextTerm, state: ExistingSubscription): Events {
+  if (state.status === 'deleted') throw Errors.deleted();
+  assertNotSuspended(state);
+  if (!state.autoRenewEnabled) throw Errors.nextTermNeedsAutoRenew();
+  const next = nextTermOf(data, state);
+  const scheduled = state.scheduledNextTerm;
+  if (
+    scheduled &&
+    scheduled.planId === next.planId &&
+    scheduled.quantity === next.quantity &&
+    scheduled.termDuration === next.termDuration &&
+    scheduled.billingCycle === next.billingCycle
+  ) {
+    return [];
+  }
+  const pending = pendingOperation(state);
+  if (pending) throw Errors.operationPending(pending.id);
+  return [{ type: 'NextTermScheduled', data: { ...next, scheduledAt: data.now } }];
+}
+
+/** The instructions fully resolved (what they leave out stays as it is) and priced; a refusal points at the member it is about. */
+function nextTermOf(data: C.ScheduleNextTerm['data'], state: ExistingSubscription): Omit<ScheduledNextTerm, 'scheduledAt'> {
+  const given = data.instructions;
+  if (given.planId === undefined && given.quantity === undefined && given.termDuration === undefined && given.billingCycle === undefined) {
+    throw atNextTerm(Errors.nextTermEmpty());
+  }
+  const planId = given.planId ?? state.planId;
+  const entry = data.plans.find((p) => p.id === planId) ?? null;
+  if (given.planId === undefined && entry === null) throw Errors.planWithdrawn(state.planId);
+  try {
+    const plan = availablePlan(entry, planId, state);
+    const quantity = given.quantity ?? state.quantity;
+    assertQuantity(quantity, limitsOf(plan));
+    const termDuration = given.termDuration ?? state.termDuration;
+    const term = data.terms.find((t) => t.termDuration === termDuration);
+    const price = plan.prices?.find((p) => p.termDuration === termDuration && p.currency === state.currency);
+    if (!term || (plan.prices !== undefined && !price)) throw Errors.termNotSold(termDuration, planId);
+    const billingCycle = given.billingCycle ?? state.billingCycle;
+    if (!billingCyclesFor(termDuration).includes(billingCycle)) throw Errors.invalidBillingCycle();
+    if (!term.billingCycles.includes(billingCycle)) throw Errors.billingCycleNotSold(termDuration, billingCycle, term.billingCycles);
+    // A catalog entry without prices (older callers) keeps the price, as a plan change does.
+    return { planId, quantity, termDuration, billingCycle, unitPrice: price?.unitPrice ?? state.unitPrice };
+  } catch (error) {
+    throw error instanceof DomainError && error.field !== undefined ? atNextTerm(error) : error;
+  }
+}
+
+/** The same refusal, pointing into the PATCH's scheduledNextTermInstructions. */
+function atNextTerm(error: DomainError): DomainError {
+  const pointer = `/scheduledNextTermInstructions${error.field ? `/${error.field}` : ''}`;
+  return new DomainError(error.code, error.kind, `scheduledNextTermInstructions: ${error.message}`, { ...error.extensions, pointer }, error.field ?? 'scheduledNextTermInstructions');
 }
 
 function assignIndirectReseller({ data }: C.AssignIndirectReseller, state: ExistingSubscription): Events {
@@ -287,7 +369,8 @@ function cancel({ data }: C.CancelSubscription, state: ExistingSubscription): Ev
   if (state.status === 'deleted') return [];
   if (data.requestedBy === 'Partner') {
     assertChangeable(state, 'cancel');
-    if (!insideWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
+    // A free trial can be cancelled at any time (Partner Center's new-commerce policy).
+    if (!state.isFreeTrial && !insideWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
   }
   if (data.requestedBy !== 'System' && committedPastWindow(state, data.now)) throw Errors.cancellationWindowClosed(state.cancellationAllowedUntil);
   return [cancelled(state, data.now, data.requestedBy, data.operationId, pendingOperation(state)?.id ?? null)];
@@ -311,7 +394,7 @@ function insideWindow(state: ExistingSubscription, now: string): boolean {
  * its window closed, until it is complete; only the system ends it. One whose billing never started has no term yet.
  */
 function committedPastWindow(state: ExistingSubscription, now: string): boolean {
-  return state.status !== 'pending' && isCommittedTerm(state) && !insideWindow(state, now);
+  return state.status !== 'pending' && !state.isFreeTrial && isCommittedTerm(state) && !insideWindow(state, now);
 }
 
 /** Inside the window, what the term charged is refunded; after it, nothing is. */
@@ -323,7 +406,7 @@ function cancelled(
   abandonedOperationId: string | null,
 ): SubscriptionEvent {
   const charged = hasTerm(state) ? state.billing.chargedAmount : null;
-  const refund = insideWindow(state, now) && charged !== null ? { amount: charged, currency: state.currency } : null;
+  const refund = insideWindow(state, now) && charged !== null && toCents(charged) !== 0 ? { amount: charged, currency: state.currency } : null;
   return { type: 'Cancelled', data: { cancelledAt: now, requestedBy, refund, operationId, abandonedOperationId } };
 }
 
@@ -353,17 +436,19 @@ function startBilling({ data }: C.StartBilling, state: ExistingSubscription): Ev
   if (state.status !== 'pending') return [];
   if (!state.licensesAssigned || !state.fulfillmentConfirmed) return [];
   const termStart = dateOf(data.now);
+  // A free trial's term is the trial, and it is billed at zero: a 0.00 `new` line.
+  const trial = state.isFreeTrial ? state.freeTrial : null;
   return [
     {
       type: 'BillingStarted',
       data: {
         termStart,
-        termEnd: termEndDate(termStart, state.termDuration),
+        termEnd: termEndDate(termStart, trial ? trial.duration : state.termDuration),
         quantity: state.quantity,
-        unitPrice: state.unitPrice,
+        unitPrice: trial ? FREE : state.unitPrice,
         currency: state.currency,
         billingCycle: state.billingCycle,
-        chargedAmount: firstCharge(state, termStart, state.quantity),
+        chargedAmount: trial ? FREE : firstCharge(state, termStart, state.quantity),
       },
     },
   ];
@@ -418,19 +503,45 @@ function renew({ data }: C.RenewSubscription, state: SubscriptionState): Events 
   // A suspended subscription is not renewed: the renewal is due again when it is reinstated (SubscriptionReinstated names the term).
   if (state.status === 'suspended') return [];
   const termStart = addDays(state.billing.termEnd, 1);
+  // Scheduled instructions make the new term, all at once; without them it is the term that ended, again.
+  const next = state.scheduledNextTerm;
+  const { quantity, termDuration, billingCycle, unitPrice } = next ?? state;
+  const termEnd = termEndDate(termStart, termDuration);
   return [
+    ...(state.isFreeTrial ? [trialConverted(state, data.now)] : []),
     {
       type: 'SubscriptionRenewed',
       data: {
         operationId: data.operationId,
         termStart,
-        termEnd: termEndDate(termStart, state.termDuration),
-        quantity: state.quantity,
-        chargedAmount: firstCharge(state, termStart, state.quantity),
+        termEnd,
+        quantity,
+        chargedAmount: fromCents(firstCycleCharge({ termStart, termEnd, billingCycle }, unitPrice, quantity)),
         renewedAt: data.now,
+        ...(next ? { planId: next.planId, termDuration, billingCycle, unitPrice } : {}),
       },
     },
+    ...(next ? changesApplied(state, next, data) : []),
   ];
+}
+
+/**
+ * The plan and seat changes a renewal applied, each recorded as a succeeded operation of the system's
+ * that the publisher is notified of (ChangePlan, ChangeQuantity). Without ids to record them by, none is.
+ */
+function changesApplied(state: BilledSubscription, next: ScheduledNextTerm, { changeOperationIds: ids, now }: C.RenewSubscription['data']): Events {
+  if (!ids) return [];
+  const change = { planId: next.planId, previousPlanId: state.planId, quantity: next.quantity, previousQuantity: state.quantity, appliedAt: now };
+  const applied: Events = [];
+  if (next.planId !== state.planId) applied.push({ type: 'NextTermChangeApplied', data: { operationId: ids.changePlan, action: 'ChangePlan', ...change } });
+  if (next.quantity !== state.quantity) applied.push({ type: 'NextTermChangeApplied', data: { operationId: ids.changeQuantity, action: 'ChangeQuantity', ...change } });
+  return applied;
+}
+
+/** The paid term gets the cancellation window it was sold with, counted from the conversion. */
+function trialConverted(state: ExistingSubscription, now: string): SubscriptionEvent {
+  const windowMs = Date.parse(state.cancellationAllowedUntil) - Date.parse(state.purchasedAt);
+  return { type: 'TrialConverted', data: { unitPrice: state.unitPrice, convertedAt: now, cancellationAllowedUntil: addMilliseconds(now, windowMs) } };
 }
 
 /** Signed before the last action change that was applied: superseded, so it changes nothing. */

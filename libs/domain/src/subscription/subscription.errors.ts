@@ -105,6 +105,12 @@ export const SubscriptionErrors = {
       `The suspension's grace period ended at ${graceEndsAt}; the subscription is being cancelled and cannot be reinstated.`,
       { graceEndsAt },
     ),
+  inFreeTrial: () =>
+    new DomainError(
+      'subscription-in-free-trial',
+      'rule',
+      'The subscription is in its free trial: its plan can change once the trial has converted to the paid term.',
+    ),
   invalidSuspensionReasons: () =>
     new DomainError(
       'invalid-suspension-reasons',
@@ -115,4 +121,26 @@ export const SubscriptionErrors = {
     ),
   invalidAction: () =>
     new DomainError('invalid-publisher-action', 'validation', 'An action needs a reason (1 to 1000 characters) and a URL.', {}, 'reason'),
+  nextTermNeedsAutoRenew: () =>
+    new DomainError(
+      'next-term-needs-auto-renew',
+      'rule',
+      'Changes at renewal need auto-renew on: with it off the subscription ends with its term. Turn it on (autoRenewEnabled: true) first, or in the same PATCH.',
+    ),
+  nextTermEmpty: () =>
+    new DomainError(
+      'empty-next-term-instructions',
+      'validation',
+      'send at least one of planId, quantity, termDuration, billingCycle (null clears the instructions).',
+    ),
+  termNotSold: (termDuration: string, planId: string) =>
+    new DomainError('unavailable-term', 'validation', `${termDuration} is not sold for plan ${planId} of this offer.`, {}, 'termDuration'),
+  billingCycleNotSold: (termDuration: string, billingCycle: string, sold: readonly string[]) =>
+    new DomainError(
+      'unavailable-billing-cycle',
+      'validation',
+      `${termDuration} is not sold billed ${billingCycle} for this offer; it is sold billed ${sold.join(', ')}.`,
+      { billingCycles: [...sold] },
+      'billingCycle',
+    ),
 };

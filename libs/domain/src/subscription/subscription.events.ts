@@ -14,6 +14,9 @@ export type OperationAction = 'ChangeQuantity' | 'ChangePlan' | 'Unsubscribe' | 
 export type SuspensionReason = 'nonpayment' | 'fraud' | 'other';
 export const SUSPENSION_REASONS: readonly SuspensionReason[] = ['nonpayment', 'fraud', 'other'];
 
+/** How long a free trial lasts: the catalog offers only one-month trials, as Microsoft's marketplace does. */
+export const FREE_TRIAL_DURATION = 'P1M' satisfies TermDuration;
+
 /** Why a subscription ended other than by someone's cancellation. */
 export type CancellationCause = 'SuspensionGraceExpired';
 
@@ -53,6 +56,11 @@ export interface SubscriptionPurchasedData {
   cancellationAllowedUntil: string;
   /** Only when bought for a customer on a test clock (SPEC §14). */
   testClockId?: string;
+  /**
+   * Only for a plan with a free trial: its first term lasts `duration` and costs nothing, then it
+   * converts to the paid term above (`termDuration`, `billingCycle`, `unitPrice`) unless auto-renew is off.
+   */
+  freeTrial?: { duration: TermDuration };
 }
 
 export type SubscriptionPurchased = DomainEvent<'SubscriptionPurchased', SubscriptionPurchasedData>;
@@ -167,11 +175,60 @@ export type BillingCycleStarted = DomainEvent<
     quantity: number;
   }
 >;
-/** The term ended and auto-renew was on: a new term starts and is charged. */
+/**
+ * The term ended and auto-renew was on: a new term starts and is charged. `planId`, `termDuration`,
+ * `billingCycle` and `unitPrice` are there only when scheduled next-term instructions were applied
+ * (all four, fully resolved); absent, the term renews on the plan, length, billing and price it had.
+ */
 export type SubscriptionRenewed = DomainEvent<
   'SubscriptionRenewed',
-  { operationId: string; termStart: string; termEnd: string; quantity: number; chargedAmount: string; renewedAt: string }
+  {
+    operationId: string;
+    termStart: string;
+    termEnd: string;
+    quantity: number;
+    chargedAmount: string;
+    renewedAt: string;
+    planId?: string;
+    termDuration?: TermDuration;
+    billingCycle?: BillingCycle;
+    unitPrice?: string;
+  }
 >;
+/** What the partner asked the next term to be (Partner Center's `scheduledNextTermInstructions`), fully resolved: unspecified members are the current values. */
+export interface NextTermInstructionsData {
+  planId: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+}
+/** Changes at renewal were scheduled; `unitPrice` is the new term's price per seat per term, locked now. */
+export type NextTermScheduled = DomainEvent<'NextTermScheduled', NextTermInstructionsData & { unitPrice: string; scheduledAt: string }>;
+/** Why scheduled changes at renewal were dropped: the partner's `null`, auto-renew turned off, or a plan or seat change mid-term. */
+export type NextTermClearReason = 'Requested' | 'AutoRenewDisabled' | 'SeatChange' | 'PlanChange';
+export type NextTermScheduleCleared = DomainEvent<'NextTermScheduleCleared', { reason: NextTermClearReason }>;
+/**
+ * A plan or seat change the renewal applied, recorded as an operation (Succeeded, by the system) the
+ * publisher is notified of; it follows the SubscriptionRenewed that applied it. `planId` and
+ * `quantity` are what the subscription has from now on.
+ */
+export type NextTermChangeApplied = DomainEvent<
+  'NextTermChangeApplied',
+  {
+    operationId: string;
+    action: 'ChangePlan' | 'ChangeQuantity';
+    planId: string;
+    previousPlanId: string;
+    quantity: number;
+    previousQuantity: number;
+    appliedAt: string;
+  }
+>;
+/**
+ * The free trial ended with auto-renew on: from now it is paid at the price locked at purchase, with
+ * the paid term's cancellation window; the SubscriptionRenewed that follows starts and charges that term.
+ */
+export type TrialConverted = DomainEvent<'TrialConverted', { unitPrice: string; convertedAt: string; cancellationAllowedUntil: string }>;
 /** The term ended with auto-renew off: the subscription is over. */
 export type SubscriptionExpired = DomainEvent<'SubscriptionExpired', { operationId: string; termEnd: string; expiredAt: string }>;
 
@@ -203,7 +260,11 @@ export type SubscriptionEvent =
   | ReinstatementRequested
   | SubscriptionReinstated
   | ReinstatementRejected
-  | BillingCycleSkipped;
+  | BillingCycleSkipped
+  | TrialConverted
+  | NextTermScheduled
+  | NextTermScheduleCleared
+  | NextTermChangeApplied;
 
 export type SubscriptionEventType = SubscriptionEvent['type'];
 
@@ -236,6 +297,10 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEventType[] = [
   'SubscriptionReinstated',
   'ReinstatementRejected',
   'BillingCycleSkipped',
+  'TrialConverted',
+  'NextTermScheduled',
+  'NextTermScheduleCleared',
+  'NextTermChangeApplied',
 ];
 
 export function isSubscriptionEvent(event: { type: string }): event is SubscriptionEvent {

@@ -6,8 +6,7 @@ import type { SubscriptionEvent, SubscriptionEventType } from './subscription.ev
 
 /**
  * Every state × every command: what each command does in each state the subscription can be in,
- * with one representative command per type. A `trial` state comes with free trials (SPEC §13) and
- * gets its column then.
+ * with one representative command per type; `trial` is an active subscription in its free trial.
  */
 const spec = DeciderSpecification.for(subscriptionDecider);
 
@@ -55,6 +54,15 @@ const STATES = {
     {
       type: 'SubscriptionSuspended',
       data: { operationId: SUSPEND_OP, reasons: ['nonpayment'], requestedBy: 'Partner', suspendedAt: SUSPENDED_AT, graceEndsAt: GRACE_ENDS, abandonedOperationId: null },
+    },
+  ],
+  // The same purchase with a month's free trial, activated: billed at 0.00 until it converts.
+  trial: [
+    { ...purchased, data: { ...purchased.data, freeTrial: { duration: 'P1M' } } },
+    ...ACTIVE.slice(1, 3),
+    {
+      type: 'BillingStarted',
+      data: { termStart: '2025-03-11', termEnd: '2025-04-10', quantity: 10, unitPrice: '0.00', currency: 'USD', billingCycle: 'monthly', chargedAmount: '0.00' },
     },
   ],
   deleted: [
@@ -106,6 +114,11 @@ const COMMANDS: { [K in CommandType]: Extract<C.SubscriptionCommand, { type: K }
   },
   RequestReinstatement: { type: 'RequestReinstatement', data: { requestedBy: 'Partner', operationId: 'op-reinstate', now: NOW } },
   ExpireSuspension: { type: 'ExpireSuspension', data: { suspensionOperationId: SUSPEND_OP, operationId: 'op-expire', now: GRACE_ENDS } },
+  ScheduleNextTerm: {
+    type: 'ScheduleNextTerm',
+    data: { instructions: { quantity: 20 }, plans: [STANDARD, PREMIUM], terms: [{ termDuration: 'P1Y', billingCycles: ['monthly', 'annual'] }], now: NOW },
+  },
+  ClearNextTerm: { type: 'ClearNextTerm', data: {} },
 };
 
 // --- what each does in each state ---------------------------------------------------------------
@@ -118,12 +131,13 @@ const refuses = (code: string): Outcome => ({ refuses: code });
 const NOT_FOUND = refuses('subscription-not-found');
 
 const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
-  PurchaseSubscription: { none: accepts('SubscriptionPurchased'), pending: nothing, active: nothing, suspended: nothing, deleted: nothing },
+  PurchaseSubscription: { none: accepts('SubscriptionPurchased'), pending: nothing, active: nothing, suspended: nothing, trial: nothing, deleted: nothing },
   RenameSubscription: {
     none: NOT_FOUND,
     pending: accepts('SubscriptionRenamed'),
     active: accepts('SubscriptionRenamed'),
     suspended: accepts('SubscriptionRenamed'),
+    trial: accepts('SubscriptionRenamed'),
     deleted: refuses('subscription-deleted'),
   },
   ChangeSeats: {
@@ -131,6 +145,7 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: accepts('SeatsChanged'),
     active: accepts('SeatChangeRequested'),
     suspended: refuses('subscription-suspended'),
+    trial: accepts('SeatChangeRequested'),
     deleted: refuses('subscription-deleted'),
   },
   ChangePlan: {
@@ -138,6 +153,7 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: refuses('subscription-not-active'),
     active: accepts('PlanChangeRequested'),
     suspended: refuses('subscription-suspended'),
+    trial: refuses('subscription-in-free-trial'),
     deleted: refuses('subscription-not-active'),
   },
   ChangeSubscription: {
@@ -145,6 +161,7 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: refuses('subscription-not-active'),
     active: accepts('SeatChangeRequested'),
     suspended: refuses('subscription-suspended'),
+    trial: accepts('SeatChangeRequested'),
     deleted: refuses('subscription-not-active'),
   },
   DisableAutoRenew: {
@@ -152,15 +169,17 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: accepts('AutoRenewDisabled'),
     active: accepts('AutoRenewDisabled'),
     suspended: accepts('AutoRenewDisabled'),
+    trial: accepts('AutoRenewDisabled'),
     deleted: refuses('subscription-deleted'),
   },
   // Auto-renew is on in every state here, so enabling it already holds, even once deleted.
-  EnableAutoRenew: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, deleted: nothing },
+  EnableAutoRenew: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, trial: nothing, deleted: nothing },
   AssignIndirectReseller: {
     none: NOT_FOUND,
     pending: accepts('IndirectResellerAssigned'),
     active: accepts('IndirectResellerAssigned'),
     suspended: accepts('IndirectResellerAssigned'),
+    trial: accepts('IndirectResellerAssigned'),
     deleted: refuses('subscription-deleted'),
   },
   RemoveIndirectReseller: {
@@ -168,6 +187,7 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: accepts('IndirectResellerRemoved'),
     active: accepts('IndirectResellerRemoved'),
     suspended: accepts('IndirectResellerRemoved'),
+    trial: accepts('IndirectResellerRemoved'),
     deleted: refuses('subscription-deleted'),
   },
   CancelSubscription: {
@@ -175,6 +195,7 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: accepts('Cancelled'),
     active: accepts('Cancelled'),
     suspended: accepts('Cancelled'),
+    trial: accepts('Cancelled'),
     deleted: nothing,
   },
   RequestCancellation: {
@@ -182,33 +203,37 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: accepts('CancellationRequested'),
     active: accepts('CancellationRequested'),
     suspended: accepts('CancellationRequested'),
+    trial: accepts('CancellationRequested'),
     deleted: refuses('subscription-not-active'),
   },
-  RecordLicensesAssigned: { none: NOT_FOUND, pending: accepts('PublisherActivated'), active: nothing, suspended: nothing, deleted: nothing },
+  RecordLicensesAssigned: { none: NOT_FOUND, pending: accepts('PublisherActivated'), active: nothing, suspended: nothing, trial: nothing, deleted: nothing },
   ConfirmFulfillment: {
     none: NOT_FOUND,
     pending: accepts('FulfillmentConfirmed'),
     active: nothing,
     suspended: refuses('subscription-suspended'),
+    trial: nothing,
     deleted: refuses('subscription-unsubscribed'),
   },
   // Pending here has neither the licenses nor the fulfilment yet.
-  StartBilling: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, deleted: nothing },
-  StartBillingCycle: { none: nothing, pending: nothing, active: accepts('BillingCycleStarted'), suspended: accepts('BillingCycleSkipped'), deleted: nothing },
+  StartBilling: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, trial: nothing, deleted: nothing },
+  StartBillingCycle: { none: nothing, pending: nothing, active: accepts('BillingCycleStarted'), suspended: accepts('BillingCycleSkipped'), trial: nothing, deleted: nothing },
   RequirePublisherAction: {
     none: NOT_FOUND,
     pending: accepts('PublisherActionRequired'),
     active: accepts('PublisherActionRequired'),
     suspended: accepts('PublisherActionRequired'),
+    trial: accepts('PublisherActionRequired'),
     deleted: refuses('subscription-deleted'),
   },
-  ResolvePublisherAction: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, deleted: nothing },
+  ResolvePublisherAction: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, trial: nothing, deleted: nothing },
   // The publisher answering the Suspend operation: only the suspended subscription has it, and it is over.
   AcceptOperation: {
     none: NOT_FOUND,
     pending: refuses('operation-not-found'),
     active: refuses('operation-not-found'),
     suspended: refuses('operation-not-in-progress'),
+    trial: refuses('operation-not-found'),
     deleted: refuses('operation-not-found'),
   },
   RejectOperation: {
@@ -216,14 +241,16 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: refuses('operation-not-found'),
     active: refuses('operation-not-found'),
     suspended: refuses('operation-not-in-progress'),
+    trial: refuses('operation-not-found'),
     deleted: refuses('operation-not-found'),
   },
-  RenewSubscription: { none: nothing, pending: nothing, active: accepts('SubscriptionRenewed'), suspended: nothing, deleted: nothing },
+  RenewSubscription: { none: nothing, pending: nothing, active: accepts('SubscriptionRenewed'), suspended: nothing, trial: nothing, deleted: nothing },
   SuspendSubscription: {
     none: NOT_FOUND,
     pending: refuses('subscription-not-suspendable'),
     active: accepts('SubscriptionSuspended'),
     suspended: nothing,
+    trial: accepts('SubscriptionSuspended'),
     deleted: refuses('subscription-deleted'),
   },
   RequestReinstatement: {
@@ -231,9 +258,20 @@ const EXPECTED: { [K in CommandType]: Record<StateName, Outcome> } = {
     pending: refuses('subscription-not-suspended'),
     active: nothing,
     suspended: accepts('ReinstatementRequested'),
+    trial: nothing,
     deleted: refuses('subscription-deleted'),
   },
-  ExpireSuspension: { none: nothing, pending: nothing, active: nothing, suspended: accepts('Cancelled'), deleted: nothing },
+  ExpireSuspension: { none: nothing, pending: nothing, active: nothing, suspended: accepts('Cancelled'), trial: nothing, deleted: nothing },
+  ScheduleNextTerm: {
+    none: NOT_FOUND,
+    pending: accepts('NextTermScheduled'),
+    active: accepts('NextTermScheduled'),
+    suspended: refuses('subscription-suspended'),
+    trial: accepts('NextTermScheduled'),
+    deleted: refuses('subscription-deleted'),
+  },
+  // Nothing is scheduled in any state here.
+  ClearNextTerm: { none: NOT_FOUND, pending: nothing, active: nothing, suspended: nothing, trial: nothing, deleted: nothing },
 };
 
 const label = (outcome: Outcome): string =>

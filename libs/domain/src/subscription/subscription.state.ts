@@ -1,6 +1,6 @@
 import { billingCyclesOf } from '../billing/billing-cycles';
 import type { TermDuration } from '../shared/time';
-import type { BillingCycle, OperationAction, Requester, SubscriptionEvent, SuspensionReason } from './subscription.events';
+import type { BillingCycle, NextTermScheduled, OperationAction, Requester, SubscriptionEvent, SuspensionReason } from './subscription.events';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
 
@@ -73,7 +73,16 @@ interface SubscriptionFields {
   operations: SubscriptionOperation[];
   /** The sandbox clock it lives on (SPEC §14); null on the wall clock. */
   testClockId: string | null;
+  /** Bought as a free trial of this length; kept after it converts. */
+  freeTrial: { duration: TermDuration } | null;
+  /** In its free trial: bought as one, not converted yet. */
+  isFreeTrial: boolean;
+  /** What the next renewal changes, as scheduled (with the new term's price); null when it renews as it is. */
+  scheduledNextTerm: ScheduledNextTerm | null;
 }
+
+/** Changes at renewal, fully resolved, with the price locked when they were scheduled. */
+export type ScheduledNextTerm = NextTermScheduled['data'];
 
 /** Why and since when a subscription is suspended, and when its grace runs out. */
 export interface Suspension {
@@ -138,6 +147,9 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       actionSignedAt: null,
       operations: [],
       testClockId: d.testClockId ?? null,
+      freeTrial: d.freeTrial ? { duration: d.freeTrial.duration } : null,
+      isFreeTrial: d.freeTrial !== undefined,
+      scheduledNextTerm: null,
     };
   }
   if (state.status === 'none') return state;
@@ -240,6 +252,11 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
       const { suspension: _over, ...rest } = state;
       return { ...rest, status: 'active', operations };
     }
+    case 'TrialConverted': {
+      const { unitPrice, cancellationAllowedUntil } = event.data;
+      const converted = { ...state, isFreeTrial: false, cancellationAllowedUntil };
+      return hasTerm(converted) ? { ...converted, billing: { ...converted.billing, unitPrice } } : converted;
+    }
     case 'ReinstatementRejected': {
       const d = event.data;
       return { ...state, operations: finishOperation(state.operations, d.operationId, 'Failed', d.rejectedAt, d.reason) };
@@ -263,20 +280,40 @@ export function evolveSubscription(state: SubscriptionState, event: Subscription
     case 'SubscriptionRenewed': {
       if (!hasTerm(state)) return state;
       const d = event.data;
-      const cycle = billingCyclesOf({ termStart: d.termStart, termEnd: d.termEnd, billingCycle: state.billingCycle })[0];
+      // Scheduled instructions the renewal applied name the new term's plan, length, billing and price; otherwise they stay.
+      const planId = d.planId ?? state.planId;
+      const termDuration = d.termDuration ?? state.termDuration;
+      const billingCycle = d.billingCycle ?? state.billingCycle;
+      const unitPrice = d.unitPrice ?? state.unitPrice;
+      const cycle = billingCyclesOf({ termStart: d.termStart, termEnd: d.termEnd, billingCycle })[0];
       return {
         ...state,
+        planId,
+        quantity: d.quantity,
+        termDuration,
+        billingCycle,
+        unitPrice,
+        scheduledNextTerm: null,
         billing: {
           ...state.billing,
           termStart: d.termStart,
           termEnd: d.termEnd,
           quantity: d.quantity,
+          ...(d.unitPrice === undefined ? {} : { unitPrice: d.unitPrice }),
           chargedAmount: d.chargedAmount,
           cycleStart: cycle.start,
           cycleEnd: cycle.end,
         },
-        operations: [...state.operations, done(d.operationId, 'Renew', state.planId, d.quantity, 'System', d.renewedAt)],
+        operations: [...state.operations, done(d.operationId, 'Renew', planId, d.quantity, 'System', d.renewedAt)],
       };
+    }
+    case 'NextTermScheduled':
+      return { ...state, scheduledNextTerm: { ...event.data } };
+    case 'NextTermScheduleCleared':
+      return { ...state, scheduledNextTerm: null };
+    case 'NextTermChangeApplied': {
+      const d = event.data;
+      return { ...state, operations: [...state.operations, done(d.operationId, d.action, d.planId, d.quantity, 'System', d.appliedAt)] };
     }
     case 'SubscriptionExpired': {
       const d = event.data;
@@ -320,6 +357,7 @@ function ended(
     refund: end.refund,
     action: null,
     operations: end.operations,
+    scheduledNextTerm: null,
   };
 }
 

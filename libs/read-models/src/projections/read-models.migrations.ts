@@ -169,4 +169,14 @@ export const readModelMigrations: Migration[] = [
     // No earlier event suspends anything, so the rows stay as they are.
     sql: `ALTER TABLE subscriptions ADD COLUMN suspension_reasons jsonb;`,
   },
+  {
+    id: '008-subscription-trials',
+    // No earlier subscription was a free trial.
+    sql: `ALTER TABLE subscriptions ADD COLUMN is_trial boolean NOT NULL DEFAULT false;`,
+  },
+  {
+    id: '009-subscription-scheduled-next-term',
+    // No earlier event scheduled changes at renewal.
+    sql: `ALTER TABLE subscriptions ADD COLUMN scheduled_next_term jsonb;`,
+  },
 ];

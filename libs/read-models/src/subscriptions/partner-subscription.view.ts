@@ -1,5 +1,5 @@
 import { addDays, fromCents, nextBillingCycleOf } from '@mfh/domain';
-import type { Cents, ExistingSubscription, SubscriptionOperation } from '@mfh/domain';
+import type { Cents, ExistingSubscription, NextTermInstructionsData, SubscriptionOperation } from '@mfh/domain';
 import type { SubscriptionRow, TermCharges } from './subscription.row';
 
 export interface OperationView {
@@ -27,6 +27,8 @@ export interface PartnerSubscriptionView {
   status: 'pending' | 'active' | 'suspended' | 'deleted';
   /** Partner Center's `suspensionReasons`, while suspended; null otherwise. */
   suspensionReasons: string[] | null;
+  /** Partner Center's `isTrial`: in its free trial. */
+  isTrial: boolean;
   attentionNeeded: boolean;
   actionNeeded: { reason: string; url: string; blockedOperations: string[] } | null;
   activationLink: string | null;
@@ -45,6 +47,8 @@ export interface PartnerSubscriptionView {
   nextChargeDate: string | null;
   /** Two decimals: the sum of the current term's charge lines so far. */
   currentTermCharged: string;
+  /** Partner Center's `scheduledNextTermInstructions`: what the next renewal changes, fully resolved; null when it renews as it is. */
+  scheduledNextTermInstructions: NextTermInstructionsData | null;
 }
 
 export function operationView(op: SubscriptionOperation): OperationView {
@@ -98,6 +102,7 @@ export function partnerSubscriptionOf(source: PartnerViewSource, activationLink:
     quantity: source.quantity,
     status: source.status,
     suspensionReasons: source.suspensionReasons ? [...source.suspensionReasons] : null,
+    isTrial: source.isTrial,
     // Partner Center's "Action needed": the partner has to follow the activation link, or answer the publisher (SPEC §4).
     attentionNeeded: source.status === 'pending' || source.action !== null,
     actionNeeded: source.action ? { ...source.action, blockedOperations: [...source.action.blockedOperations] } : null,
@@ -110,7 +115,8 @@ export function partnerSubscriptionOf(source: PartnerViewSource, activationLink:
     commitmentEndDate: source.termEnd,
     autoRenewEnabled: source.autoRenewEnabled,
     partnerId: source.indirectResellerId,
-    cancellationAllowedUntilDate: source.cancellationAllowedUntil,
+    // A free trial can be cancelled until it converts (Partner Center: the term's end when it can be cancelled at any time).
+    cancellationAllowedUntilDate: source.isTrial && source.termEnd !== null ? `${source.termEnd}T23:59:59.999Z` : source.cancellationAllowedUntil,
     creationDate: source.purchasedAt,
     pendingOperations: source.pendingOperations.map((op) => ({
       id: op.id,
@@ -122,7 +128,15 @@ export function partnerSubscriptionOf(source: PartnerViewSource, activationLink:
     })),
     nextChargeDate: nextChargeDateOf(source),
     currentTermCharged: fromCents(source.currentTermCharged),
+    scheduledNextTermInstructions: nextTermInstructionsOf(source.scheduledNextTerm),
   };
+}
+
+/** What was scheduled, as the PATCH sends it: the price it locked is the event's, not the view's. */
+function nextTermInstructionsOf(scheduled: PartnerViewSource['scheduledNextTerm']): NextTermInstructionsData | null {
+  if (scheduled === null) return null;
+  const { planId, quantity, termDuration, billingCycle } = scheduled;
+  return { planId, quantity, termDuration, billingCycle };
 }
 
 /**
@@ -145,6 +159,7 @@ export function partnerSubscriptionView(
       cycleStart: billing?.cycleStart ?? null,
       currentTermCharged,
       suspensionReasons: state.status === 'suspended' ? state.suspension.reasons : null,
+      isTrial: state.isFreeTrial,
       pendingOperations: state.operations
         .filter((op) => op.status === 'InProgress')
         .map(({ id, action, quantity, requestedAt }) => ({ id, action, quantity, requestedAt })),

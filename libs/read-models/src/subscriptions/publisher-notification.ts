@@ -10,6 +10,8 @@ export const NOTIFYING_EVENTS: ReadonlySet<string> = new Set([
   'SubscriptionRenewed',
   'SubscriptionSuspended',
   'ReinstatementRequested',
+  // A plan or seat change the renewal applied from scheduled instructions: ChangePlan or ChangeQuantity, Succeeded.
+  'NextTermChangeApplied',
 ]);
 
 /**

@@ -1,3 +1,4 @@
+import { FREE_TRIAL_DURATION } from '@mfh/domain';
 import type { BillingCycle, ExistingSubscription, Requester, SubscriptionOperation, TermDuration } from '@mfh/domain';
 import { derivedId } from '@mfh/event-store';
 
@@ -97,6 +98,8 @@ export interface SaasSubscriptionSource {
   term: { termStart: string; termEnd: string } | null;
   /** A test asset (SPEC §14): bought for a customer on a test clock. */
   testClockId: string | null;
+  /** In its free trial: the current term is the trial's (SPEC §13). */
+  isTrial: boolean;
 }
 
 export function saasSubscriptionStatus(subscription: Pick<ExistingSubscription, 'status'>): SaasSubscriptionStatus {
@@ -118,12 +121,14 @@ export function purchaserOf(subscription: Pick<ExistingSubscription, 'partnerId'
 
 /** Dates once billing has started (the term's first and last day, at midnight UTC); before that only the unit. */
 function termOf(source: SaasSubscriptionSource): SaasTerm {
-  if (!source.term) return { termUnit: source.termDuration };
+  // During a free trial the term running is the trial's, charged (at zero) once.
+  const termUnit = source.isTrial ? FREE_TRIAL_DURATION : source.termDuration;
+  if (!source.term) return { termUnit };
   return {
-    termUnit: source.termDuration,
+    termUnit,
     startDate: `${source.term.termStart}T00:00:00Z`,
     endDate: `${source.term.termEnd}T00:00:00Z`,
-    chargeDuration: chargeDurationOf(source.billingCycle, source.termDuration),
+    chargeDuration: source.isTrial ? FREE_TRIAL_DURATION : chargeDurationOf(source.billingCycle, source.termDuration),
   };
 }
 
@@ -141,7 +146,7 @@ export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscrip
     term: termOf(source),
     autoRenew: source.autoRenewEnabled,
     isTest: source.testClockId !== null,
-    isFreeTrial: false,
+    isFreeTrial: source.isTrial,
     // A CSP purchase: the customer may only read; the reseller changes it through Partner Center.
     allowedCustomerOperations: ['Read'],
     sandboxType: 'None',
@@ -151,7 +156,7 @@ export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscrip
 }
 
 export function saasSubscriptionView(state: ExistingSubscription): SaasSubscription {
-  return saasSubscriptionOf({ ...state, term: state.status === 'pending' ? null : state.billing });
+  return saasSubscriptionOf({ ...state, term: state.status === 'pending' ? null : state.billing, isTrial: state.isFreeTrial });
 }
 
 export function resolvedSubscriptionView(state: ExistingSubscription): ResolvedSubscription {

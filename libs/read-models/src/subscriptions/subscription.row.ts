@@ -1,4 +1,4 @@
-import type { BillingCycle, Cents, ExistingSubscription, OperationAction, PublisherAction, TermDuration } from '@mfh/domain';
+import type { BillingCycle, Cents, ExistingSubscription, OperationAction, PublisherAction, ScheduledNextTerm, TermDuration } from '@mfh/domain';
 import type { ProjectionRow } from '../projections/projection';
 
 /** An operation that waits for the publisher, as subscription lists show it. */
@@ -55,8 +55,12 @@ export interface SubscriptionRow extends ProjectionRow {
   /** What the charger recorded for the latest term it charged; null before its first line. */
   readonly termCharges: TermCharges | null;
   readonly pendingOperations: readonly PendingOperationRow[];
+  /** In its free trial (bought as one, not converted yet). */
+  readonly isTrial: boolean;
   /** Why it is suspended, while it is; null otherwise. */
   readonly suspensionReasons: readonly string[] | null;
   /** Sandbox: the test clock it lives on (SPEC §14). */
   readonly testClockId: string | null;
+  /** The changes the next renewal applies, as scheduled; null when it renews as it is. */
+  readonly scheduledNextTerm: ScheduledNextTerm | null;
 }

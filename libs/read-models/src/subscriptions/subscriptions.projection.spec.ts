@@ -107,6 +107,43 @@ const SCENARIOS: Record<string, SubscriptionEvent[]> = {
     { type: 'Cancelled', data: { cancelledAt: at(3), requestedBy: 'Publisher', refund: { amount: '50.00', currency: 'USD' }, operationId: op(2), abandonedOperationId: null } },
     purchased({ friendlyName: 'Bought again', quantity: 1 }),
   ],
+  'changes at renewal: scheduled, cleared by a seat change, scheduled again, applied, and dropped with auto-renew': [
+    purchased(),
+    { type: 'NextTermScheduled', data: { planId: 'enterprise', quantity: 12, termDuration: 'P1Y', billingCycle: 'annual', unitPrice: '300.00', scheduledAt: at(0) } },
+    { type: 'SeatsChanged', data: { quantity: 6, previousQuantity: 5, operationId: null, changedAt: at(1) } },
+    { type: 'NextTermScheduleCleared', data: { reason: 'SeatChange' } },
+    billingStarted,
+    { type: 'NextTermScheduled', data: { planId: 'enterprise', quantity: 12, termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '30.00', scheduledAt: at(2) } },
+    {
+      type: 'SubscriptionRenewed',
+      data: {
+        operationId: op(1),
+        termStart: '2027-03-02',
+        termEnd: '2027-04-01',
+        quantity: 12,
+        chargedAmount: '360.00',
+        renewedAt: at(3),
+        planId: 'enterprise',
+        termDuration: 'P1M',
+        billingCycle: 'monthly',
+        unitPrice: '30.00',
+      },
+    },
+    {
+      type: 'NextTermChangeApplied',
+      data: { operationId: op(2), action: 'ChangePlan', planId: 'enterprise', previousPlanId: 'standard', quantity: 12, previousQuantity: 6, appliedAt: at(3) },
+    },
+    {
+      type: 'NextTermChangeApplied',
+      data: { operationId: op(3), action: 'ChangeQuantity', planId: 'enterprise', previousPlanId: 'standard', quantity: 12, previousQuantity: 6, appliedAt: at(3) },
+    },
+    { type: 'NextTermScheduled', data: { planId: 'enterprise', quantity: 12, termDuration: 'P1Y', billingCycle: 'monthly', unitPrice: '300.00', scheduledAt: at(4) } },
+    { type: 'AutoRenewDisabled', data: {} },
+    { type: 'NextTermScheduleCleared', data: { reason: 'AutoRenewDisabled' } },
+    { type: 'AutoRenewEnabled', data: {} },
+    { type: 'NextTermScheduled', data: { planId: 'standard', quantity: 3, termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '12.00', scheduledAt: at(5) } },
+    { type: 'Cancelled', data: { cancelledAt: at(6), requestedBy: 'Partner', refund: null, operationId: op(4), abandonedOperationId: null } },
+  ],
 };
 
 function recorded(events: readonly SubscriptionEvent[]): RecordedEvent[] {
@@ -153,6 +190,18 @@ describe('the subscriptions list row', () => {
       expect(project(log, log.length, rows)).toEqual(once);
       for (const batch of [1, 2, 5]) expect(project(log, batch)).toEqual(once);
     });
+  });
+
+  it('shows the changes scheduled at renewal, then the term they made, and none once used up or dropped', () => {
+    const events = SCENARIOS['changes at renewal: scheduled, cleared by a seat change, scheduled again, applied, and dropped with auto-renew'];
+    const view = (n: number) => partnerSubscriptionRowView(project(recorded(events.slice(0, n)))!);
+    expect(view(2).scheduledNextTermInstructions).toEqual({ planId: 'enterprise', quantity: 12, termDuration: 'P1Y', billingCycle: 'annual' });
+    expect(view(4).scheduledNextTermInstructions).toBeNull();
+    expect(view(7)).toMatchObject({ planId: 'enterprise', quantity: 12, termDuration: 'P1M', billingCycle: 'monthly', commitmentEndDate: '2027-04-01', scheduledNextTermInstructions: null });
+    expect(saasSubscriptionRowView(project(recorded(events.slice(0, 7)))!)).toMatchObject({ planId: 'enterprise', quantity: 12, term: { termUnit: 'P1M', chargeDuration: 'P1M' } });
+    expect(view(10).scheduledNextTermInstructions).toEqual({ planId: 'enterprise', quantity: 12, termDuration: 'P1Y', billingCycle: 'monthly' });
+    expect(view(12).scheduledNextTermInstructions).toBeNull();
+    expect(view(events.length)).toMatchObject({ status: 'deleted', scheduledNextTermInstructions: null });
   });
 
   it('ignores what it does not handle, and everything before the purchase', () => {

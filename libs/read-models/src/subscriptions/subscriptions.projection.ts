@@ -49,7 +49,9 @@ export function evolveSubscriptionRow(row: SubscriptionRow | null, event: Subscr
       termCharges: null,
       pendingOperations: [],
       suspensionReasons: null,
+      isTrial: d.freeTrial !== undefined,
       testClockId: d.testClockId ?? null,
+      scheduledNextTerm: null,
     };
   }
   if (row === null) return null;
@@ -106,9 +108,19 @@ function change(row: SubscriptionRow, event: SubscriptionChange): Partial<Change
         termEnd: event.data.termEnd,
         cycleStart: event.data.termStart,
       };
-    case 'SubscriptionRenewed':
+    case 'SubscriptionRenewed': {
       if (row.status !== 'active') return {};
-      return { termStart: event.data.termStart, termEnd: event.data.termEnd, cycleStart: event.data.termStart };
+      const d = event.data;
+      // Scheduled instructions the renewal applied name the new term; otherwise it is the old one again.
+      const applied = d.planId === undefined ? {} : { planId: d.planId, termDuration: d.termDuration ?? row.termDuration, billingCycle: d.billingCycle ?? row.billingCycle };
+      return { termStart: d.termStart, termEnd: d.termEnd, cycleStart: d.termStart, quantity: d.quantity, ...applied, scheduledNextTerm: null };
+    }
+    case 'NextTermScheduled':
+      return { scheduledNextTerm: { ...event.data } };
+    case 'NextTermScheduleCleared':
+      return { scheduledNextTerm: null };
+    case 'NextTermChangeApplied':
+      return {};
     case 'PublisherActionRequired': {
       const { reason, url, blockedOperations } = event.data;
       return { action: { reason, url, blockedOperations: [...blockedOperations] } };
@@ -118,10 +130,10 @@ function change(row: SubscriptionRow, event: SubscriptionChange): Partial<Change
     case 'Cancelled': {
       // The Unsubscribe operation and any change it abandons both end with the subscription.
       const remaining = finished({ pendingOperations: finished(row, event.data.abandonedOperationId) }, event.data.operationId);
-      return { status: 'deleted', action: null, pendingOperations: remaining, suspensionReasons: null };
+      return { status: 'deleted', action: null, pendingOperations: remaining, suspensionReasons: null, scheduledNextTerm: null };
     }
     case 'SubscriptionExpired':
-      return { status: 'deleted', action: null, pendingOperations: [], suspensionReasons: null };
+      return { status: 'deleted', action: null, pendingOperations: [], suspensionReasons: null, scheduledNextTerm: null };
     case 'BillingCycleStarted':
     case 'BillingCycleSkipped':
       if (row.cycleStart === null || event.data.cycleStart <= row.cycleStart) return {};
@@ -136,6 +148,8 @@ function change(row: SubscriptionRow, event: SubscriptionChange): Partial<Change
       return { status: 'active', suspensionReasons: null, pendingOperations: finished(row, event.data.operationId) };
     case 'ReinstatementRejected':
       return { pendingOperations: finished(row, event.data.operationId) };
+    case 'TrialConverted':
+      return { isTrial: false, cancellationAllowedUntil: event.data.cancellationAllowedUntil };
     default:
       return unknownEvent(event);
   }

@@ -1,3 +1,4 @@
+import type { ScheduledNextTerm } from '@mfh/domain';
 import type { Pool, PoolClient } from 'pg';
 import { keysetPage, Page, PageRequest } from '../pagination';
 import type { PendingOperationRow, SubscriptionRow, TermCharges } from './subscription.row';
@@ -34,13 +35,15 @@ interface SubscriptionRecord {
   term_charges: TermCharges | null;
   pending_operations: PendingOperationRow[];
   suspension_reasons: string[] | null;
+  is_trial: boolean;
   test_clock_id: string | null;
+  scheduled_next_term: ScheduledNextTerm | null;
 }
 
 const COLUMNS = `revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id, publisher_id,
   publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled, indirect_reseller_id,
   cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action, billing_start_date::text AS billing_start_date,
-  term_start::text AS term_start, term_end::text AS term_end, cycle_start::text AS cycle_start, term_charges, pending_operations, suspension_reasons, test_clock_id`;
+  term_start::text AS term_start, term_end::text AS term_end, cycle_start::text AS cycle_start, term_charges, pending_operations, suspension_reasons, is_trial, test_clock_id, scheduled_next_term`;
 
 function fromRecord(r: SubscriptionRecord): SubscriptionRow {
   return {
@@ -74,7 +77,9 @@ function fromRecord(r: SubscriptionRecord): SubscriptionRow {
     termCharges: r.term_charges,
     pendingOperations: r.pending_operations,
     suspensionReasons: r.suspension_reasons,
+    isTrial: r.is_trial,
     testClockId: r.test_clock_id,
+    scheduledNextTerm: r.scheduled_next_term,
   };
 }
 
@@ -111,7 +116,9 @@ function toRecord(row: SubscriptionRow): Record<string, unknown> {
     term_charges: row.termCharges,
     pending_operations: row.pendingOperations,
     suspension_reasons: row.suspensionReasons,
+    is_trial: row.isTrial,
     test_clock_id: row.testClockId,
+    scheduled_next_term: row.scheduledNextTerm,
   };
 }
 
@@ -128,18 +135,20 @@ export const subscriptionsTable = {
       `INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
          publisher_id, publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled,
          indirect_reseller_id, created_at, cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action,
-         billing_start_date, term_start, term_end, cycle_start, term_charges, pending_operations, suspension_reasons, test_clock_id)
+         billing_start_date, term_start, term_end, cycle_start, term_charges, pending_operations, suspension_reasons, is_trial, test_clock_id,
+         scheduled_next_term)
        SELECT r.id, r.revision, r.partner_id, r.customer_id, r.order_id, r.line_item_number, r.offer_id, r.offer_name, r.plan_id,
          r.publisher_id, r.publisher_name, r.friendly_name, r.quantity, r.status, r.term_duration, r.billing_cycle, r.auto_renew_enabled,
          r.indirect_reseller_id, r.created_at, r.cancellation_allowed_until, r.licenses_assigned, r.fulfillment_confirmed, r.action,
-         r.billing_start_date, r.term_start, r.term_end, r.cycle_start, r.term_charges, r.pending_operations, r.suspension_reasons, r.test_clock_id
+         r.billing_start_date, r.term_start, r.term_end, r.cycle_start, r.term_charges, r.pending_operations, r.suspension_reasons, r.is_trial, r.test_clock_id,
+         r.scheduled_next_term
        FROM jsonb_to_recordset($1::jsonb) AS r(
          id uuid, revision bigint, partner_id text, customer_id uuid, order_id uuid, line_item_number integer, offer_id text,
          offer_name text, plan_id text, publisher_id text, publisher_name text, friendly_name text, quantity integer, status text,
          term_duration text, billing_cycle text, auto_renew_enabled boolean, indirect_reseller_id text, created_at timestamptz,
          cancellation_allowed_until timestamptz, licenses_assigned boolean, fulfillment_confirmed boolean, action jsonb,
          billing_start_date date, term_start date, term_end date, cycle_start date, term_charges jsonb, pending_operations jsonb,
-         suspension_reasons jsonb, test_clock_id uuid)
+         suspension_reasons jsonb, is_trial boolean, test_clock_id uuid, scheduled_next_term jsonb)
        ON CONFLICT (id) DO UPDATE SET
          revision = EXCLUDED.revision, partner_id = EXCLUDED.partner_id, customer_id = EXCLUDED.customer_id,
          order_id = EXCLUDED.order_id, line_item_number = EXCLUDED.line_item_number, offer_id = EXCLUDED.offer_id,
@@ -151,8 +160,8 @@ export const subscriptionsTable = {
          licenses_assigned = EXCLUDED.licenses_assigned, fulfillment_confirmed = EXCLUDED.fulfillment_confirmed,
          action = EXCLUDED.action, billing_start_date = EXCLUDED.billing_start_date, term_start = EXCLUDED.term_start,
          term_end = EXCLUDED.term_end, cycle_start = EXCLUDED.cycle_start, term_charges = EXCLUDED.term_charges,
-         pending_operations = EXCLUDED.pending_operations, suspension_reasons = EXCLUDED.suspension_reasons,
-         test_clock_id = EXCLUDED.test_clock_id`,
+         pending_operations = EXCLUDED.pending_operations, suspension_reasons = EXCLUDED.suspension_reasons, is_trial = EXCLUDED.is_trial,
+         test_clock_id = EXCLUDED.test_clock_id, scheduled_next_term = EXCLUDED.scheduled_next_term`,
       [JSON.stringify(rows.map(toRecord))],
     );
   },

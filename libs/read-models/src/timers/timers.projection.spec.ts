@@ -264,6 +264,56 @@ describe('timers projection', () => {
     });
   });
 
+  describe('a renewal that applied scheduled instructions (SPEC §13)', () => {
+    const cycles = (row: SubscriptionTimersRow | undefined) => row?.timers.filter((t) => t.kind === 'billing-cycle').map((t) => [t.cycleStart, t.termEnd, t.state]);
+    const renewedAs = (termEnd: string, termStart: string, nextTermEnd: string, billingCycle?: 'monthly' | 'annual' | 'upfront'): Given => ({
+      id: derivedId(ID, termEnd, 'renewal-event', 0),
+      type: 'SubscriptionRenewed',
+      data: {
+        operationId: op(9),
+        termStart,
+        termEnd: nextTermEnd,
+        quantity: 5,
+        chargedAmount: '50.00',
+        renewedAt: `${termStart}T00:00:00.000Z`,
+        ...(billingCycle ? { planId: 'standard', termDuration: 'P1Y', billingCycle, unitPrice: '120.00' } : {}),
+      },
+    });
+
+    it('bills the new term as the renewal says: a month renewed as a year billed monthly gets its second month’s cycle', () => {
+      const row = fold([billingStarted, renewedAs('2026-04-01', '2026-04-02', '2027-04-01', 'monthly')]);
+      expect(row?.timers.filter((t) => t.kind === 'renewal').map((t) => [t.termEnd, t.state])).toEqual([
+        ['2026-04-01', 'fired'],
+        ['2027-04-01', 'pending'],
+      ]);
+      expect(cycles(row)).toEqual([['2026-05-02', '2027-04-01', 'pending']]);
+    });
+
+    it('sets no cycle for a year billed monthly renewed as one billed annually, and cancels the ended term’s', () => {
+      const yearBilledMonthly: Given = { ...billingStarted, data: { ...billingStarted.data, termEnd: '2027-03-01' } } as Given;
+      expect(cycles(fold([yearBilledMonthly, renewedAs('2027-03-01', '2027-03-02', '2028-03-01', 'annual')]))).toEqual([['2026-04-02', '2027-03-01', 'cancelled']]);
+    });
+
+    it('infers the billing of a plain renewal from the term it renews, not from an earlier one billed otherwise', () => {
+      const yearBilledMonthly: Given = { ...billingStarted, data: { ...billingStarted.data, termEnd: '2027-03-01' } } as Given;
+      const history = [yearBilledMonthly, renewedAs('2027-03-01', '2027-03-02', '2028-03-01', 'annual'), renewedAs('2028-03-01', '2028-03-02', '2029-03-01')];
+      expect(cycles(fold(history))).toEqual([['2026-04-02', '2027-03-01', 'cancelled']]);
+      expect(cycles(fold([yearBilledMonthly, renewedAs('2027-03-01', '2027-03-02', '2028-03-01', 'monthly'), renewedAs('2028-03-01', '2028-03-02', '2029-03-01')]))).toEqual([
+        ['2026-04-02', '2027-03-01', 'cancelled'],
+        ['2027-04-02', '2028-03-01', 'cancelled'],
+        ['2028-04-02', '2029-03-01', 'pending'],
+      ]);
+    });
+
+    it('sets and settles nothing for the plan and seat operations the renewal records', () => {
+      const applied: Given = {
+        type: 'NextTermChangeApplied',
+        data: { operationId: op(7), action: 'ChangePlan', planId: 'enterprise', previousPlanId: 'standard', quantity: 12, previousQuantity: 5, appliedAt: '2026-04-02T00:00:00.000Z' },
+      };
+      expect(fold([billingStarted, renewedByTimer, applied])).toEqual(fold([billingStarted, renewedByTimer]));
+    });
+  });
+
   it('gives the same rows however the log is batched, and replayed', () => {
     const events = [billingStarted, seatRequest(op(1)), renewedByTimer, seatRequest(op(2))];
     const once = fold(events);

@@ -1,9 +1,51 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { OperationView, PartnerSubscriptionView } from '@mfh/read-models';
 import { SUSPENSION_REASONS } from '@mfh/domain';
-import { BILLING_CYCLES, TERM_DURATIONS } from '@mfh/domain';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { BILLING_CYCLES, type BillingCycle, TERM_DURATIONS, type TermDuration } from '@mfh/domain';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsOptionalNotNull, PageLinksDto } from './common.dto';
+
+/** Partner Center's `scheduledNextTermInstructions`: what the next term changes; a member left out stays as it is. */
+export class NextTermInstructionsRequest {
+  @ApiPropertyOptional({ example: 'enterprise', description: 'A plan of the offer the subscription may move to (listAvailablePlans)' })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(64)
+  planId?: string;
+
+  @ApiPropertyOptional({ example: 12, description: "Seats, inside the (new) plan's limits" })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  quantity?: number;
+
+  @ApiPropertyOptional({ enum: [...TERM_DURATIONS], description: 'A term the offer sells for the plan (GET /v1/offers)' })
+  @IsOptionalNotNull()
+  @IsIn(TERM_DURATIONS)
+  termDuration?: TermDuration;
+
+  @ApiPropertyOptional({ enum: [...BILLING_CYCLES], description: "One of the term's billingCycles in GET /v1/offers; a P1M term is only billed monthly" })
+  @IsOptionalNotNull()
+  @IsIn(BILLING_CYCLES)
+  billingCycle?: BillingCycle;
+}
 
 export class UpdateSubscriptionRequest {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'Nickname, trimmed' })
@@ -46,6 +88,26 @@ export class UpdateSubscriptionRequest {
   @ArrayMaxSize(3)
   @IsIn(SUSPENSION_REASONS, { each: true })
   suspensionReasons?: ('nonpayment' | 'fraud' | 'other')[];
+
+  @ApiPropertyOptional({
+    type: NextTermInstructionsRequest,
+    nullable: true,
+    description:
+      'Changes applied at the next renewal, all at once: at least one member; null clears them. Needs auto-renew on; ' +
+      'turning auto-renew off, or a plan or seat change before the renewal, clears them',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => NextTermInstructionsRequest)
+  scheduledNextTermInstructions?: NextTermInstructionsRequest | null;
+}
+
+export class NextTermInstructionsResponse {
+  @ApiProperty() planId!: string;
+  @ApiProperty() quantity!: number;
+  @ApiProperty({ enum: [...TERM_DURATIONS] }) termDuration!: TermDuration;
+  @ApiProperty({ enum: [...BILLING_CYCLES] }) billingCycle!: BillingCycle;
 }
 
 export class ActionNeededDto {
@@ -78,6 +140,8 @@ export class SubscriptionResponse implements PartnerSubscriptionView {
   @ApiProperty({ enum: ['pending', 'active', 'suspended', 'deleted'] }) status!: 'pending' | 'active' | 'suspended' | 'deleted';
   @ApiProperty({ enum: SUSPENSION_REASONS, isArray: true, nullable: true, description: 'Why it is suspended, while it is' })
   suspensionReasons!: string[] | null;
+  @ApiProperty({ description: 'In its free trial: billed 0.00, cancellable at any time, converted to the paid term at its end unless auto-renew is off' })
+  isTrial!: boolean;
   @ApiProperty({ description: '"Action needed": the publisher asks for something' }) attentionNeeded!: boolean;
   @ApiProperty({ type: ActionNeededDto, nullable: true }) actionNeeded!: ActionNeededDto | null;
   @ApiProperty({ nullable: true, type: String, description: "The publisher's landing page with an authorization code, while pending" })
@@ -108,6 +172,12 @@ export class SubscriptionResponse implements PartnerSubscriptionView {
     description: "What the current term has cost so far: the sum of its charge lines (credits negative), two decimals; 0.00 before the first",
   })
   currentTermCharged!: string;
+  @ApiProperty({
+    type: NextTermInstructionsResponse,
+    nullable: true,
+    description: 'What the next renewal changes, fully resolved (members the PATCH left out are the current values); null when it renews as it is',
+  })
+  scheduledNextTermInstructions!: NextTermInstructionsResponse | null;
 }
 
 export class SubscriptionListResponse {

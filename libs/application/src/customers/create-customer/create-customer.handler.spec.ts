@@ -22,7 +22,7 @@ describe('CreateCustomer', () => {
 
   it('creates the customer, trimmed and lower-cased, dated by the request', async () => {
     const customer = await create('  Adatum  ', null);
-    expect(customer).toEqual({ status: 'active', id: expect.any(String), partnerId: 'contoso', companyName: 'Adatum', domain: 'adatum.com', createdAt: NOW, testClockId: null });
+    expect(customer).toEqual({ status: 'active', id: expect.any(String), partnerId: 'contoso', companyName: 'Adatum', domain: 'adatum.com', createdAt: NOW, testClockId: null, freeTrials: {} });
     expect((await store.readStream(customerStream(customer.id))).map((event) => event.type)).toEqual(['CustomerCreated']);
   });
 

@@ -126,4 +126,23 @@ describe('ListPublisherNotifications', () => {
     expect(planned[0].payload.subscription.term.startDate).toBe('2026-04-02T00:00:00Z');
     expect(planned[1].payload.subscription.saasSubscriptionStatus).toBe('Unsubscribed');
   });
+
+  it('a renewal that applies scheduled changes is a Renew, then a ChangePlan and a ChangeQuantity that have succeeded, from Azure', async () => {
+    const plans: CatalogPlan[] = [{ ...ENTERPRISE, id: 'standard' }, ENTERPRISE];
+    await run(
+      ...billing(),
+      { type: 'ScheduleNextTerm', data: { instructions: { planId: 'enterprise', quantity: 12 }, plans, terms: [{ termDuration: 'P1M', billingCycles: ['monthly'] }], now: LATER } },
+      {
+        type: 'RenewSubscription',
+        data: { operationId: 'op-renew', now: AFTER_TERM, termEnd: '2026-04-01', changeOperationIds: { changePlan: 'op-plan', changeQuantity: 'op-seats' } },
+      },
+    );
+    const planned = await plan();
+    expect(planned.map((p) => [p.event.type, p.payload.id, p.payload.action, p.payload.status, p.payload.operationRequestSource, p.payload.planId, p.payload.quantity])).toEqual([
+      ['SubscriptionRenewed', 'op-renew', 'Renew', 'Succeeded', 'Azure', 'enterprise', 12],
+      ['NextTermChangeApplied', 'op-plan', 'ChangePlan', 'Succeeded', 'Azure', 'enterprise', 12],
+      ['NextTermChangeApplied', 'op-seats', 'ChangeQuantity', 'Succeeded', 'Azure', 'enterprise', 12],
+    ]);
+    expect(planned[1].payload).toMatchObject({ timeStamp: AFTER_TERM, subscription: { planId: 'enterprise', quantity: 12, term: { startDate: '2026-04-02T00:00:00Z' } } });
+  });
 });

@@ -36,6 +36,27 @@ describe('RenewSubscription', () => {
     });
   });
 
+  it('applies scheduled instructions, recording the plan and seat changes as operations with ids derived from the term', async () => {
+    await subscriptionWith({
+      type: 'NextTermScheduled',
+      data: { planId: 'enterprise', quantity: 15, termDuration: 'P1M', billingCycle: 'monthly', unitPrice: '30.00', scheduledAt: '2026-03-10T00:00:00.000Z' },
+    });
+    expect((await renew()).outcome).toBe('renewed');
+    const appended = (await stored()).slice(-3);
+    expect(appended.map(({ id, type }) => ({ id, type }))).toEqual([
+      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 0), type: 'SubscriptionRenewed' },
+      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 1), type: 'NextTermChangeApplied' },
+      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 2), type: 'NextTermChangeApplied' },
+    ]);
+    expect(appended[0].data).toMatchObject({ planId: 'enterprise', quantity: 15, chargedAmount: '450.00' });
+    expect(appended.slice(1).map((event) => [event.data.action, event.data.operationId])).toEqual([
+      ['ChangePlan', derivedId(subscriptionId, TERM_END, 'renewal', 'ChangePlan')],
+      ['ChangeQuantity', derivedId(subscriptionId, TERM_END, 'renewal', 'ChangeQuantity')],
+    ]);
+    expect((await renew()).outcome).toBe('nothing-to-do');
+    expect(await stored()).toHaveLength(8);
+  });
+
   it('ends the subscription with its term when auto-renew is off', async () => {
     await subscriptionWith({ type: 'AutoRenewDisabled', data: {} });
     expect((await renew()).outcome).toBe('expired');

@@ -13,16 +13,22 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
 
   async execute({ subscriptionId, termEnd, metadata, dueAt }: RenewSubscription): Promise<TimerFired<RenewalOutcome>> {
     const operationId = derivedId(subscriptionId, termEnd, 'renewal');
+    // The plan and seat changes a renewal applies from scheduled instructions are operations of their own.
+    const changeOperationIds = {
+      changePlan: derivedId(subscriptionId, termEnd, 'renewal', 'ChangePlan'),
+      changeQuantity: derivedId(subscriptionId, termEnd, 'renewal', 'ChangeQuantity'),
+    };
     const result = await this.executor.execute({
       stream: subscriptionStream(subscriptionId),
       decider: subscriptionDecider,
-      commands: (_state, now): SubscriptionCommand => ({ type: 'RenewSubscription', data: { operationId, now, termEnd } }),
+      commands: (_state, now): SubscriptionCommand => ({ type: 'RenewSubscription', data: { operationId, now, termEnd, changeOperationIds } }),
       metadata,
       at: dueAt,
       eventId: (index) => derivedId(subscriptionId, termEnd, 'renewal-event', index),
     });
-    const [event] = result.appended;
-    const outcome = event?.type === 'SubscriptionRenewed' ? 'renewed' : event?.type === 'SubscriptionExpired' ? 'expired' : 'nothing-to-do';
+    // A trial's conversion comes before its renewal.
+    const types = new Set(result.appended.map((event) => event.type));
+    const outcome = types.has('SubscriptionRenewed') ? 'renewed' : types.has('SubscriptionExpired') ? 'expired' : 'nothing-to-do';
     return { outcome, position: result.position };
   }
 }

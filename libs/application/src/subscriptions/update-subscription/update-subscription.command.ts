@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { NextTermInstructions } from '@mfh/domain';
 import type { EventMetadata } from '@mfh/event-store';
 import type { SubscriptionResult } from '../subscription-result';
 
@@ -11,6 +12,8 @@ export interface SubscriptionChanges {
   partnerId?: string | null;
   status?: 'deleted' | 'suspended' | 'active';
   suspensionReasons?: readonly string[];
+  /** Changes at the next renewal; null clears them. */
+  scheduledNextTermInstructions?: NextTermInstructions | null;
 }
 
 /** The partner's PATCH: rename, seats, auto-renew, indirect reseller, cancellation, all or nothing. */

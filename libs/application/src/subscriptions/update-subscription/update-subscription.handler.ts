@@ -4,6 +4,7 @@ import { ExistingSubscription, SubscriptionCommand, subscriptionStream } from '@
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { randomUUID } from 'node:crypto';
 import { subscriptionOfPartner } from '../../access/tenancy';
+import { catalogPlansOf, catalogTermsOf } from '../../catalog-plans';
 import { CommandExecutor } from '../../command-executor';
 import { OPERATION_STARTERS, SubscriptionResult } from '../subscription-result';
 import { SubscriptionChanges, UpdateSubscription } from './update-subscription.command';
@@ -30,13 +31,26 @@ export class UpdateSubscriptionHandler implements ICommandHandler<UpdateSubscrip
     return { subscription: access(result.state), revision: result.revision, startedOperationId: started ? String(started.data.operationId) : null };
   }
 
-  /** Settings first, then seats, then cancellation; the seat limits are the catalog's for the current plan. */
+  /**
+   * Settings first, then changes at renewal (after auto-renew, which they need), then seats, then
+   * cancellation; the seat limits are the catalog's for the current plan.
+   */
   private commandsFor(changes: SubscriptionChanges, state: ExistingSubscription, now: string): SubscriptionCommand[] {
     const commands: SubscriptionCommand[] = [];
     if (changes.friendlyName !== undefined) commands.push({ type: 'RenameSubscription', data: { friendlyName: changes.friendlyName } });
     if (changes.partnerId === null) commands.push({ type: 'RemoveIndirectReseller', data: {} });
     if (typeof changes.partnerId === 'string') commands.push({ type: 'AssignIndirectReseller', data: { mpnId: changes.partnerId } });
     if (changes.autoRenewEnabled !== undefined) commands.push({ type: changes.autoRenewEnabled ? 'EnableAutoRenew' : 'DisableAutoRenew', data: {} });
+    const next = changes.scheduledNextTermInstructions;
+    if (next === null) commands.push({ type: 'ClearNextTerm', data: {} });
+    if (next) {
+      const { planId, quantity, termDuration, billingCycle } = next;
+      const instructions = { planId, quantity, termDuration, billingCycle };
+      commands.push({
+        type: 'ScheduleNextTerm',
+        data: { instructions, plans: catalogPlansOf(this.catalog, state.offerId), terms: catalogTermsOf(this.catalog, state.offerId), now },
+      });
+    }
     if (changes.quantity !== undefined) {
       const plan = this.catalog.plan(state.offerId, state.planId);
       const limits = plan ? { minQuantity: plan.minQuantity, maxQuantity: plan.maxQuantity } : null;
