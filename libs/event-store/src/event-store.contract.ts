@@ -282,6 +282,22 @@ export function eventStoreContract(
       });
     });
 
+    describe('headPosition', () => {
+      it('is where the last append went, before the global read may hand it out, and moves with every append', async () => {
+        const id = stream();
+        const first = await store.appendToStream(id, [event()]);
+        expect(comparePositions((await store.headPosition())!, first.position)).toBeGreaterThanOrEqual(0);
+        const second = await store.appendToStream(id, [event(), event()]);
+        const head = (await store.headPosition())!;
+        expect(comparePositions(head, second.position)).toBeGreaterThanOrEqual(0);
+        expect(comparePositions(head, first.position)).toBeGreaterThan(0);
+        // Once the read has caught up, the last event it hands out stands at the head (other suites may append meanwhile).
+        const [last] = (await readOwn(first.position, [id], 2)).slice(-1);
+        expect(comparePositions(last.position, second.position)).toBe(0);
+        expect(await store.hasEventAt(second.position)).toBe(true);
+      });
+    });
+
     describe('hasEventAt', () => {
       it('knows the position of every event read, and no position between, before or past them', async () => {
         const checkpoint = await headPosition();

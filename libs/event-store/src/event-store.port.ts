@@ -86,6 +86,13 @@ export abstract class EventStore {
    */
   abstract hasEventAt(position: GlobalPosition): Promise<boolean>;
 
+  /**
+   * Where the last event appended so far stands, whether or not {@link readAll} hands it out yet
+   * (on PostgreSQL it waits for older transactions to end); null for an empty log. What a reader
+   * waits for when it must see everything written before it asked.
+   */
+  abstract headPosition(): Promise<GlobalPosition | null>;
+
   /** Throws when the store cannot be reached. */
   abstract ping(): Promise<void>;
 

@@ -38,14 +38,18 @@ export class CheckpointedLogFollowers extends LogFollowers implements BeforeAppl
     }
   }
 
-  /** Waits for the event after the furthest-behind follower's checkpoint, until there is none: then every follower is at the head. */
+  /**
+   * Waits for every follower to reach the log's head, again until the head stays where it was: a
+   * follower may append as it goes (the charger's charges). The head is the last event appended,
+   * not the last the global read hands out yet: a transaction left open elsewhere on the server
+   * holds that back, and an advance must still wait for what came before it asked.
+   */
   async catchUp(): Promise<void> {
-    for (;;) {
-      const checkpoints = await this.checkpoints();
-      const behind = checkpoints.includes(null) ? null : checkpoints.reduce((min, at) => (comparePositions(at!, min!) < 0 ? at : min));
-      const [next] = await this.store.readAll({ after: behind, maxCount: 1 });
-      if (!next) return;
-      await this.reach(next.position);
+    for (let reached: GlobalPosition | null = null; ; ) {
+      const head = await this.store.headPosition();
+      if (head === null || (reached !== null && comparePositions(head, reached) <= 0)) return;
+      await this.reach(head);
+      reached = head;
     }
   }
 

@@ -85,6 +85,10 @@ export class InMemoryEventStore extends EventStore {
     return this.log.some((e) => comparePositions(e.position, position) === 0);
   }
 
+  async headPosition(): Promise<GlobalPosition | null> {
+    return this.log.at(-1)?.position ?? null;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

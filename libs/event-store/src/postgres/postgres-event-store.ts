@@ -251,6 +251,13 @@ export class PostgresEventStore extends EventStore {
     return rows[0].found;
   }
 
+  async headPosition(): Promise<GlobalPosition | null> {
+    const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
+      'SELECT transaction_id::text, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+    );
+    return rows.length === 0 ? null : { commit: BigInt(rows[0].transaction_id), prepare: BigInt(rows[0].global_position) };
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

@@ -66,6 +66,9 @@ class HeadTrackingStore extends EventStore {
   hasEventAt(position: GlobalPosition): Promise<boolean> {
     return this.log.hasEventAt(position);
   }
+  headPosition(): Promise<GlobalPosition | null> {
+    return this.log.headPosition();
+  }
   ping(): Promise<void> {
     return this.log.ping();
   }
