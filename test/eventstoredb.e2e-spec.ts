@@ -1,15 +1,17 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { EventStore } from '@mfh/event-store';
-import { EsdbStandIn, eventually, startEsdbStandIn } from '@mfh/testing';
+import { EsdbStandIn, ESDB_WRITE_TRANSPORTS, eventually, startEsdbStandIn } from '@mfh/testing';
 import { ApiClient } from './support/api-client';
 import { purchase } from './support/fixtures';
 import { startSystem, TestSystem } from './support/system';
 
-describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC stand-in)', () => {
+// Once per write transport: BatchAppend, as the client talks to 24.10 (the production path), and Append, as to an older server.
+describe.each(ESDB_WRITE_TRANSPORTS)('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC stand-in, %s)', (writeTransport) => {
   let standIn: EsdbStandIn;
   let system: TestSystem;
 
   beforeAll(async () => {
-    standIn = await startEsdbStandIn();
+    standIn = await startEsdbStandIn({ writeTransport });
     system = await startSystem({ env: { EVENT_STORE_URL: standIn.url } });
   });
 
@@ -18,13 +20,35 @@ describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC sta
     await standIn.stop();
   });
 
-  it('keeps the events in EventStoreDB, not in PostgreSQL', async () => {
+  it('keeps the events in EventStoreDB, not in PostgreSQL, written over the transport the server offers', async () => {
     const contoso = await system.client('contoso');
     const bought = await purchase(contoso);
     const events = await system.api.get(EventStore).readStream(`subscription-${bought.subscriptionId}`);
     expect(events.map((e) => e.type)).toEqual(['SubscriptionPurchased']);
     const { rows } = await system.db.query("SELECT to_regclass('events') AS events");
     expect(rows[0].events).toBeNull();
+    const [used, unused] = writeTransport === 'batch-append' ? ['BatchAppend', 'Append'] : ['Append', 'BatchAppend'];
+    expect(standIn.calls).toContain(`/event_store.client.streams.Streams/${used}`);
+    expect(standIn.calls).not.toContain(`/event_store.client.streams.Streams/${unused}`);
+    expect(standIn.appends.some((append) => append.streamId === `subscription-${bought.subscriptionId}`)).toBe(true);
+  });
+
+  it('answers a subscription whose stream was tombstoned with a 404 stream-deleted problem, for partners and auditors', async () => {
+    const contoso = await system.client('contoso');
+    const bought = await purchase(contoso);
+    const client = EventStoreDBClient.connectionString(standIn.url);
+    try {
+      await client.tombstoneStream(`subscription-${bought.subscriptionId}`);
+    } finally {
+      await client.dispose();
+    }
+    const auditor = await system.client('auditor');
+    for (const response of [
+      await contoso.patch(bought.path, { body: { friendlyName: 'After the tombstone' } }),
+      await auditor.get(`/v1/audit/subscriptions/${bought.subscriptionId}/events`),
+    ]) {
+      expect({ status: response.status, type: response.body.type }).toEqual({ status: 404, type: '/problems/stream-deleted' });
+    }
   });
 
   it('buys, changes and lists subscriptions with projections fed from $all', async () => {
@@ -82,7 +106,7 @@ describe('The whole system on EventStoreDB (EVENT_STORE_URL=esdb://…, gRPC sta
   it('reports the event store in /health, and 503 once it is gone, for health and for every command and read', async () => {
     const anonymous = new ApiClient(system.baseUrl);
     expect((await anonymous.get('/health')).body.details.eventStore.status).toBe('up');
-    const other = await startEsdbStandIn();
+    const other = await startEsdbStandIn({ writeTransport });
     const detached = await startSystem({ worker: false, env: { EVENT_STORE_URL: other.url } });
     try {
       const contoso = await detached.client('contoso');

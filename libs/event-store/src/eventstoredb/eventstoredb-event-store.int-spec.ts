@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { EsdbStandIn, startEsdbStandIn } from '@mfh/testing';
+import { isDomainError } from '@mfh/domain';
+import { EsdbStandIn, ESDB_WRITE_TRANSPORTS, startEsdbStandIn } from '@mfh/testing';
 import { eventStoreContract } from '../event-store.contract';
 import { eventHash, verifyChain } from '../event-hash';
-import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
+import {
+  AppendTooLargeError,
+  DuplicateEventIdError,
+  InvalidEventIdError,
+  InvalidPositionError,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from '../event-store.errors';
 import type { GlobalPosition, NewEvent, RecordedEvent } from '../event-store.port';
 import { EventStoreDBEventStore, HASH_METADATA_KEY, PREVIOUS_HASH_METADATA_KEY } from './eventstoredb-event-store';
 
-eventStoreContract('eventstoredb (gRPC stand-in)', async () => {
-  const standIn = await startEsdbStandIn();
-  return { store: EventStoreDBEventStore.connect(standIn.url), dispose: () => standIn.stop() };
-});
+// Once per write transport: over BatchAppend, as the client talks to 24.10, and over Append, as to an older server.
+for (const writeTransport of ESDB_WRITE_TRANSPORTS) {
+  eventStoreContract(`eventstoredb (gRPC stand-in, ${writeTransport})`, async () => {
+    const standIn = await startEsdbStandIn({ writeTransport });
+    return { store: EventStoreDBEventStore.connect(standIn.url), dispose: () => standIn.stop() };
+  });
+}
 
 const ESDB_URL = process.env.ESDB_URL;
 if (!ESDB_URL) {
@@ -33,16 +44,23 @@ const event = (type = 'Happened'): NewEvent => ({
 });
 const ids = (events: readonly { id: string }[]): string[] => events.map((e) => e.id);
 
-describe('EventStoreDBEventStore against the gRPC stand-in', () => {
+const MIB = 1_048_576;
+/** An event of a fixed size: every one of a batch of these counts the same against MaxAppendSize. */
+const sized = (dataBytes: number): NewEvent => ({ ...event('Sized'), data: { value: randomUUID(), blob: 'x'.repeat(dataBytes) } });
+
+describe.each(ESDB_WRITE_TRANSPORTS)('EventStoreDBEventStore against the gRPC stand-in (%s)', (writeTransport) => {
   let standIn: EsdbStandIn;
   let store: EventStoreDBEventStore;
   let client: EventStoreDBClient;
 
   beforeAll(async () => {
-    standIn = await startEsdbStandIn();
+    standIn = await startEsdbStandIn({ writeTransport });
     store = EventStoreDBEventStore.connect(standIn.url);
     client = EventStoreDBClient.connectionString(standIn.url);
   });
+
+  /** Appends the server received for the stream, as event counts. */
+  const appendsTo = (stream: string): number[] => standIn.appends.filter((a) => a.streamId === stream).map((a) => a.events);
 
   afterAll(async () => {
     await store.close();
@@ -126,11 +144,10 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
   it('refuses an expected revision beyond the stream without sending an append', async () => {
     const stream = `adapter-${randomUUID()}`;
     await store.appendToStream(stream, [event()]);
-    const appendsBefore = standIn.calls.filter((path) => path.endsWith('/Append')).length;
     const error = await store.appendToStream(stream, [event()], { expectedRevision: 3 }).catch((e) => e);
     expect(error).toBeInstanceOf(WrongExpectedVersionError);
     expect(error).toMatchObject({ expected: 3, actual: 0 });
-    expect(standIn.calls.filter((path) => path.endsWith('/Append'))).toHaveLength(appendsBefore);
+    expect(appendsTo(stream)).toEqual([1]);
   });
 
   it('readAll skips system streams and system event types but still returns maxCount of our events', async () => {
@@ -160,7 +177,9 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
     const checkpoint = await head();
     const stream = `adapter-${randomUUID()}`;
     const written = Array.from({ length: 4_500 }, () => event());
-    await store.appendToStream(stream, written);
+    // 4,500 events take about 1.2 MB as KurrentDB 25 counts them: in one append, over the server's limit.
+    for (let i = 0; i < written.length; i += 500) await store.appendToStream(stream, written.slice(i, i + 500));
+    expect(appendsTo(stream)).toEqual(Array(9).fill(500));
     const read = await store.readAll({ after: checkpoint, maxCount: 4_400 });
     expect(ids(read)).toEqual(ids(written.slice(0, 4_400)));
     const rest = await store.readAll({ after: read[read.length - 1].position, maxCount: 10_000 });
@@ -175,7 +194,6 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
 
   it('appends nothing without writing: checks the expectation and reports the stream as it is', async () => {
     const stream = `adapter-${randomUUID()}`;
-    const appendsBefore = standIn.calls.filter((path) => path.endsWith('/Append')).length;
     expect(await store.appendToStream(stream, [], { expectedRevision: 'no_stream' })).toEqual({
       nextExpectedRevision: -1,
       position: { commit: -1n, prepare: -1n },
@@ -183,7 +201,7 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
     await expect(store.appendToStream(stream, [], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
       WrongExpectedVersionError,
     );
-    expect(standIn.calls.filter((path) => path.endsWith('/Append'))).toHaveLength(appendsBefore);
+    expect(appendsTo(stream)).toEqual([]);
 
     const written = await store.appendToStream(stream, [event(), event()]);
     expect(await store.appendToStream(stream, [], { expectedRevision: 1 })).toEqual(written);
@@ -207,11 +225,115 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
     expect(await store.appendToStream(stream, batch, { expectedRevision: 'no_stream' })).toEqual({ ...original, alreadyStored: true });
   });
 
-  it('talks to the server only through ServerFeatures, Streams.Append and Streams.Read', () => {
-    expect(new Set(standIn.calls)).toEqual(
+  describe('over the maximum append size (1,048,576 bytes, counted as KurrentDB 25 counts: data, metadata, twice the type)', () => {
+    it('writes an append with any in parts under the limit, chained on, and takes a re-send of it as a no-op', async () => {
+      const stream = `adapter-${randomUUID()}`;
+      await store.appendToStream(stream, [event()]);
+      const written = Array.from({ length: 4_500 }, () => event());
+      const result = await store.appendToStream(stream, written);
+      expect(appendsTo(stream)).toEqual([1, expect.any(Number), expect.any(Number)]);
+      expect(appendsTo(stream).slice(1).reduce((sum, n) => sum + n, 0)).toBe(4_500);
+      const read = await store.readStream(stream);
+      expect(ids(read)).toEqual(ids([read[0], ...written]));
+      expect(verifyChain(read)).toMatchObject({ valid: true, events: 4_501 });
+      expect(result).toEqual({ nextExpectedRevision: 4_500, position: read[4_500].position });
+
+      expect(await store.appendToStream(stream, written, { expectedRevision: 'stream_exists' })).toEqual({ ...result, alreadyStored: true });
+      expect(appendsTo(stream)).toHaveLength(3);
+    });
+
+    it('writes only the missing parts when an append in parts is sent again after it stopped between parts', async () => {
+      const [whole, resumed] = [`adapter-${randomUUID()}`, `adapter-${randomUUID()}`];
+      await store.appendToStream(whole, Array.from({ length: 300 }, () => sized(5_000)));
+      const parts = appendsTo(whole);
+      expect(parts.length).toBeGreaterThanOrEqual(2);
+
+      const batch = Array.from({ length: 300 }, () => sized(5_000));
+      await store.appendToStream(resumed, batch.slice(0, parts[0]));
+      await store.appendToStream(resumed, batch);
+      expect(appendsTo(resumed)).toEqual(parts);
+      const read = await store.readStream(resumed);
+      expect(ids(read)).toEqual(ids(batch));
+      expect(verifyChain(read)).toMatchObject({ valid: true, events: 300 });
+    });
+
+    it('refuses an append at an expected revision over the limit, sending nothing: splitting it would lose its atomicity', async () => {
+      const stream = `adapter-${randomUUID()}`;
+      const batch = Array.from({ length: 300 }, () => sized(5_000));
+      for (const expectedRevision of ['no_stream', 0] as const) {
+        const error = await store.appendToStream(stream, batch, { expectedRevision }).catch((e) => e);
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect(error).toMatchObject({ streamId: stream, reason: 'atomic-batch', maxAppendSize: MIB, code: 'append-too-large', kind: 'unprocessable' });
+        expect(error.size).toBeGreaterThan(MIB);
+        expect(isDomainError(error)).toBe(true);
+      }
+      expect(appendsTo(stream)).toEqual([]);
+      expect(await store.readStream(stream)).toEqual([]);
+    });
+
+    it('refuses an event over the limit on its own, whatever the expectation, sending nothing', async () => {
+      const stream = `adapter-${randomUUID()}`;
+      const huge = sized(MIB);
+      for (const expectedRevision of ['any', 'stream_exists', 'no_stream'] as const) {
+        const error = await store.appendToStream(stream, [event(), huge], { expectedRevision }).catch((e) => e);
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect(error).toMatchObject({ reason: 'event', eventId: huge.id, maxAppendSize: MIB });
+        expect(error.message).toContain(huge.id);
+      }
+      expect(appendsTo(stream)).toEqual([]);
+    });
+  });
+
+  it('refuses ids that are not UUIDs, and the nil UUID, before sending anything', async () => {
+    const stream = `adapter-${randomUUID()}`;
+    for (const id of ['not-a-uuid', '', '00000000-0000-0000-0000-000000000000', `${randomUUID()}0`]) {
+      const error = await store.appendToStream(stream, [event(), { ...event(), id }]).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidEventIdError);
+      expect(error).toMatchObject({ streamId: stream, eventId: id });
+    }
+    expect(appendsTo(stream)).toEqual([]);
+  });
+
+  it('throws StreamDeletedError (a not-found problem) for a tombstoned stream, reading or appending', async () => {
+    const stream = `adapter-${randomUUID()}`;
+    await store.appendToStream(stream, [event()]);
+    const [{ position: checkpoint }] = await store.readStream(stream);
+    await client.tombstoneStream(stream);
+    await expect(store.readStream(stream)).rejects.toBeInstanceOf(StreamDeletedError);
+    for (const expectedRevision of ['any', 'no_stream', 0] as const) {
+      const error = await store.appendToStream(stream, [event()], { expectedRevision }).catch((e) => e);
+      expect(error).toBeInstanceOf(StreamDeletedError);
+      expect(error).toMatchObject({ streamId: stream, code: 'stream-deleted', kind: 'not-found' });
+    }
+    // The tombstone is a system event ($streamDeleted): the global read hides it.
+    expect(await store.readAll({ after: checkpoint })).toEqual([]);
+  });
+
+  it('readAll refuses a position inside an event and one past the end of the log, as the server does', async () => {
+    const stream = `adapter-${randomUUID()}`;
+    await store.appendToStream(stream, [event(), event()]);
+    const [first, second] = await store.readStream(stream);
+    const { commit, prepare } = first.position;
+    for (const after of [
+      { commit: commit + 1n, prepare: prepare + 1n },
+      { commit, prepare: prepare + 1n },
+      { commit: 2n ** 63n, prepare: 0n },
+    ]) {
+      const error = await store.readAll({ after }).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidPositionError);
+      expect(error).toMatchObject({ reason: 'not-an-event', code: 'invalid-position', kind: 'validation', position: after });
+    }
+    const past = { commit: second.position.commit + 10n ** 9n, prepare: second.position.prepare + 10n ** 9n };
+    await expect(store.readAll({ after: past })).rejects.toMatchObject({ reason: 'past-the-end', position: past });
+    expect(await store.readAll({ after: second.position })).toEqual([]);
+  });
+
+  it(`talks to the server only through ServerFeatures, Streams.${writeTransport === 'batch-append' ? 'BatchAppend' : 'Append'} and Streams.Read`, () => {
+    const write = writeTransport === 'batch-append' ? 'BatchAppend' : 'Append';
+    expect(new Set(standIn.calls.filter((path) => !path.endsWith('/Tombstone')))).toEqual(
       new Set([
         '/event_store.client.server_features.ServerFeatures/GetSupportedMethods',
-        '/event_store.client.streams.Streams/Append',
+        `/event_store.client.streams.Streams/${write}`,
         '/event_store.client.streams.Streams/Read',
       ]),
     );
@@ -219,6 +341,41 @@ describe('EventStoreDBEventStore against the gRPC stand-in', () => {
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe.each(ESDB_WRITE_TRANSPORTS)('EventStoreDBEventStore against a server with a smaller MaxAppendSize (%s)', (writeTransport) => {
+  let standIn: EsdbStandIn;
+  let store: EventStoreDBEventStore;
+
+  beforeAll(async () => {
+    standIn = await startEsdbStandIn({ writeTransport, maxAppendSize: 4_000 });
+    store = EventStoreDBEventStore.connect(standIn.url);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await standIn.stop();
+  });
+
+  it("maps the server's refusal to AppendTooLargeError with the server's limit, writing nothing", async () => {
+    const stream = `adapter-${randomUUID()}`;
+    const error = await store.appendToStream(stream, [sized(5_000)]).catch((e) => e);
+    expect(error).toBeInstanceOf(AppendTooLargeError);
+    expect(error).toMatchObject({ reason: 'server', maxAppendSize: 4_000, size: null });
+    expect(await store.readStream(stream)).toEqual([]);
+  });
+
+  it('splits by its own limit when told the server takes less', async () => {
+    const small = EventStoreDBEventStore.connect(standIn.url, { maxAppendSize: 4_000 });
+    try {
+      const stream = `adapter-${randomUUID()}`;
+      await small.appendToStream(stream, Array.from({ length: 10 }, () => sized(1_000)));
+      expect(standIn.appends.filter((a) => a.streamId === stream).length).toBeGreaterThanOrEqual(4);
+      expect(verifyChain(await small.readStream(stream))).toMatchObject({ valid: true, events: 10 });
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -3,8 +3,10 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   START,
+  StreamDeletedError as EsdbStreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   jsonEvent,
@@ -17,7 +19,14 @@ import type {
 import { actualRevision, checkExpectedRevision, eventIdKey, findIdempotentRepeat, MAX_APPEND_ATTEMPTS, CONFLICT_BACKOFF } from '../append-rules';
 import { pause } from '../backoff';
 import { chainHashes } from '../event-hash';
-import { DuplicateEventIdError, WrongExpectedVersionError } from '../event-store.errors';
+import {
+  AppendTooLargeError,
+  DuplicateEventIdError,
+  InvalidEventIdError,
+  InvalidPositionError,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from '../event-store.errors';
 import {
   AppendOptions,
   AppendResult,
@@ -33,10 +42,13 @@ import {
 } from '../event-store.port';
 import { comparePositions } from '../global-position';
 import { isStoreUnavailable } from '../store-availability';
+import { AppendPart, DEFAULT_MAX_APPEND_SIZE, splitIntoParts, storedPrefix } from './append-parts';
 
 export interface EventStoreDBEventStoreOptions {
   /** How long {@link EventStoreDBEventStore.ping} waits for the server; default 5 000 ms. */
   readonly pingTimeoutMs?: number;
+  /** The server's MaxAppendSize (`EVENTSTORE_MAX_APPEND_SIZE`), in bytes; default 1,048,576, the server's default. */
+  readonly maxAppendSize?: number;
 }
 
 const DEFAULT_READ_ALL_COUNT = 1000;
@@ -46,6 +58,14 @@ const MAX_READ_ALL_PAGE = 4096;
 const NO_POSITION: GlobalPosition = Object.freeze({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n });
 /** Positions are unsigned 64-bit numbers on the wire. */
 const MAX_ESDB_POSITION = 2n ** 64n - 1n;
+/** The server takes a position only as signed 64-bit numbers, the commit not before the prepare (Position.cs). */
+const MAX_READABLE_POSITION = 2n ** 63n - 1n;
+/** What EventStoreDB's storage reader answers a read of $all from inside a record (RpcExceptions.InvalidPositionException). */
+const INVALID_POSITION_DETAILS = 'Trying to read from an invalid position.';
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** The chain's entries take the same room in the stored metadata whatever the hashes (null, for a first event, takes less). */
+const HASH_PLACEHOLDER = '0'.repeat(64);
 /** How many events before the new ones an 'any' or 'stream_exists' append searches for a re-send of its ids. */
 const RESEND_WINDOW = 32;
 
@@ -62,9 +82,17 @@ export const PREVIOUS_HASH_METADATA_KEY = 'mfhPreviousHash';
  * {@link PREVIOUS_HASH_METADATA_KEY}, which reads move back out of the metadata; an event some other
  * client appended has no chain and reads with an empty `hash`, so verification fails at it.
  * `readAll` hides system streams and system events (anything whose stream id or type starts with `$`).
+ *
+ * The server refuses an append over its MaxAppendSize. One event over it on its own, or an append at
+ * an expected revision that is over it, is refused here ({@link AppendTooLargeError}) before anything
+ * is sent; an append with `any` or `stream_exists` over it is written in parts (see `appendInParts`).
+ * Ids that are not UUIDs are refused ({@link InvalidEventIdError}), a tombstoned stream is
+ * {@link StreamDeletedError}, and a global read from a position that is no event's is
+ * {@link InvalidPositionError}, as the server refuses each.
  */
 export class EventStoreDBEventStore extends EventStore {
   private readonly pingTimeoutMs: number;
+  private readonly maxAppendSize: number;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -72,6 +100,7 @@ export class EventStoreDBEventStore extends EventStore {
   ) {
     super();
     this.pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
+    this.maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
   }
 
   /** From a connection string such as `esdb://localhost:2113?tls=false`; connects on first use. */
@@ -83,9 +112,47 @@ export class EventStoreDBEventStore extends EventStore {
     const expected = options.expectedRevision ?? 'any';
     if (events.length === 0) return this.appendNothing(streamId, expected);
     assertNoChainKeys(streamId, events);
-    return expected === 'any' || expected === 'stream_exists'
-      ? this.appendUnpinned(streamId, events, expected)
-      : this.appendPinned(streamId, events, expected);
+    assertEventIds(streamId, events);
+    const sizes = events.map(appendSize);
+    const oversized = sizes.findIndex((size) => size > this.maxAppendSize);
+    if (oversized >= 0) {
+      throw new AppendTooLargeError(streamId, 'event', sizes[oversized], this.maxAppendSize, events[oversized].id);
+    }
+    const total = sizes.reduce((sum, size) => sum + size, 0);
+    const unpinned = expected === 'any' || expected === 'stream_exists';
+    if (total > this.maxAppendSize) {
+      if (!unpinned) throw new AppendTooLargeError(streamId, 'atomic-batch', total, this.maxAppendSize);
+      return this.appendInParts(streamId, events, expected, splitIntoParts(sizes, this.maxAppendSize));
+    }
+    return unpinned ? this.appendUnpinned(streamId, events, expected) : this.appendPinned(streamId, events, expected);
+  }
+
+  /**
+   * Without an expected revision, an append over the server's limit goes as several appends under it,
+   * one after another, each chained to what precedes it. Each part is atomic, the whole is not: a
+   * reader can see the first parts before the last, another writer's events can land between parts.
+   * A re-send of the whole is a no-op; one after a failure between parts writes the missing parts only.
+   */
+  private async appendInParts(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: 'any' | 'stream_exists',
+    parts: readonly AppendPart[],
+  ): Promise<AppendResult> {
+    const tail = await this.readStream(streamId, { direction: 'backwards', maxCount: events.length + RESEND_WINDOW });
+    const byId = new Map(tail.map((event) => [eventIdKey(event.id), event]));
+    const repeat = findIdempotentRepeat(streamId, events, (id) => byId.get(eventIdKey(id)), expected);
+    if (repeat) return repeat;
+    const done = storedPrefix(tail, events.map((event) => event.id), parts);
+    const duplicate = events.slice(done).find((event) => byId.has(eventIdKey(event.id)));
+    if (duplicate) throw new DuplicateEventIdError(streamId, duplicate.id);
+    let result: AppendResult | null = null;
+    for (const [start, end] of parts) {
+      if (start < done) continue;
+      result = await this.appendUnpinned(streamId, events.slice(start, end), start === 0 ? expected : 'stream_exists');
+    }
+    // The last part always starts at or after `done`, which is a part's end short of the batch's.
+    return result as AppendResult;
   }
 
   /**
@@ -169,6 +236,10 @@ export class EventStoreDBEventStore extends EventStore {
         const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
         throw new WrongExpectedVersionError(streamId, expected, actual);
       }
+      if (error instanceof MaxAppendSizeExceededError) {
+        throw new AppendTooLargeError(streamId, 'server', null, error.maxAppendSize);
+      }
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamId);
       throw error;
     }
   }
@@ -191,33 +262,55 @@ export class EventStoreDBEventStore extends EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamId);
       throw error;
     }
     return events;
   }
 
+  /**
+   * Throws {@link InvalidPositionError} for an `after` the server cannot start at (inside a record), and
+   * for one past the end of the log, which the server reads as an empty end of the log: a checkpoint
+   * kept from another log (a server started afresh) would otherwise wait there for ever, silently.
+   */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? DEFAULT_READ_ALL_COUNT;
     if (maxCount <= 0) return [];
-    let after = options.after && options.after.commit >= 0n ? options.after : null;
+    const from = options.after && options.after.commit >= 0n ? options.after : null;
+    // The server's own "no position" (older servers' answer to a repeated append) reads as the end of the log.
+    if (from && from.commit === MAX_ESDB_POSITION && from.prepare === MAX_ESDB_POSITION) return [];
+    if (from && !isReadablePosition(from)) throw new InvalidPositionError(from, 'not-an-event');
+    let after = from;
     const events: RecordedEvent[] = [];
 
-    for (;;) {
+    for (let first = true; ; first = false) {
       // The server starts a forward read AT the position given, so ask for one more and drop it; system
       // events are filtered here (this client version reads $all unfiltered), so pages are never tiny.
       const page = Math.min(Math.max(maxCount - events.length + 1, MIN_READ_ALL_PAGE), MAX_READ_ALL_PAGE);
       let received = 0;
-      for await (const resolved of this.client.readAll({ fromPosition: after ?? START, maxCount: page })) {
-        received += 1;
-        const event = resolved.event;
-        if (!event) continue;
-        const position = fromEsdbPosition(event.position);
-        if (after && comparePositions(position, after) <= 0) continue;
-        after = position;
-        if (events.length < maxCount && !isSystemEvent(event)) events.push(toRecordedEvent(event));
+      try {
+        for await (const resolved of this.client.readAll({ fromPosition: after ?? START, maxCount: page })) {
+          received += 1;
+          const event = resolved.event;
+          if (!event) continue;
+          const position = fromEsdbPosition(event.position);
+          if (after && comparePositions(position, after) <= 0) continue;
+          after = position;
+          if (events.length < maxCount && !isSystemEvent(event)) events.push(toRecordedEvent(event));
+        }
+      } catch (error) {
+        if (after && isInvalidPositionRefusal(error)) throw new InvalidPositionError(after, 'not-an-event');
+        throw error;
       }
+      // A read from an event's position returns that event first: nothing at all means past the end.
+      if (first && received === 0 && from && (await this.isPastTheEnd(from))) throw new InvalidPositionError(from, 'past-the-end');
       if (received < page || events.length >= maxCount) return events;
     }
+  }
+
+  private async isPastTheEnd(position: GlobalPosition): Promise<boolean> {
+    const [last] = await this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }).toArray();
+    return !last?.event || comparePositions(position, fromEsdbPosition(last.event.position)) > 0;
   }
 
   /**
@@ -227,7 +320,7 @@ export class EventStoreDBEventStore extends EventStore {
    */
   async hasEventAt(position: GlobalPosition): Promise<boolean> {
     const { commit, prepare } = position;
-    if (commit < 0n || prepare < 0n || commit > MAX_ESDB_POSITION || prepare > MAX_ESDB_POSITION) return false;
+    if (!isReadablePosition(position)) return false;
     try {
       // Read to the end of the one-event page: leaving the stream early would leave its call open.
       const [first] = await this.client.readAll({ fromPosition: { commit, prepare }, maxCount: 1 }).toArray();
@@ -237,6 +330,14 @@ export class EventStoreDBEventStore extends EventStore {
       if (isStoreUnavailable(error)) throw error;
       return false;
     }
+  }
+
+  /** The last event of this system's, reading $all backwards past the server's own system events. */
+  async headPosition(): Promise<GlobalPosition | null> {
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: MAX_READ_ALL_PAGE })) {
+      if (resolved.event && !isSystemEvent(resolved.event)) return fromEsdbPosition(resolved.event.position);
+    }
+    return null;
   }
 
   async ping(): Promise<void> {
@@ -277,6 +378,34 @@ export class EventStoreDBEventStore extends EventStore {
   }
 }
 
+/** The server takes any Guid but the empty one; the port's ids are UUIDs, so anything else is refused before it is sent. */
+function assertEventIds(streamId: string, events: readonly NewEvent[]): void {
+  const invalid = events.find((event) => typeof event.id !== 'string' || !UUID_TEXT.test(event.id) || event.id === NIL_UUID);
+  if (invalid) throw new InvalidEventIdError(streamId, String(invalid.id));
+}
+
+/**
+ * What an event counts against MaxAppendSize, in bytes: its JSON data and metadata as the client sends
+ * them, chain included, and twice its type's length, as servers from KurrentDB 25 count it. 24.10
+ * counts the data only (its `Event.SizeOnDisk` drops the rest through an operator-precedence slip), so
+ * this is never less than what any server counts.
+ */
+function appendSize(event: NewEvent): number {
+  const metadata = { ...event.metadata, [HASH_METADATA_KEY]: HASH_PLACEHOLDER, [PREVIOUS_HASH_METADATA_KEY]: HASH_PLACEHOLDER };
+  return Buffer.byteLength(JSON.stringify(event.data)) + Buffer.byteLength(JSON.stringify(metadata)) + event.type.length * 2;
+}
+
+/** A position the server can be asked to read from at all: any other makes it throw (Position.cs), or is negative. */
+function isReadablePosition({ commit, prepare }: GlobalPosition): boolean {
+  return prepare >= 0n && prepare <= commit && commit <= MAX_READABLE_POSITION;
+}
+
+/** The client passes this refusal through as a plain error with the gRPC code INVALID_ARGUMENT (3). */
+function isInvalidPositionRefusal(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 3 && typeof message === 'string' && message.includes(INVALID_POSITION_DETAILS);
+}
+
 function assertNoChainKeys(streamId: string, events: readonly NewEvent[]): void {
   for (const event of events) {
     if (HASH_METADATA_KEY in event.metadata || PREVIOUS_HASH_METADATA_KEY in event.metadata) {
@@ -287,9 +416,6 @@ function assertNoChainKeys(streamId: string, events: readonly NewEvent[]): void 
     }
   }
 }
-
-
-
 
 function fromEsdbPosition(position: Position | undefined): GlobalPosition {
   return position ? { commit: position.commit, prepare: position.prepare } : NO_POSITION;

@@ -6,29 +6,111 @@ import { OperationsService } from '@eventstore/db-client/generated/operations_gr
 import { PersistentSubscriptionsService } from '@eventstore/db-client/generated/persistent_grpc_pb';
 import { ProjectionsService } from '@eventstore/db-client/generated/projections_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import { StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import {
+  AppendReq,
+  AppendResp,
+  BatchAppendReq,
+  BatchAppendResp,
+  ReadReq,
+  ReadResp,
+  TombstoneReq,
+  TombstoneResp,
+} from '@eventstore/db-client/generated/streams_pb';
 import { UsersService } from '@eventstore/db-client/generated/users_grpc_pb';
-import { ExpectedState, LogPosition, ProposedEvent, StandInLog, StoredEvent } from './stand-in-log';
+import { batchAppendDefinition, handleAppend, handleBatchAppend, ReceivedAppend, streamName, WriteSettings } from './stand-in-append';
+import { supportedMethods } from './stand-in-features';
+import { ExpectedState, LogPosition, StandInLog, StoredEvent } from './stand-in-log';
+import {
+  CallError,
+  handlerException,
+  internal,
+  invalidPosition,
+  readAllError,
+  requiredArgument,
+  streamDeleted,
+  unimplemented,
+  wrongExpectedVersion,
+} from './stand-in-status';
+import { structuredUuid } from './stand-in-uuid';
+
+/**
+ * How the client appends: `batch-append` over one shared bidirectional Streams.BatchAppend call, which
+ * it picks when ServerFeatures lists the method (EventStoreDB 21.10 and later, 24.10 included);
+ * `append` over one Streams.Append call per append, its fallback when ServerFeatures is UNIMPLEMENTED
+ * (servers before 21.10).
+ */
+export type EsdbWriteTransport = 'batch-append' | 'append';
+
+/** Both write transports, for suites that run once per transport. */
+export const ESDB_WRITE_TRANSPORTS: readonly EsdbWriteTransport[] = ['batch-append', 'append'];
+
+export interface EsdbStandInOptions {
+  /** Default `batch-append`, as 24.10. */
+  readonly writeTransport?: EsdbWriteTransport;
+  /** The server's MaxAppendSize; default 1,048,576 bytes, 24.10's default. */
+  readonly maxAppendSize?: number;
+  /** The server's WriteTimeoutMs, the longest a BatchAppend write may stay incomplete; default 2,000 ms. */
+  readonly writeTimeoutMs?: number;
+  /**
+   * 24.10 counts only the events' data against MaxAppendSize (see {@link WriteSettings}); true counts
+   * data, metadata and twice the type's length, as KurrentDB 25 does. Default false.
+   */
+  readonly countsMetadataInAppendSize?: boolean;
+  /** What ServerFeatures reports as the server's version; default `24.10.0`. */
+  readonly serverVersion?: string;
+}
 
 export interface EsdbStandIn {
   /** `esdb://127.0.0.1:<port>?tls=false` */
   readonly url: string;
+  readonly writeTransport: EsdbWriteTransport;
+  readonly maxAppendSize: number;
   /** gRPC method paths in the order the client called them, including the ones answered UNIMPLEMENTED. */
   readonly calls: readonly string[];
+  /**
+   * Every append the server received, in order, over either transport (one BatchAppend call carries
+   * many): its stream and how many events came with it, refused appends included.
+   */
+  readonly appends: readonly Readonly<ReceivedAppend>[];
   stop(): Promise<void>;
 }
 
+export type { ReceivedAppend };
+
+const DEFAULT_MAX_APPEND_SIZE = 1_048_576;
+const DEFAULT_WRITE_TIMEOUT_MS = 2_000;
+/** The most grpc-dotnet takes in one message on the server (TFConsts.MaxLogRecordSize); grpc-js's default is 4 MiB. */
+const MAX_RECEIVE_MESSAGE_LENGTH = 16 * 1024 * 1024;
+
+const CLIENT_SERVICES = [
+  StreamsService,
+  PersistentSubscriptionsService,
+  OperationsService,
+  UsersService,
+  GossipService,
+  MonitoringService,
+  ProjectionsService,
+  ServerFeaturesService,
+] as grpc.ServiceDefinition[];
+
 /**
- * An in-process gRPC server speaking EventStoreDB's client protocol from the service definitions that
- * `@eventstore/db-client` ships, backed by an in-memory log, so the real client library can be
- * exercised where no EventStoreDB can run. It implements Streams.Append and Streams.Read (streams and
- * `$all`, without subscriptions or filters); every other method of the client's services, ServerFeatures
- * included, answers UNIMPLEMENTED, which makes the client fall back from BatchAppend to Append.
+ * An in-process gRPC server speaking EventStoreDB 24.10's client protocol from the service definitions
+ * that `@eventstore/db-client` ships, backed by an in-memory log, so the real client library is
+ * exercised where no EventStoreDB can run. It answers ServerFeatures with 24.10's method list (or
+ * UNIMPLEMENTED, as an older server), and implements Streams.Append, Streams.BatchAppend,
+ * Streams.Read (streams and `$all`, without subscriptions or filters) and Streams.Tombstone, with the
+ * server's refusals and their exact statuses. Every other method answers UNIMPLEMENTED.
  * `$all` starts with one event in the system stream `$stand-in`.
  */
-export async function startEsdbStandIn(): Promise<EsdbStandIn> {
+export async function startEsdbStandIn(options: EsdbStandInOptions = {}): Promise<EsdbStandIn> {
+  const writeTransport = options.writeTransport ?? 'batch-append';
+  const settings: WriteSettings = {
+    maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
+    writeTimeoutMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
+    countsMetadataInAppendSize: options.countsMetadataInAppendSize ?? false,
+  };
   const log = new StandInLog();
   // A real server's $all never starts empty: it holds system events before the first user event.
   log.append('$stand-in', { kind: 'any' }, [
@@ -41,28 +123,48 @@ export async function startEsdbStandIn(): Promise<EsdbStandIn> {
     },
   ]);
   const calls: string[] = [];
-  const server = new grpc.Server();
+  const appends: ReceivedAppend[] = [];
+  const record = (path: string): void => void calls.push(path);
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_LENGTH });
 
-  for (const service of [
-    ServerFeaturesService,
-    GossipService,
-    MonitoringService,
-    OperationsService,
-    PersistentSubscriptionsService,
-    ProjectionsService,
-    UsersService,
-  ] as grpc.ServiceDefinition[]) {
-    server.addService(service, unimplemented(service, calls));
+  for (const service of [GossipService, MonitoringService, OperationsService, PersistentSubscriptionsService, ProjectionsService, UsersService] as grpc.ServiceDefinition[]) {
+    server.addService(service, unimplementedHandlers(service, calls));
   }
-  server.addService(StreamsService, {
-    ...unimplemented(StreamsService, calls),
+  const methods = supportedMethods(CLIENT_SERVICES, options.serverVersion ?? '24.10.0');
+  server.addService(ServerFeaturesService, {
+    ...unimplementedHandlers(ServerFeaturesService, calls),
+    ...(writeTransport === 'batch-append'
+      ? {
+          getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
+            record(ServerFeaturesService.getSupportedMethods.path);
+            callback(null, methods);
+          },
+        }
+      : {}),
+  });
+
+  const streams = { ...StreamsService, batchAppend: batchAppendDefinition(StreamsService.batchAppend) } as grpc.ServiceDefinition;
+  server.addService(streams, {
+    ...unimplementedHandlers(StreamsService, calls),
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) => {
-      calls.push(StreamsService.append.path);
-      handleAppend(log, call, callback);
+      record(StreamsService.append.path);
+      handleAppend(log, settings, appends, call, callback);
     },
+    ...(writeTransport === 'batch-append'
+      ? {
+          batchAppend: (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
+            record(StreamsService.batchAppend.path);
+            handleBatchAppend(log, settings, appends, call);
+          },
+        }
+      : {}),
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
-      calls.push(StreamsService.read.path);
+      record(StreamsService.read.path);
       handleRead(log, call).catch((error: unknown) => call.emit('error', internal(error)));
+    },
+    tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
+      record(StreamsService.tombstone.path);
+      handleTombstone(log, call.request, callback);
     },
   });
 
@@ -74,115 +176,77 @@ export async function startEsdbStandIn(): Promise<EsdbStandIn> {
 
   return {
     url: `esdb://127.0.0.1:${port}?tls=false`,
+    writeTransport,
+    maxAppendSize: settings.maxAppendSize,
     calls,
+    appends,
     stop: () => shutdown(server),
   };
 }
 
-function handleAppend(
-  log: StandInLog,
-  call: grpc.ServerReadableStream<AppendReq, AppendResp>,
-  callback: grpc.sendUnaryData<AppendResp>,
-): void {
-  let options: AppendReq.Options | undefined;
-  const proposed: ProposedEvent[] = [];
-  let failure: Partial<grpc.ServiceError> | null = null;
-
-  call.on('data', (request: AppendReq) => {
-    if (failure) return;
-    if (!options) {
-      options = request.getOptions();
-      if (!options) failure = invalidArgument('The first append message must carry the options.');
-      return;
-    }
-    const message = request.getProposedMessage();
-    if (!message) {
-      failure = invalidArgument('Every append message after the options must be a proposed message.');
-      return;
-    }
-    const metadata = message.getMetadataMap();
-    const type = metadata.get('type');
-    const contentType = metadata.get('content-type');
-    if (type === undefined || contentType === undefined) {
-      failure = missingMetadata(['type', 'content-type']);
-      return;
-    }
-    proposed.push({
-      id: uuidText(message.getId()),
-      type,
-      isJson: contentType === 'application/json',
-      data: message.getData_asU8(),
-      customMetadata: message.getCustomMetadata_asU8(),
-    });
-  });
-
-  call.on('end', () => {
-    if (failure) return callback(failure);
-    if (!options) return callback(invalidArgument('No append options were sent.'));
-    try {
-      callback(null, appendResponse(log, options, proposed));
-    } catch (error) {
-      callback(internal(error));
-    }
-  });
-
-  // A cancelled call has nothing left to answer.
-  call.on('error', () => undefined);
-}
-
-function appendResponse(log: StandInLog, options: AppendReq.Options, proposed: readonly ProposedEvent[]): AppendResp {
-  const expected = expectedState(options);
-  const outcome = log.append(streamName(options.getStreamIdentifier()), expected, proposed);
-  const response = new AppendResp();
-  if (outcome.kind === 'success') {
-    const success = new AppendResp.Success();
-    if (outcome.currentRevision === null) success.setNoStream(new Empty());
-    else success.setCurrentRevision(outcome.currentRevision.toString());
-    success.setPosition(
-      new AppendResp.Position().setCommitPosition(outcome.position.toString()).setPreparePosition(outcome.position.toString()),
-    );
-    response.setSuccess(success);
-  } else {
-    const wrong = new AppendResp.WrongExpectedVersion();
-    if (outcome.currentRevision === null) wrong.setCurrentNoStream(new Empty());
-    else wrong.setCurrentRevision(outcome.currentRevision.toString());
-    switch (expected.kind) {
-      case 'any':
-        wrong.setExpectedAny(new Empty());
-        break;
-      case 'no_stream':
-        wrong.setExpectedNoStream(new Empty());
-        break;
-      case 'stream_exists':
-        wrong.setExpectedStreamExists(new Empty());
-        break;
-      case 'revision':
-        wrong.setExpectedRevision(expected.revision.toString());
-        break;
-    }
-    response.setWrongExpectedVersion(wrong);
+/** Streams.Tombstone as Streams.Delete.cs (hard delete). */
+function handleTombstone(log: StandInLog, request: TombstoneReq, callback: grpc.sendUnaryData<TombstoneResp>): void {
+  const options = request.getOptions();
+  if (!options) return callback(handlerException());
+  const streamId = streamName(options.getStreamIdentifier());
+  let expected: ExpectedState;
+  switch (options.getExpectedStreamRevisionCase()) {
+    case TombstoneReq.Options.ExpectedStreamRevisionCase.REVISION:
+      expected = { kind: 'revision', revision: BigInt(options.getRevision()) };
+      break;
+    case TombstoneReq.Options.ExpectedStreamRevisionCase.NO_STREAM:
+      expected = { kind: 'no_stream' };
+      break;
+    case TombstoneReq.Options.ExpectedStreamRevisionCase.STREAM_EXISTS:
+      expected = { kind: 'stream_exists' };
+      break;
+    case TombstoneReq.Options.ExpectedStreamRevisionCase.ANY:
+      expected = { kind: 'any' };
+      break;
+    default:
+      return callback({
+        code: grpc.status.INVALID_ARGUMENT,
+        details: "'None' is not a valid EventStore.Client.Streams.TombstoneReq+Types+Options+ExpectedStreamRevisionOneofCase",
+      });
   }
-  return response;
+  const outcome = log.tombstone(streamId, expected);
+  switch (outcome.kind) {
+    case 'stream_deleted':
+      return callback(streamDeleted(streamId));
+    case 'wrong_expected_version':
+      return callback(wrongExpectedVersion('Delete', streamId, expected, outcome.currentRevision));
+    case 'success': {
+      const position = outcome.position.toString();
+      return callback(null, new TombstoneResp().setPosition(new TombstoneResp.Position().setCommitPosition(position).setPreparePosition(position)));
+    }
+  }
 }
 
+/**
+ * Streams.Read as Streams.Read.cs: a tombstoned stream is refused as deleted; a position of `$all` is
+ * first a `Position` (Position.cs: commit not below prepare, each at most long.MaxValue unless it is
+ * ulong.MaxValue, else an exception in the handler) and then goes to the storage reader, which refuses
+ * a position that is not a record's start (see {@link StandInLog.checkAllPosition}).
+ */
 async function handleRead(log: StandInLog, call: grpc.ServerWritableStream<ReadReq, ReadResp>): Promise<void> {
+  const fail = (error: CallError): void => void call.emit('error', error);
   const options = call.request.getOptions();
-  if (!options) return void call.emit('error', invalidArgument('Read options are required.'));
+  if (!options) return fail(handlerException());
   if (options.hasSubscription() || options.hasFilter()) {
-    return void call.emit('error', {
-      code: grpc.status.UNIMPLEMENTED,
-      details: 'The EventStoreDB stand-in does not emulate subscriptions or server-side filters.',
-    });
+    return fail({ code: grpc.status.UNIMPLEMENTED, details: 'The EventStoreDB stand-in does not emulate subscriptions or server-side filters.' });
   }
+  const uuidOption = options.getUuidOption();
+  if (!uuidOption) return fail(requiredArgument('uuidOption', 'EventStore.Client.Streams.ReadReq+Types+Options+Types+UUIDOption'));
   const direction = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS ? 'backwards' : 'forwards';
   const count = BigInt(options.getCount() || '0');
-  const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
+  const structuredIds = !uuidOption.hasString();
 
   let events: StoredEvent[];
   const stream = options.getStream();
   const all = options.getAll();
   if (stream) {
     const name = streamName(stream.getStreamIdentifier());
+    if (log.isDeleted(name)) return fail(streamDeleted(name));
     const from = stream.hasRevision() ? BigInt(stream.getRevision()) : stream.hasEnd() ? 'end' : 'start';
     const found = log.readStream(name, from, direction, count);
     if (!found) {
@@ -193,15 +257,24 @@ async function handleRead(log: StandInLog, call: grpc.ServerWritableStream<ReadR
     }
     events = found;
   } else if (all) {
+    let from: LogPosition | 'start' | 'end' = all.hasEnd() ? 'end' : 'start';
     const position = all.getPosition();
-    const from: LogPosition | 'start' | 'end' = position
-      ? { commit: BigInt(position.getCommitPosition()), prepare: BigInt(position.getPreparePosition()) }
-      : all.hasEnd()
-        ? 'end'
-        : 'start';
+    if (position) {
+      const wire = { commit: BigInt(position.getCommitPosition()), prepare: BigInt(position.getPreparePosition()) };
+      const checked = serverPosition(wire);
+      if (checked === 'exception') return fail(handlerException());
+      if (checked !== 'end') {
+        const check = log.checkAllPosition(checked, direction);
+        if (check === 'invalid-position') return fail(invalidPosition());
+        if (check === 'read-error') return fail(readAllError());
+        from = checked;
+      } else {
+        from = 'end';
+      }
+    }
     events = log.readAll(from, direction, count);
   } else {
-    return void call.emit('error', invalidArgument('Read either a stream or $all.'));
+    return fail(handlerException());
   }
 
   let cancelled = false;
@@ -219,6 +292,17 @@ async function handleRead(log: StandInLog, call: grpc.ServerWritableStream<ReadR
     }
   }
   call.end();
+}
+
+const ULONG_MAX = 2n ** 64n - 1n;
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** The `Position` constructor and `ToInt64` (Position.cs): the signed position the storage reader gets. */
+function serverPosition({ commit, prepare }: LogPosition): LogPosition | 'end' | 'exception' {
+  if (commit < prepare) return 'exception';
+  if ((commit > LONG_MAX && commit !== ULONG_MAX) || (prepare > LONG_MAX && prepare !== ULONG_MAX)) return 'exception';
+  if (commit === ULONG_MAX && prepare === ULONG_MAX) return 'end';
+  return { commit: commit === ULONG_MAX ? -1n : commit, prepare: prepare === ULONG_MAX ? -1n : prepare };
 }
 
 function readEvent(event: StoredEvent, structuredIds: boolean): ReadResp.ReadEvent {
@@ -239,67 +323,18 @@ function readEvent(event: StoredEvent, structuredIds: boolean): ReadResp.ReadEve
   return new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(position);
 }
 
-function expectedState(options: AppendReq.Options): ExpectedState {
-  switch (options.getExpectedStreamRevisionCase()) {
-    case AppendReq.Options.ExpectedStreamRevisionCase.REVISION:
-      return { kind: 'revision', revision: BigInt(options.getRevision()) };
-    case AppendReq.Options.ExpectedStreamRevisionCase.NO_STREAM:
-      return { kind: 'no_stream' };
-    case AppendReq.Options.ExpectedStreamRevisionCase.STREAM_EXISTS:
-      return { kind: 'stream_exists' };
-    default:
-      return { kind: 'any' };
-  }
-}
-
-function streamName(identifier: StreamIdentifier | undefined): string {
-  return Buffer.from(identifier?.getStreamName_asU8() ?? new Uint8Array()).toString('utf8');
-}
-
-function uuidText(uuid: UUID | undefined): string {
-  const structured = uuid?.getStructured();
-  if (!structured) return (uuid?.getString() ?? '').toLowerCase();
-  const hex = (bits: string): string => BigInt.asUintN(64, BigInt(bits)).toString(16).padStart(16, '0');
-  const text = hex(structured.getMostSignificantBits()) + hex(structured.getLeastSignificantBits());
-  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
-}
-
-function structuredUuid(id: string): UUID {
-  const hex = id.replace(/-/g, '');
-  const bits = (part: string): string => BigInt.asIntN(64, BigInt(`0x${part}`)).toString();
-  return new UUID().setStructured(
-    new UUID.Structured().setMostSignificantBits(bits(hex.slice(0, 16))).setLeastSignificantBits(bits(hex.slice(16))),
-  );
-}
-
 function utf8(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(text, 'utf8'));
 }
 
-function internal(error: unknown): Partial<grpc.ServiceError> {
-  return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
-}
-
-function invalidArgument(details: string): Partial<grpc.ServiceError> {
-  return { code: grpc.status.INVALID_ARGUMENT, details };
-}
-
-function missingMetadata(properties: string[]): Partial<grpc.ServiceError> {
-  const metadata = new grpc.Metadata();
-  metadata.set('exception', 'missing-required-metadata-property');
-  metadata.set('required-metadata-properties', properties.join(','));
-  return { code: grpc.status.INVALID_ARGUMENT, details: `Missing required metadata: ${properties.join(', ')}`, metadata };
-}
-
 /** Handlers that record the call and answer UNIMPLEMENTED, as a server without the method does. */
-function unimplemented(service: grpc.ServiceDefinition, calls: string[]): grpc.UntypedServiceImplementation {
+function unimplementedHandlers(service: grpc.ServiceDefinition, calls: string[]): grpc.UntypedServiceImplementation {
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(service)) {
-    const status = { code: grpc.status.UNIMPLEMENTED, details: `${method.path} is not emulated by the stand-in` };
     handlers[name] = (call: { emit(event: 'error', error: unknown): void }, callback?: grpc.sendUnaryData<unknown>) => {
       calls.push(method.path);
-      if (method.responseStream) call.emit('error', status);
-      else callback?.(status);
+      if (method.responseStream) call.emit('error', unimplemented(method.path));
+      else callback?.(unimplemented(method.path));
     };
   }
   return handlers;
@@ -307,7 +342,7 @@ function unimplemented(service: grpc.ServiceDefinition, calls: string[]): grpc.U
 
 async function shutdown(server: grpc.Server): Promise<void> {
   await new Promise<void>((resolve) => {
-    // A client that never closes its channel must not keep the stand-in alive.
+    // A client that never closes its channel (or its BatchAppend call) must not keep the stand-in alive.
     const force = setTimeout(() => {
       server.forceShutdown();
       resolve();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppendOutcome, ProposedEvent, StandInLog } from './stand-in-log';
+import { AppendOutcome, DELETED_STREAM_REVISION, ProposedEvent, StandInLog, STREAM_DELETED_TYPE } from './stand-in-log';
 
 const proposed = (): ProposedEvent => ({
   id: randomUUID(),
@@ -119,5 +119,56 @@ describe('StandInLog', () => {
     expect(revisions(1n, 'backwards')).toEqual([1n, 0n]);
     expect(revisions('end', 'forwards')).toEqual([]);
     expect(log.readStream('missing', 'start', 'forwards', 100n)).toBeNull();
+  });
+
+  describe('tombstone', () => {
+    it('checks the expectation as an append does and then refuses every append and tombstone', () => {
+      const log = new StandInLog();
+      log.append('s', { kind: 'any' }, [proposed(), proposed()]);
+      expect(log.tombstone('s', { kind: 'revision', revision: 0n })).toEqual({ kind: 'wrong_expected_version', currentRevision: 1n });
+      expect(log.tombstone('s', { kind: 'no_stream' })).toEqual({ kind: 'wrong_expected_version', currentRevision: 1n });
+      expect(log.tombstone('s', { kind: 'revision', revision: 1n }).kind).toBe('success');
+      expect(log.isDeleted('s')).toBe(true);
+      for (const kind of ['any', 'no_stream', 'stream_exists'] as const) expect(log.append('s', { kind }, [proposed()])).toEqual({ kind: 'stream_deleted' });
+      expect(log.tombstone('s', { kind: 'any' })).toEqual({ kind: 'stream_deleted' });
+    });
+
+    it('leaves its record in $all at revision long.MaxValue, and may bury a stream that never existed', () => {
+      const log = new StandInLog();
+      const outcome = log.tombstone('never', { kind: 'no_stream' });
+      const [record] = log.readAll('end', 'backwards', 1n);
+      expect(record).toMatchObject({ streamId: 'never', type: STREAM_DELETED_TYPE, revision: DELETED_STREAM_REVISION, isJson: false });
+      expect(outcome).toEqual({ kind: 'success', position: record.position });
+    });
+  });
+
+  describe('checkAllPosition', () => {
+    const log = new StandInLog();
+    log.append('a', { kind: 'any' }, [proposed(), proposed()]);
+    const eventless = written(log.append('a', { kind: 'any' }, [])).position;
+    const [first, second] = log.readAll('start', 'forwards', 100n);
+    const pastTheEnd = eventless + 10_000n;
+    const at = (commit: bigint, prepare = commit) => ({ commit, prepare });
+
+    it('takes the start of every record, the eventless one of an empty append included, with any prepare up to the commit', () => {
+      for (const direction of ['forwards', 'backwards'] as const) {
+        expect(log.checkAllPosition(at(0n), direction)).toBe('ok');
+        expect(log.checkAllPosition(at(first.position), direction)).toBe('ok');
+        expect(log.checkAllPosition(at(second.position, 0n), direction)).toBe('ok');
+        expect(log.checkAllPosition(at(eventless), direction)).toBe('ok');
+      }
+    });
+
+    it('refuses a position inside a record, and a negative one', () => {
+      expect(log.checkAllPosition(at(first.position + 1n), 'forwards')).toBe('invalid-position');
+      expect(log.checkAllPosition(at(first.position + 1n), 'backwards')).toBe('invalid-position');
+      expect(log.checkAllPosition(at(-1n, 0n), 'forwards')).toBe('invalid-position');
+    });
+
+    it('reads forwards past the last record as the end of the log, and fails backwards past the writer', () => {
+      expect(log.checkAllPosition(at(pastTheEnd), 'forwards')).toBe('ok');
+      expect(log.readAll(at(pastTheEnd), 'forwards', 10n)).toEqual([]);
+      expect(log.checkAllPosition(at(pastTheEnd), 'backwards')).toBe('read-error');
+    });
   });
 });

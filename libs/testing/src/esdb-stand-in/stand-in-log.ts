@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** An event as the stand-in stores it: bytes in, bytes out, as EventStoreDB does. */
 export interface StoredEvent {
   readonly streamId: string;
@@ -31,7 +33,20 @@ export type ExpectedState =
 /** `currentRevision` null means the stream does not exist. */
 export type AppendOutcome =
   | { readonly kind: 'success'; readonly currentRevision: bigint | null; readonly position: bigint }
-  | { readonly kind: 'wrong_expected_version'; readonly currentRevision: bigint | null };
+  | { readonly kind: 'wrong_expected_version'; readonly currentRevision: bigint | null }
+  | { readonly kind: 'stream_deleted' };
+
+export type TombstoneOutcome =
+  | { readonly kind: 'success'; readonly position: bigint }
+  | { readonly kind: 'wrong_expected_version'; readonly currentRevision: bigint | null }
+  | { readonly kind: 'stream_deleted' };
+
+/**
+ * What the server's storage reader makes of a read of `$all` from a position: `invalid-position` when
+ * reading the record there fails (InvalidReadException: ReadAllResult.InvalidPosition), `read-error`
+ * for any other failure (ReadAllResult.Error).
+ */
+export type AllPositionCheck = 'ok' | 'invalid-position' | 'read-error';
 
 export type ReadDirection = 'forwards' | 'backwards';
 
@@ -42,6 +57,10 @@ export interface LogPosition {
 
 const TICKS_PER_MS = 10_000n;
 const RECORD_OVERHEAD = 88n;
+/** The revision of a tombstone record (EventNumber.DeletedStream, long.MaxValue). */
+export const DELETED_STREAM_REVISION = 2n ** 63n - 1n;
+/** The event type of a tombstone record (SystemEventTypes.StreamDeleted). */
+export const STREAM_DELETED_TYPE = '$streamDeleted';
 const utf8 = new TextEncoder();
 
 /**
@@ -53,10 +72,15 @@ export class StandInLog {
   private readonly streams = new Map<string, StoredEvent[]>();
   // The server's committed-events cache: which stream and revision an event id was last written at.
   private readonly eventIds = new Map<string, StoredEvent>();
+  private readonly tombstoned = new Set<string>();
+  /** Pre-positions of every record written: where a read of the log may start. */
+  private readonly recordStarts = new Set<bigint>();
+  private lastRecordStart = -1n;
   private writerPosition = 0n;
   private lastCreated = 0n;
 
   append(streamId: string, expected: ExpectedState, proposed: readonly ProposedEvent[]): AppendOutcome {
+    if (this.tombstoned.has(streamId)) return { kind: 'stream_deleted' };
     const stream = this.streams.get(streamId) ?? [];
     const current = BigInt(stream.length) - 1n;
     const currentRevision = current < 0n ? null : current;
@@ -73,6 +97,57 @@ export class StandInLog {
       case 'revision':
         return this.appendAtRevision(streamId, stream, expected.revision, proposed) ?? refused;
     }
+  }
+
+  /**
+   * A hard delete: the stream is gone for good, and its tombstone record (type `$streamDeleted`, at
+   * revision long.MaxValue) stands in `$all`. The expectation is checked as an append's.
+   */
+  tombstone(streamId: string, expected: ExpectedState): TombstoneOutcome {
+    if (this.tombstoned.has(streamId)) return { kind: 'stream_deleted' };
+    const stream = this.streams.get(streamId) ?? [];
+    const current = stream.length === 0 ? null : BigInt(stream.length - 1);
+    const met =
+      expected.kind === 'any' ||
+      (expected.kind === 'no_stream' && current === null) ||
+      (expected.kind === 'stream_exists' && current !== null) ||
+      (expected.kind === 'revision' && expected.revision === current);
+    if (!met) return { kind: 'wrong_expected_version', currentRevision: current };
+    const record: StoredEvent = {
+      streamId,
+      revision: DELETED_STREAM_REVISION,
+      id: randomUUID(),
+      type: STREAM_DELETED_TYPE,
+      isJson: false,
+      data: new Uint8Array(),
+      customMetadata: new Uint8Array(),
+      position: this.reserve(RECORD_OVERHEAD + BigInt(utf8.encode(streamId).length + STREAM_DELETED_TYPE.length)),
+      created: this.nextCreated(),
+    };
+    this.log.push(record);
+    this.tombstoned.add(streamId);
+    return { kind: 'success', position: record.position };
+  }
+
+  isDeleted(streamId: string): boolean {
+    return this.tombstoned.has(streamId);
+  }
+
+  /**
+   * The storage reader repositions the transaction file at the commit position and reads the record
+   * there (StorageReaderWorker.ReadAllEvents*, AllReader): a negative position is refused; forwards,
+   * a position after the last record is the end of the log (an empty read, not an error), one inside
+   * the log must be a record's start; backwards, it must be a record's start or the writer's position,
+   * and one past the writer's position is a plain failure. Positions are the server's signed ones.
+   */
+  checkAllPosition(position: LogPosition, direction: ReadDirection): AllPositionCheck {
+    const { commit, prepare } = position;
+    if (commit < 0n || prepare < 0n) return 'invalid-position';
+    if (direction === 'forwards') {
+      return commit > this.lastRecordStart || this.recordStarts.has(commit) ? 'ok' : 'invalid-position';
+    }
+    if (commit > this.writerPosition) return 'read-error';
+    return commit === 0n || commit === this.writerPosition || this.recordStarts.has(commit) ? 'ok' : 'invalid-position';
   }
 
   /** Null when the stream has no events. */
@@ -180,6 +255,8 @@ export class StandInLog {
   private reserve(size: bigint): bigint {
     const position = this.writerPosition;
     this.writerPosition += size;
+    this.recordStarts.add(position);
+    this.lastRecordStart = position;
     return position;
   }
 
