@@ -50,6 +50,35 @@ describe('Operations', () => {
         await broken.close();
       }
     });
+
+    it('names the append in flight that holds the global read back, and /metrics gives its age', async () => {
+      const horizonAge = async (): Promise<number> =>
+        Number(/^mfh_event_store_horizon_age_seconds (\S+)$/m.exec((await anonymous.get('/metrics')).text)?.[1]);
+      expect((await anonymous.get('/health')).body.details.eventStore.horizon).toEqual({ ageSeconds: 0, heldBy: null });
+      expect(await horizonAge()).toBe(0);
+
+      const append = await system.db.connect();
+      try {
+        await append.query('BEGIN');
+        const { rows } = await append.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await append.query(
+          "INSERT INTO events (event_id, stream_id, stream_revision, event_type, data, metadata, hash) VALUES (gen_random_uuid(), $1, 0, 'Held', '{}', '{}', 'x')",
+          [`held-${randomBytes(4).toString('hex')}`],
+        );
+
+        const { body } = await anonymous.get('/health');
+        expect(body.status).toBe('ok');
+        expect(body.details.eventStore.horizon).toEqual({
+          ageSeconds: expect.any(Number),
+          heldBy: { pid: rows[0].pid, transactionStart: expect.any(String), applicationName: expect.any(String) },
+        });
+        expect(body.details.eventStore.horizon.ageSeconds).toBeGreaterThan(0);
+        expect(await horizonAge()).toBeGreaterThan(0);
+      } finally {
+        await append.query('ROLLBACK');
+        append.release();
+      }
+    });
   });
 
   describe('/docs', () => {

@@ -36,7 +36,6 @@ class ProcessPair {
       QUEUE_PREFIX: this.queuePrefix,
       LOG_LEVEL: 'info',
       DATABASE_POOL_SIZE: '4',
-      PROJECTION_POLL_MS: '20',
       ORDER_COMPLETION_DELAY_MS: '1000',
     };
     this.api = spawnApp('api', { ...env, PORT: String(this.port) });

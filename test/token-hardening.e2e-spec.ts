@@ -12,7 +12,7 @@ interface TokenAnswer {
  * POST /oauth2/token as a form, from a chosen loopback address: the api listens on 127.0.0.1, and
  * Linux routes all of 127/8 to it, so each address is a distinct remote address to the rate limits.
  */
-function requestToken(system: TestSystem, fields: Record<string, string>, from = '127.0.0.1'): Promise<TokenAnswer> {
+function requestToken(system: TestSystem, fields: Record<string, string>, from = '127.0.0.1', extraHeaders: Record<string, string> = {}): Promise<TokenAnswer> {
   const url = new URL('/oauth2/token', system.baseUrl);
   const payload = new URLSearchParams({ grant_type: 'client_credentials', ...fields }).toString();
   return new Promise((resolve, reject) => {
@@ -24,7 +24,7 @@ function requestToken(system: TestSystem, fields: Record<string, string>, from =
         method: 'POST',
         localAddress: from,
         agent: false,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(payload) },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(payload), ...extraHeaders },
       },
       (response) => {
         let text = '';
@@ -95,6 +95,26 @@ describe('Token endpoint rate limits', () => {
     // northwind-partner used up its limit above; contoso's address too.
     expect(await cost(login('northwind'), '127.0.0.16', 429)).toBe(0);
     expect(await cost(login('admin'), '127.0.0.2', 429)).toBe(0);
+  });
+});
+
+describe('Token endpoint behind a load balancer (TRUST_PROXY)', () => {
+  const via = (client: string) => ({ 'x-forwarded-for': client });
+
+  it('counts the forwarded client address when the peer is trusted, and ignores the header from anyone else', async () => {
+    const system = await startSystem({ worker: false, env: { TRUST_PROXY: '127.0.0.40/30', TOKEN_RATE_LIMIT_PER_ADDRESS: '3', TOKEN_RATE_LIMIT_PER_CLIENT: '1000' } });
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await requestToken(system, wrong(`mallory-${i}`), '127.0.0.41', via('203.0.113.7'))).status).toBe(401);
+      expectThrottled(await requestToken(system, login('contoso'), '127.0.0.41', via('203.0.113.7')), /from this address/);
+      // Another client behind the same balancer has its own limit.
+      expect((await requestToken(system, login('contoso'), '127.0.0.41', via('203.0.113.8'))).status).toBe(200);
+
+      // An untrusted peer cannot escape its limit by naming another address.
+      for (let i = 0; i < 3; i += 1) expect((await requestToken(system, wrong(`trudy-${i}`), '127.0.0.50', via(`198.51.100.${i}`))).status).toBe(401);
+      expectThrottled(await requestToken(system, login('contoso'), '127.0.0.50', via('198.51.100.99')), /from this address/);
+    } finally {
+      await system.close();
+    }
   });
 });
 

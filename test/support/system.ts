@@ -73,7 +73,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: '4',
-    PROJECTION_POLL_MS: '20',
     ...options.env,
   });
   const clock = new TestClock();

@@ -34,6 +34,12 @@ function httpTimeouts(config: AppConfig) {
   };
 }
 
+/** TRUST_PROXY as Fastify takes it: a boolean, or the list of trusted addresses and ranges. */
+function trustProxyOf(setting: string): boolean | string[] {
+  if (setting === 'true' || setting === 'false') return setting === 'true';
+  return setting.split(',').map((entry) => entry.trim());
+}
+
 /** The API, configured and initialised but not yet listening. */
 export async function createApiApp(config: AppConfig, overrides: ApiOverrides = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, 'api');
@@ -48,6 +54,7 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
     ...httpTimeouts(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, overrides), adapter, {

@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('trusts no proxy by default, and takes true, false or a list of addresses and ranges for TRUST_PROXY', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe('false');
+    for (const value of ['true', 'false', '10.0.0.1', '172.16.0.0/12, loopback', 'uniquelocal', '::1,fd00::/8']) expect(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value);
+    for (const value of ['yes', 'everyone', '10.0.0.1;rm', 'http://lb']) expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
   });

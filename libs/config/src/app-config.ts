@@ -73,6 +73,17 @@ export class AppConfig {
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 64 * 1024;
 
+  /**
+   * Which peers' `X-Forwarded-For` to believe, as Fastify's `trustProxy` takes it: `false` (none, the
+   * default), `true` (any), or a comma-separated list of addresses, CIDR ranges and `loopback`,
+   * `linklocal`, `uniquelocal`. Behind a load balancer, the per-address token limits then count the
+   * client's address, not the balancer's.
+   */
+  @Matches(/^(true|false|((\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?|loopback|linklocal|uniquelocal)(,\s*((\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?|loopback|linklocal|uniquelocal))*)$/, {
+    message: 'TRUST_PROXY must be true, false, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal, uniquelocal',
+  })
+  TRUST_PROXY = 'false';
+
   /** How long a connection may send and receive nothing, mid-request or mid-response (a stream that keeps writing is not cut). */
   @Transform(toInt)
   @IsInt()
@@ -94,12 +105,16 @@ export class AppConfig {
   @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
-  /** How often an idle projection looks for new events. */
+  /**
+   * The safety net behind the wake-ups (LISTEN/NOTIFY on PostgreSQL, a `$all` subscription on
+   * EventStoreDB): this often the worker compares the log's head with its consumers' checkpoints
+   * and wakes those behind. Idle consumers never poll the log itself.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(5)
-  @Max(10_000)
-  PROJECTION_POLL_MS = 50;
+  @Max(600_000)
+  PROJECTION_POLL_MS = 5_000;
 
   @Transform(toInt)
   @IsInt()

@@ -1,3 +1,5 @@
+import type { AppendListener, AppendWatch } from './log-wakeups';
+
 /** Revision of an event inside its stream: the first event is 0. */
 export type StreamRevision = number;
 
@@ -61,6 +63,14 @@ export interface ReadAllOptions {
   maxCount?: number;
 }
 
+/** How long the global read has been held back, and by which session. */
+export interface ReadHorizon {
+  /** Seconds since the oldest append still in flight began; 0 when none is. */
+  readonly ageSeconds: number;
+  /** That append's session (on PostgreSQL: from pg_stat_activity); null when none is in flight. */
+  readonly heldBy: { readonly pid: number; readonly transactionStart: Date | null; readonly applicationName: string | null } | null;
+}
+
 /**
  * The append-only log every state change goes to. One stream per aggregate; a global, ordered
  * log across all streams for projections and auditors. Adapters: PostgreSQL, EventStoreDB,
@@ -88,10 +98,27 @@ export abstract class EventStore {
 
   /**
    * Where the last event appended so far stands, whether or not {@link readAll} hands it out yet
-   * (on PostgreSQL it waits for older transactions to end); null for an empty log. What a reader
+   * (on PostgreSQL it waits for older appends still in flight); null for an empty log. What a reader
    * waits for when it must see everything written before it asked.
    */
   abstract headPosition(): Promise<GlobalPosition | null>;
+
+  /**
+   * Tells `listener` whenever events may have been appended, so that readers of the global log need
+   * not poll it; null when this store cannot (its readers poll). The watch reconnects by itself and
+   * lives until closed. The default is null, for wrappers and stores that cannot tell.
+   */
+  watchAppends(_listener: AppendListener): AppendWatch | null {
+    return null;
+  }
+
+  /**
+   * What {@link readAll} waits for before it hands out newer events: the oldest append still in
+   * flight. Null for stores whose global read waits for nothing (EventStoreDB, in memory).
+   */
+  readHorizon(): Promise<ReadHorizon | null> {
+    return Promise.resolve(null);
+  }
 
   /** Throws when the store cannot be reached. */
   abstract ping(): Promise<void>;

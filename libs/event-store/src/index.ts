@@ -18,3 +18,6 @@ export * from './derived-id';
 export * from './bounded-cache';
 export * from './typed-events';
 export * from './backoff';
+export * from './log-wakeups';
+export * from './postgres/append-notifications';
+export { TAKE_APPEND_LOCK } from './postgres/event-store.migrations';

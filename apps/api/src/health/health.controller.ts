@@ -11,7 +11,7 @@ import { Public } from '../auth/auth.decorators';
 export const HEALTH_REDIS = Symbol('HEALTH_REDIS');
 const TIMEOUT_MS = 2_000;
 
-function within<T>(promise: Promise<T>, ms = TIMEOUT_MS): Promise<T> {
+export function within<T>(promise: Promise<T>, ms = TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
@@ -33,13 +33,15 @@ export class HealthController implements OnApplicationShutdown {
   @Public()
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Reachability of the event store, PostgreSQL and Redis (503 when any is down)' })
+  @ApiOperation({
+    summary: 'Reachability of the event store, PostgreSQL and Redis (503 when any is down); on PostgreSQL, what holds the global read back',
+  })
   @ApiOkResponse({ description: '{"status": "ok", "info": {...}, "error": {}, "details": {...}}' })
   @ApiServiceUnavailableResponse({ description: 'The same shape, with "status": "error" and what is down under "error"' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
-        () => this.probe('eventStore', () => this.store.ping()),
+        () => this.probe('eventStore', () => this.store.ping(), () => this.store.readHorizon().then((horizon) => horizon && { horizon })),
         () => this.probe('postgres', () => this.pool.query('SELECT 1')),
         () => this.probe('redis', () => this.redis.ping()),
       ]);
@@ -55,11 +57,11 @@ export class HealthController implements OnApplicationShutdown {
     this.redis.disconnect();
   }
 
-  private async probe<const Key extends string>(key: Key, call: () => Promise<unknown>) {
+  private async probe<const Key extends string>(key: Key, call: () => Promise<unknown>, details?: () => Promise<Record<string, unknown> | null>) {
     const indicator = this.indicators.check(key);
     try {
       await within(call());
-      return indicator.up();
+      return indicator.up((details && (await within(details()))) ?? undefined);
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
     }

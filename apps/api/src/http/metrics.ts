@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { EventStore } from '@mfh/event-store';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/auth.decorators';
+import { within } from '../health/health.controller';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
@@ -12,6 +14,12 @@ const httpDuration = new Histogram({
   help: 'HTTP requests by method, route and status',
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
+});
+
+const horizonAge = new Gauge({
+  name: 'mfh_event_store_horizon_age_seconds',
+  help: 'How long the oldest append still in flight has held the global read back (PostgreSQL event store; 0 when none is and on EventStoreDB, NaN when the store does not answer)',
   registers: [metricsRegistry],
 });
 
@@ -28,12 +36,17 @@ export function installHttpMetrics(fastify: FastifyInstance): void {
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
+  constructor(private readonly store: EventStore) {}
+
   @Public()
   @Get()
   @Header('Content-Type', metricsRegistry.contentType)
   @ApiOperation({ summary: 'Prometheus metrics' })
   @ApiOkResponse({ description: 'Prometheus text exposition format' })
-  metrics(): Promise<string> {
+  async metrics(): Promise<string> {
+    // Set from this app's store on each scrape: the registry is shared by every app in the process.
+    const horizon = await within(this.store.readHorizon()).catch(() => undefined);
+    horizonAge.set(horizon === undefined ? Number.NaN : (horizon?.ageSeconds ?? 0));
     return metricsRegistry.metrics();
   }
 }

@@ -5,7 +5,10 @@ import { CatchUpRunner, READ_MODELS_POOL } from '@mfh/read-models';
 import type { Pool } from 'pg';
 import { LogConsumers } from './log-consumers';
 
-/** Runs every registered projection and reactor from its checkpoint while the worker is up. */
+/**
+ * Runs every registered projection and reactor from its checkpoint while the worker is up, woken by
+ * the event store's append watch, with PROJECTION_POLL_MS as the safety net.
+ */
 @Injectable()
 export class CatchUpService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CatchUp');
@@ -28,6 +31,12 @@ export class CatchUpService implements OnApplicationBootstrap, BeforeApplication
         else if (failures === 1) this.logger.warn(`${message}; retrying with backoff until the store answers`);
       },
       onRecovered: (consumer, failures) => this.logger.log(`${consumer}: resumed after ${failures} failed attempts`),
+      onWakeupsInterrupted: (error, failures) => {
+        if (failures > 1) return;
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.warn(`wake-ups from the event store lost (${message}); reconnecting, and checking every ${this.config.PROJECTION_POLL_MS} ms meanwhile`);
+      },
+      onWakeupsResumed: () => this.logger.log('wake-ups from the event store resumed; catching up'),
     });
     this.runner.start();
   }

@@ -1,14 +1,14 @@
-import { createPgPool, formatPosition, GlobalPosition, PostgresEventStore, runMigrations } from '@mfh/event-store';
+import { createPgPool, formatPosition, GlobalPosition, PostgresEventStore, runMigrations, TAKE_APPEND_LOCK } from '@mfh/event-store';
 import { readModelMigrations } from '@mfh/read-models';
 import { createTestSchema, TestSchema } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import type { Pool } from 'pg';
 import { LogConsumers } from '../projections/log-consumers';
 import { CheckpointedLogFollowers } from './log-followers.service';
 
 /**
  * An advance waits for the log's followers; what it waits for must be the last event appended, even
- * while a transaction open elsewhere on the server keeps the global read from handing it out.
+ * while an append still in flight keeps the global read from handing it out.
  */
 describe('CheckpointedLogFollowers (PostgreSQL)', () => {
   let schema: TestSchema;
@@ -48,12 +48,13 @@ describe('CheckpointedLogFollowers (PostgreSQL)', () => {
     expect(await settled(followers.catchUp())).toBe(true);
   });
 
-  it('waits for an event the global read still holds back behind a transaction open in another session', async () => {
+  it('waits for an event the global read still holds back behind an append in flight', async () => {
     await checkpointAt(await append());
-    const blocker = new Client({ connectionString: schema.url });
-    await blocker.connect();
+    // An append that has begun (it holds the append lock and has its transaction id) and not committed yet.
+    const blocker = await pool.connect();
     try {
       await blocker.query('BEGIN');
+      await blocker.query(TAKE_APPEND_LOCK);
       await blocker.query('SELECT pg_current_xact_id()');
       const held = await append();
       expect((await store.readAll({ after: null, maxCount: 10_000 })).some((event) => event.position.commit === held.commit)).toBe(false);
@@ -64,7 +65,7 @@ describe('CheckpointedLogFollowers (PostgreSQL)', () => {
       expect(await settled(caughtUp)).toBe(true);
     } finally {
       await blocker.query('ROLLBACK');
-      await blocker.end();
+      blocker.release();
     }
   });
 });

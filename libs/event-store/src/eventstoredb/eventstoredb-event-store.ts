@@ -42,7 +42,9 @@ import {
 } from '../event-store.port';
 import { comparePositions } from '../global-position';
 import { isStoreUnavailable } from '../store-availability';
+import type { AppendListener, AppendWatch } from '../log-wakeups';
 import { AppendPart, DEFAULT_MAX_APPEND_SIZE, splitIntoParts, storedPrefix } from './append-parts';
+import { watchEventStoreDBAppends } from './eventstoredb-append-watch';
 
 export interface EventStoreDBEventStoreOptions {
   /** How long {@link EventStoreDBEventStore.ping} waits for the server; default 5 000 ms. */
@@ -93,6 +95,7 @@ export const PREVIOUS_HASH_METADATA_KEY = 'mfhPreviousHash';
 export class EventStoreDBEventStore extends EventStore {
   private readonly pingTimeoutMs: number;
   private readonly maxAppendSize: number;
+  private readonly watches = new Set<AppendWatch>();
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -340,6 +343,16 @@ export class EventStoreDBEventStore extends EventStore {
     return null;
   }
 
+  /**
+   * One subscription to `$all` (system events filtered out by the server) used as a wake-up: readers
+   * still read from their own checkpoints, so that each keeps it in its own transaction. Closed with the store.
+   */
+  override watchAppends(listener: AppendListener): AppendWatch {
+    const watch = watchEventStoreDBAppends(this.client, listener);
+    this.watches.add(watch);
+    return { mayLag: watch.mayLag, close: () => (this.watches.delete(watch), watch.close()) };
+  }
+
   async ping(): Promise<void> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
     let timer: NodeJS.Timeout | undefined;
@@ -361,6 +374,8 @@ export class EventStoreDBEventStore extends EventStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.watches].map((watch) => watch.close()));
+    this.watches.clear();
     await this.client.dispose();
   }
 

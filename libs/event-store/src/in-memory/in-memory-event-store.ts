@@ -12,12 +12,19 @@ import {
 import { comparePositions } from '../global-position';
 import { checkExpectedRevision, findIdempotentRepeat } from '../append-rules';
 import { chainHashes } from '../event-hash';
+import type { AppendListener, AppendWatch } from '../log-wakeups';
 
 /** A process-local store for fast tests; appends are atomic because they never yield. */
 export class InMemoryEventStore extends EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly ids = new Map<string, RecordedEvent>();
+  private readonly listeners = new Set<AppendListener>();
+
+  override watchAppends(listener: AppendListener): AppendWatch {
+    this.listeners.add(listener);
+    return { mayLag: false, close: async () => void this.listeners.delete(listener) };
+  }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const stream = this.streams.get(streamId) ?? [];
@@ -58,6 +65,7 @@ export class InMemoryEventStore extends EventStore {
       this.ids.set(event.id, event);
     }
     this.streams.set(streamId, [...stream, ...recorded]);
+    for (const listener of this.listeners) listener.appended();
     const last = recorded[recorded.length - 1];
     return { nextExpectedRevision: last.revision, position: last.position };
   }

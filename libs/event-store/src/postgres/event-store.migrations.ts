@@ -1,11 +1,20 @@
 import type { PoolClient } from 'pg';
 import { chainHashes } from '../event-hash';
 import type { JsonObject } from '../event-store.port';
+import { APPENDS_CHANNEL_SQL } from './append-notifications';
 import type { Migration } from './migrations';
 
 /** Constraint names the adapter recognises in unique violations; migrations must keep them. */
 export const STREAM_REVISION_CONSTRAINT = 'events_stream_revision_key';
 export const EVENT_ID_CONSTRAINT = 'events_event_id_key';
+
+/**
+ * Every append holds a shared advisory lock keyed (this class id, the oid of its schema's events
+ * table) from before its transaction has an id until it ends: readAll's horizon is made of its holders.
+ */
+export const APPEND_LOCK_CLASS_ID = 0x6d666800;
+/** The first statement of a transaction that writes anything before it inserts into events. */
+export const TAKE_APPEND_LOCK = `SELECT pg_advisory_xact_lock_shared((${APPEND_LOCK_CLASS_ID}::bigint << 32) | 'events'::regclass::oid::bigint)`;
 
 /** The event store's schema, applied with `runMigrations(pool, schema, 'event-store', eventStoreMigrations)`. */
 export const eventStoreMigrations: Migration[] = [
@@ -37,6 +46,40 @@ export const eventStoreMigrations: Migration[] = [
       await backfillHashChain(client);
       await client.query('ALTER TABLE events ALTER COLUMN hash SET NOT NULL');
     },
+  },
+  {
+    // Wakes LISTENing readers (append-notifications.ts) once per insert statement, at its commit; an
+    // insert that writes nothing (an idempotent re-append) notifies too, which only costs a read.
+    id: '0003-notify-appends',
+    sql: `
+      CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify(${APPENDS_CHANNEL_SQL}, '');
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER events_appended AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION notify_events_appended();
+    `,
+  },
+  {
+    // A statement trigger fires before the INSERT computes its first row, so an autocommit append
+    // (ours, or an older version's during a rolling deploy) takes the lock before it has an id. A
+    // transaction that already has one and no lock would come too late (see READ_HORIZON): refused.
+    id: '0004-append-lock',
+    sql: `
+      CREATE FUNCTION take_append_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF pg_current_xact_id_if_assigned() IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory'
+            AND classid = ${APPEND_LOCK_CLASS_ID} AND objid = TG_RELID AND objsubid = 1
+        ) THEN
+          RAISE EXCEPTION 'this transaction wrote before it inserted into %.events without the append lock', TG_TABLE_SCHEMA
+            USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Begin the transaction with: ${TAKE_APPEND_LOCK.replace(/'/g, "''")}';
+        END IF;
+        PERFORM pg_advisory_xact_lock_shared((${APPEND_LOCK_CLASS_ID}::bigint << 32) | TG_RELID::bigint);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER events_take_append_lock BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION take_append_lock();
+    `,
   },
 ];
 

@@ -6,7 +6,7 @@ import { DuplicateEventIdError } from '../event-store.errors';
 import { eventHash } from '../event-hash';
 import { EventStore, GlobalPosition, NewEvent, RecordedEvent } from '../event-store.port';
 import { comparePositions } from '../global-position';
-import { eventStoreMigrations } from './event-store.migrations';
+import { eventStoreMigrations, TAKE_APPEND_LOCK } from './event-store.migrations';
 import { createPgPool } from './pg-pool';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -60,7 +60,7 @@ class CatchUpReader {
     }
   }
 
-  // Another test file's open transaction anywhere in the cluster delays readAll, so wait for events, not a fixed time.
+  // An append in flight in this schema delays readAll, so wait for events, not a fixed time.
   async pollUntil(done: (seen: readonly RecordedEvent[]) => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.seen)) {
@@ -147,6 +147,8 @@ describe('PostgresEventStore', () => {
       const slowStream = stream();
 
       await slow.query('BEGIN');
+      // It gets its id before it writes events, so it must take the append lock before that (0004 refuses otherwise).
+      await slow.query(TAKE_APPEND_LOCK);
       await slow.query('SELECT pg_current_xact_id()');
       const fast = event();
       await store.appendToStream(stream(), [fast]);

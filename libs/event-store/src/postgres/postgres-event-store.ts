@@ -12,12 +12,15 @@ import {
   JsonObject,
   NewEvent,
   ReadAllOptions,
+  ReadHorizon,
   ReadStreamOptions,
   RecordedEvent,
   StreamRevision,
 } from '../event-store.port';
 import { START } from '../global-position';
-import { EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT, eventStoreMigrations } from './event-store.migrations';
+import type { AppendListener, AppendWatch } from '../log-wakeups';
+import { watchPostgresAppends } from './append-notifications';
+import { APPEND_LOCK_CLASS_ID, EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT, eventStoreMigrations } from './event-store.migrations';
 import { pendingMigrations, runMigrations, runMigrationsWhenAvailable } from './migrations';
 import { PgConnectionOptions, createPgPool } from './pg-pool';
 
@@ -100,15 +103,40 @@ const READ_STREAM_BACKWARDS = statement(
   ORDER BY stream_revision DESC LIMIT $3`,
 );
 
-// Only events below the oldest running transaction are final: a transaction with a lower id may
-// still commit rows that sort before anything newer, so those stay hidden until it ends.
+// The horizon readAll reads below: this snapshot's xmax, or the lowest transaction id among this
+// schema's appends in flight (holders of the append lock that have an id) if lower. A session that
+// holds no append lock, in this database or another, holds nothing back. READ_ALL runs after it.
+//
+// No event is skipped. Facts: (1) an append takes the lock before it has an id (trigger 0004);
+// (2) it keeps the lock until it is visible as ended (commit leaves the proc array, then releases
+// locks); (3) every id below a snapshot's xmax was assigned before that snapshot, and a backend_xid
+// read later shows it. Say append A, id x < horizon, has not ended in READ_ALL's (later) snapshot.
+// By (3) A had x before this statement's snapshot, so by (1) and (2) it held the lock all through
+// this statement, which saw backend_xid x: horizon <= x, a contradiction. So READ_ALL sees every
+// event below the horizon, and any committed later has an id >= horizon: it sorts after them all.
+const READ_HORIZON = statement(
+  'read-horizon',
+  `WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax)
+  SELECT least(oldest.xid, snapshot.xmax)::text AS horizon, oldest.pid, oldest.xact_start, oldest.application_name,
+    extract(epoch FROM clock_timestamp() - oldest.xact_start)::float8 AS age_seconds
+  FROM snapshot LEFT JOIN LATERAL (
+    -- backend_xid has 32 bits: widen it to the 64-bit id nearest the snapshot's xmax.
+    SELECT a.pid, a.xact_start, a.application_name,
+      snapshot.xmax - (((snapshot.xmax - a.backend_xid::text::bigint) % 4294967296 + 6442450944) % 4294967296 - 2147483648) AS xid
+    FROM pg_locks AS l CROSS JOIN LATERAL pg_stat_get_activity(l.pid) AS a
+    WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND l.classid = ${APPEND_LOCK_CLASS_ID} AND l.objid = 'events'::regclass AND l.objsubid = 1 AND a.backend_xid IS NOT NULL
+    ORDER BY xid LIMIT 1
+  ) AS oldest ON true`,
+);
+
 const READ_ALL = statement(
   'read-all',
   `SELECT ${COLUMNS} FROM events
-  WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+  WHERE transaction_id < $1::xid8
+    AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
   ORDER BY transaction_id, global_position
-  LIMIT $3`,
+  LIMIT $4`,
 );
 
 const HAS_EVENT_AT = statement(
@@ -134,6 +162,15 @@ interface EventRow {
   previous_hash: string | null;
 }
 
+interface HorizonRow {
+  horizon: string;
+  /** The oldest append in flight, all null when there is none. */
+  pid: number | null;
+  xact_start: Date | null;
+  application_name: string | null;
+  age_seconds: number | null;
+}
+
 type AppendStateRow = { current_revision: string; current_hash: string | null } & (
   | EventRow
   | { [K in keyof EventRow]: null }
@@ -155,6 +192,7 @@ interface AppendState {
 export class PostgresEventStore extends EventStore {
   private readonly ownsPool: boolean;
   private closed = false;
+  private readonly watches = new Set<AppendWatch>();
 
   constructor(
     private readonly pool: Pool,
@@ -225,7 +263,11 @@ export class PostgresEventStore extends EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after && options.after.commit >= 0n ? options.after : { commit: 0n, prepare: 0n };
+    // Two round trips, in this order: READ_ALL's snapshot must come after READ_HORIZON saw the lock holders.
+    const { horizon } = await this.horizonRow();
+    if (BigInt(horizon) <= after.commit) return [];
     const { rows } = await this.pool.query<EventRow>(READ_ALL, [
+      horizon,
       after.commit.toString(),
       after.prepare.toString(),
       options.maxCount ?? DEFAULT_READ_ALL_COUNT,
@@ -258,11 +300,28 @@ export class PostgresEventStore extends EventStore {
     return rows.length === 0 ? null : { commit: BigInt(rows[0].transaction_id), prepare: BigInt(rows[0].global_position) };
   }
 
+  /** LISTEN/NOTIFY on a connection of its own (see append-notifications.ts); closed with the store. */
+  override watchAppends(listener: AppendListener): AppendWatch {
+    const watch = watchPostgresAppends(this.pool, listener);
+    this.watches.add(watch);
+    return { mayLag: watch.mayLag, close: () => (this.watches.delete(watch), watch.close()) };
+  }
+
+  override async readHorizon(): Promise<ReadHorizon> {
+    const row = await this.horizonRow();
+    return {
+      ageSeconds: Math.max(0, row.age_seconds ?? 0),
+      heldBy: row.pid === null ? null : { pid: row.pid, transactionStart: row.xact_start, applicationName: row.application_name },
+    };
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.watches].map((watch) => watch.close()));
+    this.watches.clear();
     if (!this.ownsPool || this.closed) return;
     this.closed = true;
     await this.pool.end();
@@ -273,6 +332,11 @@ export class PostgresEventStore extends EventStore {
     const currentRevision = last?.revision ?? -1;
     checkExpectedRevision(streamId, expected, currentRevision);
     return { nextExpectedRevision: currentRevision, position: last?.position ?? START };
+  }
+
+  private async horizonRow(): Promise<HorizonRow> {
+    const { rows } = await this.pool.query<HorizonRow>(READ_HORIZON);
+    return rows[0];
   }
 
   private async loadAppendState(streamId: string, events: readonly NewEvent[]): Promise<AppendState> {

@@ -1,8 +1,9 @@
 import { ExistingSubscription, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
-import { comparePositions, createPgPool, GlobalPosition, loadState, PostgresEventStore, runMigrations } from '@mfh/event-store';
+import { comparePositions, createPgPool, EventStore, GlobalPosition, loadState, PostgresEventStore, runMigrations } from '@mfh/event-store';
 import { createTestSchema, eventually, partnerScenario, TestSchema } from '@mfh/testing';
-import type { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
 import { customersProjection } from '../customers/customers.projection';
 import { ordersProjection } from '../orders/orders.projection';
 import { partnerSubscriptionView } from '../subscriptions/partner-subscription.view';
@@ -153,5 +154,130 @@ describe('CatchUpRunner with the partner projections', () => {
     expect(await reached()).toBe(true);
     const { rows } = await pool.query("SELECT count(*)::int AS renamed FROM subscriptions WHERE friendly_name = 'Renamed twice'");
     expect(rows[0].renamed).toBeGreaterThanOrEqual(1);
+  });
+
+  describe('woken by the store instead of polling it', () => {
+    /** The store with its calls counted by method; everything goes straight through. */
+    function counting(target: EventStore): { store: EventStore; calls: Record<string, number> } {
+      const calls: Record<string, number> = {};
+      const store = new Proxy(target, {
+        get(object, property) {
+          const value: unknown = Reflect.get(object, property, object);
+          if (typeof value !== 'function') return value;
+          calls[String(property)] = (calls[String(property)] ?? 0) + 1;
+          return (value as (...args: unknown[]) => unknown).bind(object);
+        },
+      });
+      return { store, calls };
+    }
+    const probes = (n: number): LogConsumer[] =>
+      Array.from({ length: n }, (_, i) => ({ name: `probe-${randomUUID()}-${i}`, handle: async () => undefined }));
+    const ping = (stream = `probe-${randomUUID()}`) => store.appendToStream(stream, [{ id: randomUUID(), type: 'ProbePinged', data: {}, metadata: {} }]);
+    async function allAt(names: readonly string[], position: GlobalPosition): Promise<boolean> {
+      for (const name of names) {
+        const checkpoint = await readCheckpoint(pool, name);
+        if (checkpoint === null || comparePositions(checkpoint, position) < 0) return false;
+      }
+      return true;
+    }
+    const reaches = (names: readonly string[], position: GlobalPosition) =>
+      eventually(
+        () => allAt(names, position),
+        (at) => at,
+        20_000,
+      );
+    // Longer than any test: whatever these tests see happen was a wake-up, not the safety net.
+    const NEVER = 600_000;
+
+    it('reads the log at most a few times a minute while idle, with eight consumers', async () => {
+      const consumers = probes(8);
+      const { store: counted, calls } = counting(store);
+      const runner = new CatchUpRunner(counted, pool, consumers);
+      runner.start();
+      try {
+        const head = (await ping()).position;
+        expect(await reaches(consumers.map((c) => c.name), head)).toBe(true);
+        // Let consumers that were still chasing the head settle.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const before = { ...calls };
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        const readAlls = (calls.readAll ?? 0) - (before.readAll ?? 0);
+        const headReads = (calls.headPosition ?? 0) - (before.headPosition ?? 0);
+        // Polling every 50 ms, as before, made 1,600 reads in 10 s here.
+        expect(readAlls).toBeLessThanOrEqual(2);
+        // The safety net: one look at the head every 5 s, for all consumers together.
+        expect(headReads).toBeLessThanOrEqual(3);
+      } finally {
+        await runner.stop();
+      }
+    }, 40_000);
+
+    it('wakes every consumer on an append, with the safety net out of reach', async () => {
+      const consumers = probes(3);
+      const runner = new CatchUpRunner(store, pool, consumers, { pollMs: NEVER });
+      runner.start();
+      try {
+        expect(await reaches(consumers.map((c) => c.name), (await ping()).position)).toBe(true);
+        for (let i = 0; i < 3; i++) expect(await reaches(consumers.map((c) => c.name), (await ping()).position)).toBe(true);
+      } finally {
+        await runner.stop();
+      }
+    });
+
+    it('reads an event announced while an older append hid it, once that append fails without a notification', async () => {
+      const consumers = probes(2);
+      const runner = new CatchUpRunner(store, pool, consumers, { pollMs: NEVER });
+      const older = new Client({ connectionString: schema.url });
+      await older.connect();
+      runner.start();
+      try {
+        expect(await reaches(consumers.map((c) => c.name), (await ping()).position)).toBe(true);
+        // An append in flight with an older transaction id, which will roll back: nothing notifies its end.
+        await older.query('BEGIN');
+        await older.query(
+          `INSERT INTO ${schema.schema}.events (event_id, stream_id, stream_revision, event_type, data, metadata, hash)
+          VALUES ($1, $2, 0, 'ProbeHeld', '{}', '{}', '')`,
+          [randomUUID(), `held-${randomUUID()}`],
+        );
+        const hidden = (await ping()).position;
+        // The notification came and went while readAll could not hand the event out yet.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await allAt(consumers.map((c) => c.name), hidden)).toBe(false);
+        await older.query('ROLLBACK');
+        expect(await reaches(consumers.map((c) => c.name), hidden)).toBe(true);
+      } finally {
+        await older.query('ROLLBACK').catch(() => undefined);
+        await older.end();
+        await runner.stop();
+      }
+    });
+
+    it('keeps being woken after its LISTEN session is terminated, and catches up on what was appended meanwhile', async () => {
+      const consumers = probes(2);
+      const lost: number[] = [];
+      let resumed = 0;
+      const runner = new CatchUpRunner(store, pool, consumers, {
+        pollMs: NEVER,
+        onWakeupsInterrupted: (_error, failures) => lost.push(failures),
+        onWakeupsResumed: () => resumed++,
+      });
+      runner.start();
+      try {
+        expect(await reaches(consumers.map((c) => c.name), (await ping()).position)).toBe(true);
+        const { rows } = await pool.query<{ terminated: boolean }>(
+          "SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()",
+          [`LISTEN "mfh_appends_${schema.schema}"`],
+        );
+        expect(rows).toEqual([{ terminated: true }]);
+        // Appended while nobody listens: only the catch-up after reconnecting can find it.
+        const meanwhile = (await ping()).position;
+        expect(await reaches(consumers.map((c) => c.name), meanwhile)).toBe(true);
+        expect(lost).toEqual([1]);
+        expect(resumed).toBe(1);
+        expect(await reaches(consumers.map((c) => c.name), (await ping()).position)).toBe(true);
+      } finally {
+        await runner.stop();
+      }
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { backoffDelay, comparePositions, EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
+import { AppendWatch, backoffDelay, comparePositions, EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Pool } from 'pg';
@@ -6,13 +6,26 @@ import type { LogConsumer } from './projection';
 
 export interface CatchUpRunnerOptions {
   batchSize?: number;
-  /** How long an idle consumer waits before looking again. */
+  /**
+   * The safety net behind the store's wake-ups (PROJECTION_POLL_MS): this often the runner compares
+   * the log's head with where its consumers stand and wakes those behind it. For a store that cannot
+   * wake readers it is the polling interval. Default 5 000 ms.
+   */
   pollMs?: number;
   /** A batch failed; `failures` counts the consecutive failures of this consumer so far (1 for the first). */
   onError?: (consumer: string, error: unknown, failures: number) => void;
   /** A batch succeeded after `failures` consecutive failures. */
   onRecovered?: (consumer: string, failures: number) => void;
+  /** The store's wake-ups were lost (`failures` attempts in a row); until they are back, only the safety net runs. */
+  onWakeupsInterrupted?: (error: unknown, failures: number) => void;
+  onWakeupsResumed?: () => void;
 }
+
+export const DEFAULT_POLL_MS = 5_000;
+/** The first pause before reading again for events a wake-up announced that the read did not hand out yet. */
+const CHASE_FIRST_MS = 10;
+/** Retrying a failed batch: the first pause, doubled after each failure. */
+const RETRY_BACKOFF = { firstMs: 50, maxMs: 5_000 };
 
 /** Where a consumer stands: the position of the last event it has handled, null before the first. */
 export async function readCheckpoint(pool: Pool, name: string): Promise<GlobalPosition | null> {
@@ -20,15 +33,64 @@ export async function readCheckpoint(pool: Pool, name: string): Promise<GlobalPo
   return rows.length === 0 || rows[0].position === '' ? null : parsePosition(rows[0].position);
 }
 
+/** Where one consumer's loop stands, and how it is woken. */
+class ConsumerState {
+  /** Set by a wake-up; cleared as a read starts, so that a wake-up during the read makes another. */
+  pending = true;
+  /** Its checkpoint after its last batch; undefined before the first. */
+  checkpoint: GlobalPosition | null | undefined = undefined;
+  /** A position some event stands at that its reads have not handed out yet (PostgreSQL's read horizon). */
+  target: GlobalPosition | null = null;
+  chases = 0;
+  private resume: (() => void) | null = null;
+
+  constructor(readonly consumer: LogConsumer) {}
+
+  wake(): void {
+    this.pending = true;
+    this.resume?.();
+  }
+
+  isBehind(position: GlobalPosition): boolean {
+    return this.checkpoint === null || (this.checkpoint !== undefined && comparePositions(this.checkpoint, position) < 0);
+  }
+
+  /** Until woken, `ms` passed (never, for null) or `stop`. */
+  async sleep(ms: number | null, stop: AbortSignal): Promise<void> {
+    if (this.pending || stop.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    const abort = (): void => this.resume?.();
+    await new Promise<void>((resolve) => {
+      this.resume = resolve;
+      stop.addEventListener('abort', abort, { once: true });
+      if (ms !== null) timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    stop.removeEventListener('abort', abort);
+    this.resume = null;
+  }
+}
+
 /**
  * Feeds the global log to consumers, each from its own checkpoint. A batch's effects and the
  * checkpoint commit in one transaction, so a crash replays at most an uncommitted batch.
+ *
+ * Running, idle consumers do not poll: the store's append watch wakes them all (one LISTEN
+ * connection or one `$all` subscription per runner), and each reads from its own checkpoint. Where
+ * an announced event may not be readable yet (PostgreSQL, behind an older append still in flight), the
+ * runner reads the log's head and consumers behind it read again, backing off, until they reach it.
+ * Every `pollMs` the runner compares the head with its consumers, which covers lost wake-ups.
  */
 export class CatchUpRunner {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private stopping: AbortController | null = null;
   private loops: Promise<void>[] = [];
+  private states: ConsumerState[] = [];
+  private watch: AppendWatch | null = null;
+  private tick: NodeJS.Timeout | null = null;
+  private headCheck: Promise<void> | null = null;
+  private headCheckAgain = false;
 
   constructor(
     private readonly store: EventStore,
@@ -37,18 +99,22 @@ export class CatchUpRunner {
     private readonly options: CatchUpRunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollMs = options.pollMs ?? 50;
+    this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   }
 
   /** Handles one batch; returns how many events it consumed (0 when caught up). */
   async runBatch(consumer: LogConsumer): Promise<number> {
+    return (await this.applyBatch(consumer)).count;
+  }
+
+  private async applyBatch(consumer: LogConsumer): Promise<{ count: number; checkpoint: GlobalPosition | null }> {
     await this.pool.query(
       "INSERT INTO projection_checkpoints (name, position) VALUES ($1, '') ON CONFLICT (name) DO NOTHING",
       [consumer.name],
     );
     const from = await readCheckpoint(this.pool, consumer.name);
     const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
-    if (events.length === 0) return 0;
+    if (events.length === 0) return { count: 0, checkpoint: from };
 
     const client = await this.pool.connect();
     try {
@@ -62,15 +128,16 @@ export class CatchUpRunner {
       if (!unchanged) {
         // Another runner applied this batch meanwhile; read again from where it got to.
         await client.query('ROLLBACK');
-        return events.length;
+        return { count: events.length, checkpoint: locked };
       }
       await consumer.handle(client, events);
+      const last = events[events.length - 1].position;
       await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [
         consumer.name,
-        formatPosition(events[events.length - 1].position),
+        formatPosition(last),
       ]);
       await client.query('COMMIT');
-      return events.length;
+      return { count: events.length, checkpoint: last };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -94,31 +161,76 @@ export class CatchUpRunner {
     // Every consumer's wait listens on this one signal.
     setMaxListeners(this.consumers.length + 1, stopping.signal);
     this.stopping = stopping;
-    this.loops = this.consumers.map((consumer) => this.loop(consumer, stopping.signal));
+    this.states = this.consumers.map((consumer) => new ConsumerState(consumer));
+    this.watch = this.store.watchAppends({
+      appended: () => {
+        for (const state of this.states) state.wake();
+        if (this.watch?.mayLag) this.checkHead();
+      },
+      interrupted: (error, failures) => this.options.onWakeupsInterrupted?.(error, failures),
+      resumed: () => this.options.onWakeupsResumed?.(),
+    });
+    this.tick = setInterval(() => this.checkHead(), this.pollMs);
+    this.loops = this.states.map((state) => this.loop(state, stopping.signal));
   }
 
   async stop(): Promise<void> {
+    if (this.tick) clearInterval(this.tick);
+    this.tick = null;
     this.stopping?.abort();
-    await Promise.all(this.loops);
+    await Promise.all([this.watch?.close(), ...this.loops, this.headCheck]);
+    this.watch = null;
     this.stopping = null;
     this.loops = [];
+    this.states = [];
   }
 
-  private async loop(consumer: LogConsumer, stop: AbortSignal): Promise<void> {
+  /** Reads the log's head once (once more if asked again meanwhile) and wakes the consumers behind it. */
+  private checkHead(): void {
+    if (this.headCheck) {
+      this.headCheckAgain = true;
+      return;
+    }
+    this.headCheck = (async () => {
+      do {
+        this.headCheckAgain = false;
+        // A failure is the consumers' to report: they meet the same store.
+        const head = await this.store.headPosition().catch(() => null);
+        if (head === null || this.stopping?.signal.aborted !== false) continue;
+        for (const state of this.states) {
+          if (state.checkpoint !== undefined && !state.isBehind(head)) continue;
+          if (state.target === null || comparePositions(state.target, head) < 0) state.target = head;
+          state.wake();
+        }
+      } while (this.headCheckAgain && this.stopping?.signal.aborted === false);
+      this.headCheck = null;
+    })();
+  }
+
+  private async loop(state: ConsumerState, stop: AbortSignal): Promise<void> {
     let failures = 0;
     while (!stop.aborted) {
-      let wait = 0;
+      state.pending = false;
       try {
-        const applied = await this.runBatch(consumer);
-        if (failures > 0) this.options.onRecovered?.(consumer.name, failures);
+        const { count, checkpoint } = await this.applyBatch(state.consumer);
+        state.checkpoint = checkpoint;
+        if (failures > 0) this.options.onRecovered?.(state.consumer.name, failures);
         failures = 0;
-        if (applied === 0) wait = this.pollMs;
+        if (count > 0) continue;
+        if (state.target && state.isBehind(state.target)) {
+          // The head is there but not readable yet: look again soon, then less and less often.
+          state.chases++;
+          await state.sleep(backoffDelay(state.chases, { firstMs: CHASE_FIRST_MS, maxMs: this.pollMs }), stop);
+        } else {
+          state.target = null;
+          state.chases = 0;
+          await state.sleep(null, stop);
+        }
       } catch (error) {
         failures++;
-        this.options.onError?.(consumer.name, error, failures);
-        wait = backoffDelay(failures + 1, { firstMs: this.pollMs, maxMs: 5_000 });
+        this.options.onError?.(state.consumer.name, error, failures);
+        await delay(backoffDelay(failures + 1, RETRY_BACKOFF), undefined, { signal: stop }).catch(() => undefined);
       }
-      if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => undefined);
     }
   }
 }

@@ -145,7 +145,7 @@ describe('EventStoreDB stand-in', () => {
   });
 
   it('answers UNIMPLEMENTED for what it does not emulate, and records every call', async () => {
-    const subscription = client.subscribeToAll();
+    const subscription = client.subscribeToStream(stream());
     const error = await new Promise<Error & { code?: number }>((resolve) => subscription.once('error', resolve));
     await subscription.unsubscribe();
     expect(error.code).toBe(grpc.status.UNIMPLEMENTED);

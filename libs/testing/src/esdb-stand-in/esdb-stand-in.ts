@@ -21,6 +21,7 @@ import {
 import { UsersService } from '@eventstore/db-client/generated/users_grpc_pb';
 import { batchAppendDefinition, handleAppend, handleBatchAppend, ReceivedAppend, streamName, WriteSettings } from './stand-in-append';
 import { supportedMethods } from './stand-in-features';
+import { allFilter } from './stand-in-filter';
 import { ExpectedState, LogPosition, StandInLog, StoredEvent } from './stand-in-log';
 import {
   CallError,
@@ -74,6 +75,10 @@ export interface EsdbStandIn {
    * many): its stream and how many events came with it, refused appends included.
    */
   readonly appends: readonly Readonly<ReceivedAppend>[];
+  /** How many subscriptions to `$all` are open. */
+  subscriptions(): number;
+  /** Ends every open subscription as a server going away does (UNAVAILABLE); returns how many. */
+  dropSubscriptions(): number;
   stop(): Promise<void>;
 }
 
@@ -100,7 +105,8 @@ const CLIENT_SERVICES = [
  * that `@eventstore/db-client` ships, backed by an in-memory log, so the real client library is
  * exercised where no EventStoreDB can run. It answers ServerFeatures with 24.10's method list (or
  * UNIMPLEMENTED, as an older server), and implements Streams.Append, Streams.BatchAppend,
- * Streams.Read (streams and `$all`, without subscriptions or filters) and Streams.Tombstone, with the
+ * Streams.Read (streams and `$all`, and catch-up subscriptions to `$all` with or without a server-side
+ * filter) and Streams.Tombstone, with the
  * server's refusals and their exact statuses. Every other method answers UNIMPLEMENTED.
  * `$all` starts with one event in the system stream `$stand-in`.
  */
@@ -124,6 +130,7 @@ export async function startEsdbStandIn(options: EsdbStandInOptions = {}): Promis
   ]);
   const calls: string[] = [];
   const appends: ReceivedAppend[] = [];
+  const subscriptions = new Set<SubscriptionCall>();
   const record = (path: string): void => void calls.push(path);
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_LENGTH });
 
@@ -160,7 +167,7 @@ export async function startEsdbStandIn(options: EsdbStandInOptions = {}): Promis
       : {}),
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
       record(StreamsService.read.path);
-      handleRead(log, call).catch((error: unknown) => call.emit('error', internal(error)));
+      handleRead(log, call, subscriptions).catch((error: unknown) => call.emit('error', internal(error)));
     },
     tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
       record(StreamsService.tombstone.path);
@@ -180,7 +187,12 @@ export async function startEsdbStandIn(options: EsdbStandInOptions = {}): Promis
     maxAppendSize: settings.maxAppendSize,
     calls,
     appends,
-    stop: () => shutdown(server),
+    subscriptions: () => subscriptions.size,
+    dropSubscriptions: () => dropSubscriptions(subscriptions),
+    stop: () => {
+      dropSubscriptions(subscriptions);
+      return shutdown(server);
+    },
   };
 }
 
@@ -228,12 +240,16 @@ function handleTombstone(log: StandInLog, request: TombstoneReq, callback: grpc.
  * ulong.MaxValue, else an exception in the handler) and then goes to the storage reader, which refuses
  * a position that is not a record's start (see {@link StandInLog.checkAllPosition}).
  */
-async function handleRead(log: StandInLog, call: grpc.ServerWritableStream<ReadReq, ReadResp>): Promise<void> {
+async function handleRead(log: StandInLog, call: grpc.ServerWritableStream<ReadReq, ReadResp>, subscriptions: Set<SubscriptionCall>): Promise<void> {
   const fail = (error: CallError): void => void call.emit('error', error);
   const options = call.request.getOptions();
   if (!options) return fail(handlerException());
-  if (options.hasSubscription() || options.hasFilter()) {
-    return fail({ code: grpc.status.UNIMPLEMENTED, details: 'The EventStoreDB stand-in does not emulate subscriptions or server-side filters.' });
+  if (options.hasSubscription()) {
+    if (!options.getAll()) return fail({ code: grpc.status.UNIMPLEMENTED, details: 'The EventStoreDB stand-in emulates subscriptions to $all only.' });
+    return subscribeToAll(log, call, subscriptions);
+  }
+  if (options.hasFilter()) {
+    return fail({ code: grpc.status.UNIMPLEMENTED, details: 'The EventStoreDB stand-in emulates server-side filters on subscriptions only.' });
   }
   const uuidOption = options.getUuidOption();
   if (!uuidOption) return fail(requiredArgument('uuidOption', 'EventStore.Client.Streams.ReadReq+Types+Options+Types+UUIDOption'));
@@ -292,6 +308,72 @@ async function handleRead(log: StandInLog, call: grpc.ServerWritableStream<ReadR
     }
   }
   call.end();
+}
+
+type SubscriptionCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
+
+/**
+ * A catch-up subscription to `$all` as Streams.Read.cs serves one: the confirmation, then what follows
+ * the start position (exclusive; `end`: nothing), `caughtUp`, then every new record as it is written;
+ * with a filter, only the records it matches, and a checkpoint after every `checkpointEvery` records
+ * looked at. It ends only when the client cancels or the server drops it. Not emulated: the server
+ * dropping a subscriber too slow to keep up (here its messages queue without bound).
+ */
+function subscribeToAll(log: StandInLog, call: SubscriptionCall, subscriptions: Set<SubscriptionCall>): void {
+  const fail = (error: CallError): void => void call.emit('error', error);
+  const options = call.request.getOptions()!;
+  const uuidOption = options.getUuidOption();
+  if (!uuidOption) return fail(requiredArgument('uuidOption', 'EventStore.Client.Streams.ReadReq+Types+Options+Types+UUIDOption'));
+  const structuredIds = !uuidOption.hasString();
+  const filter = allFilter(options);
+  if (typeof filter === 'string') return fail({ code: grpc.status.INVALID_ARGUMENT, details: filter });
+  const all = options.getAll()!;
+  let after: bigint | 'start' | 'end' = all.hasEnd() ? 'end' : 'start';
+  const position = all.getPosition();
+  if (position) {
+    const checked = serverPosition({ commit: BigInt(position.getCommitPosition()), prepare: BigInt(position.getPreparePosition()) });
+    if (checked === 'exception') return fail(handlerException());
+    if (checked === 'end') after = 'end';
+    else {
+      if (log.checkAllPosition(checked, 'forwards') === 'invalid-position') return fail(invalidPosition());
+      after = checked.commit;
+    }
+  }
+
+  let looked = 0;
+  const send = (record: StoredEvent): void => {
+    looked++;
+    if (!filter || filter.matches(record)) call.write(new ReadResp().setEvent(readEvent(record, structuredIds)));
+    if (filter && looked % filter.checkpointEvery === 0) {
+      const at = record.position.toString();
+      call.write(new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(at).setPreparePosition(at)));
+    }
+  };
+  call.write(new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID())));
+  // Reading the backlog and listening happen in one synchronous step: the log cannot grow between them.
+  const from = after;
+  const backlog = from === 'end' ? [] : log.readAll('start', 'forwards', ULONG_MAX);
+  for (const record of backlog) if (typeof from !== 'bigint' || record.position > from) send(record);
+  call.write(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+  const stopListening = log.onWrite((records) => records.forEach(send));
+  subscriptions.add(call);
+  const end = (): void => {
+    stopListening();
+    subscriptions.delete(call);
+  };
+  call.on('cancelled', end);
+  call.on('close', end);
+  call.on('error', end);
+}
+
+/** What a server going away (shutting down, losing leadership) does to its subscriptions. */
+function dropSubscriptions(subscriptions: Set<SubscriptionCall>): number {
+  const dropped = [...subscriptions];
+  for (const call of dropped) {
+    subscriptions.delete(call);
+    call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'Server is shutting down.' });
+  }
+  return dropped.length;
 }
 
 const ULONG_MAX = 2n ** 64n - 1n;

@@ -78,6 +78,13 @@ export class StandInLog {
   private lastRecordStart = -1n;
   private writerPosition = 0n;
   private lastCreated = 0n;
+  private readonly writeListeners = new Set<(records: readonly StoredEvent[]) => void>();
+
+  /** Calls `listener` with every record written to `$all` from now on, as it is written; returns the way to stop. */
+  onWrite(listener: (records: readonly StoredEvent[]) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => void this.writeListeners.delete(listener);
+  }
 
   append(streamId: string, expected: ExpectedState, proposed: readonly ProposedEvent[]): AppendOutcome {
     if (this.tombstoned.has(streamId)) return { kind: 'stream_deleted' };
@@ -126,6 +133,7 @@ export class StandInLog {
     };
     this.log.push(record);
     this.tombstoned.add(streamId);
+    this.written([record]);
     return { kind: 'success', position: record.position };
   }
 
@@ -248,8 +256,13 @@ export class StandInLog {
       this.eventIds.set(event.id, event);
     }
     this.streams.set(streamId, [...stream, ...written]);
+    this.written(written);
     const last = written[written.length - 1];
     return { kind: 'success', currentRevision: last.revision, position: last.position };
+  }
+
+  private written(records: readonly StoredEvent[]): void {
+    for (const listener of this.writeListeners) listener(records);
   }
 
   private reserve(size: bigint): bigint {

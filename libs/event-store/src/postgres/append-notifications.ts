@@ -1,0 +1,56 @@
+import { Client, ClientConfig, Pool } from 'pg';
+import { AppendListener, AppendWatch, ReconnectingWatch } from '../log-wakeups';
+
+/** TCP keep-alive on the LISTEN connection, which is otherwise silent: a dead peer is noticed in about this long. */
+const KEEP_ALIVE_DELAY_MS = 10_000;
+/** PostgreSQL's longest identifier (NAMEDATALEN - 1). */
+const MAX_CHANNEL_LENGTH = 63;
+const CHANNEL_PREFIX = 'mfh_appends_';
+
+/**
+ * The channel the events table of `schema` notifies after every insert (migration
+ * 0003-notify-appends), cut as the trigger cuts it: two long schema names that share their first
+ * 51 characters share a channel, which only costs spurious wake-ups.
+ */
+export function appendsChannel(schema: string): string {
+  return `${CHANNEL_PREFIX}${schema}`.slice(0, MAX_CHANNEL_LENGTH);
+}
+
+/** SQL for the trigger function: the same channel name as {@link appendsChannel}. */
+export const APPENDS_CHANNEL_SQL = `left('${CHANNEL_PREFIX}' || TG_TABLE_SCHEMA, ${MAX_CHANNEL_LENGTH})`;
+
+/**
+ * LISTENs on its own connection (same settings as `pool`, outside it, so it takes no pooled
+ * session), for the schema the pool's search_path selects. The connection is opened again with
+ * backoff whenever it is lost (a restart, pg_terminate_backend), and every (re)connection is
+ * announced as an append, since notifications sent while it was away are gone.
+ */
+export function watchPostgresAppends(pool: Pool, listener: AppendListener): AppendWatch {
+  const config: ClientConfig = { ...(pool.options as ClientConfig), keepAlive: true, keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS };
+  return new ReconnectingWatch(true, listener, (connected, closing) => listenUntilLost(config, listener, connected, closing));
+}
+
+async function listenUntilLost(config: ClientConfig, listener: AppendListener, connected: () => void, closing: AbortSignal): Promise<unknown> {
+  const client = new Client(config);
+  let lose!: (reason: unknown) => void;
+  const lost = new Promise<unknown>((resolve) => (lose = resolve));
+  client.on('error', (error) => lose(error));
+  client.on('end', () => lose(new Error('The LISTEN connection to PostgreSQL ended')));
+  client.on('notification', () => listener.appended());
+  const close = (): void => {
+    lose(undefined);
+    client.end().catch(() => undefined);
+  };
+  closing.addEventListener('abort', close, { once: true });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+    if (rows[0].schema === null) throw new Error('The LISTEN connection has no schema on its search_path');
+    await client.query(`LISTEN "${appendsChannel(rows[0].schema)}"`);
+    connected();
+    return await lost;
+  } finally {
+    closing.removeEventListener('abort', close);
+    await client.end().catch(() => undefined);
+  }
+}
