@@ -1,5 +1,6 @@
 import { EventStore } from './event-store.port';
-import { EventStoreDBEventStore } from './eventstoredb/eventstoredb-event-store';
+import { Logger } from '@nestjs/common';
+import { EventStoreDBEventStore, SetAsideEvent } from './eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
 export interface EventStoreSettings {
@@ -16,8 +17,14 @@ export interface EventStoreSettings {
   waitForServer?: boolean;
 }
 
+/** What another client wrote to EventStoreDB is left out of the global read: said once, so that an operator can look. */
+function logSetAside(logger: Logger): (event: SetAsideEvent) => void {
+  return ({ id, streamId, type, position, reason }) =>
+    logger.warn(`Event ${id} (${type}) of ${streamId} at ${position.commit}/${position.prepare} is set aside, no consumer gets it: ${reason}`);
+}
+
 export async function createEventStore(settings: EventStoreSettings): Promise<EventStore> {
-  if (/^esdb(\+discover)?:\/\//.test(settings.url)) return EventStoreDBEventStore.connect(settings.url);
+  if (/^esdb(\+discover)?:\/\//.test(settings.url)) return EventStoreDBEventStore.connect(settings.url, { onSetAside: logSetAside(new Logger('EventStore')) });
   if (/^postgres(ql)?:\/\//.test(settings.url)) {
     const { poolSize, ...options } = settings;
     return PostgresEventStore.connect({ ...options, max: poolSize });

@@ -31,6 +31,8 @@ export class CatchUpService implements OnApplicationBootstrap, BeforeApplication
         else if (failures === 1) this.logger.warn(`${message}; retrying with backoff until the store answers`);
       },
       onRecovered: (consumer, failures) => this.logger.log(`${consumer}: resumed after ${failures} failed attempts`),
+      onRefused: (consumer, reason) =>
+        this.logger.error(`${consumer} does not run: ${reason}. Was the store replaced, or the checkpoint copied from another? \`projections rebuild\` starts it over.`),
       onWakeupsInterrupted: (error, failures) => {
         if (failures > 1) return;
         const message = error instanceof Error ? error.message : String(error);

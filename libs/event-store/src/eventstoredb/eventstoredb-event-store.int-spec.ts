@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { binaryEvent, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { isDomainError } from '@mfh/domain';
 import { EsdbStandIn, ESDB_WRITE_TRANSPORTS, startEsdbStandIn } from '@mfh/testing';
 import { eventStoreContract } from '../event-store.contract';
@@ -14,7 +14,7 @@ import {
   WrongExpectedVersionError,
 } from '../event-store.errors';
 import type { GlobalPosition, NewEvent, RecordedEvent } from '../event-store.port';
-import { EventStoreDBEventStore, HASH_METADATA_KEY, PREVIOUS_HASH_METADATA_KEY } from './eventstoredb-event-store';
+import { EventStoreDBEventStore, HASH_METADATA_KEY, PREVIOUS_HASH_METADATA_KEY, SetAsideEvent } from './eventstoredb-event-store';
 
 // Once per write transport: over BatchAppend, as the client talks to 24.10, and over Append, as to an older server.
 for (const writeTransport of ESDB_WRITE_TRANSPORTS) {
@@ -171,6 +171,36 @@ describe.each(ESDB_WRITE_TRANSPORTS)('EventStoreDBEventStore against the gRPC st
     const rest = await store.readAll({ after: one.position, maxCount: 1 });
     expect(ids(rest)).toEqual([second.id]);
     expect(await store.readAll({ after: rest[0].position })).toEqual([]);
+  });
+
+  it('readAll sets aside, telling once, what other clients wrote that is not JSON or has no chain of ours, and reads on past it', async () => {
+    const told: SetAsideEvent[] = [];
+    const watched = EventStoreDBEventStore.connect(standIn.url, { onSetAside: (aside) => told.push(aside) });
+    try {
+      const checkpoint = await head();
+      const stream = `adapter-${randomUUID()}`;
+      const before = event();
+      const after = event();
+      await store.appendToStream(stream, [before]);
+      const theirs = `imported-${randomUUID()}`;
+      await client.appendToStream(theirs, binaryEvent({ type: 'Blob', data: Buffer.from([0xde, 0xad]) }));
+      await client.appendToStream(theirs, jsonEvent({ type: 'SeatsChanged', data: { quantity: 999 } }));
+      await store.appendToStream(stream, [after]);
+
+      const read = await watched.readAll({ after: checkpoint, maxCount: 10 });
+      expect(ids(read)).toEqual(ids([before, after]));
+      expect(told.map(({ streamId, type, reason }) => [streamId, type, reason])).toEqual([
+        [theirs, 'Blob', 'its data is not a JSON object'],
+        [theirs, 'SeatsChanged', "it carries no hash chain of this system's"],
+      ]);
+      await watched.readAll({ after: checkpoint, maxCount: 10 });
+      expect(told).toHaveLength(2);
+      // The head is this system's last event, not another client's.
+      await client.appendToStream(theirs, jsonEvent({ type: 'Trailing', data: {} }));
+      expect(await watched.headPosition()).toEqual(read[read.length - 1].position);
+    } finally {
+      await watched.close();
+    }
   });
 
   it('readAll keeps reading past one server page until maxCount is reached', async () => {

@@ -51,7 +51,24 @@ export interface EventStoreDBEventStoreOptions {
   readonly pingTimeoutMs?: number;
   /** The server's MaxAppendSize (`EVENTSTORE_MAX_APPEND_SIZE`), in bytes; default 1,048,576, the server's default. */
   readonly maxAppendSize?: number;
+  /**
+   * Told once per event (per process) of each event the global read leaves out because it is not
+   * this system's: not JSON, or without the hash chain this system writes. Default: nothing is told.
+   */
+  readonly onSetAside?: (event: SetAsideEvent) => void;
 }
+
+/** An event of $all that some other client wrote, which the global read hands to no consumer. */
+export interface SetAsideEvent {
+  id: string;
+  streamId: string;
+  type: string;
+  position: GlobalPosition;
+  reason: string;
+}
+
+/** How many set-aside event ids a store remembers having told of, so that each is told once. */
+const SET_ASIDE_MEMORY = 10_000;
 
 const DEFAULT_READ_ALL_COUNT = 1000;
 const MIN_READ_ALL_PAGE = 100;
@@ -96,6 +113,8 @@ export class EventStoreDBEventStore extends EventStore {
   private readonly pingTimeoutMs: number;
   private readonly maxAppendSize: number;
   private readonly watches = new Set<AppendWatch>();
+  private readonly onSetAside: ((event: SetAsideEvent) => void) | undefined;
+  private readonly toldSetAside = new Set<string>();
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -104,6 +123,7 @@ export class EventStoreDBEventStore extends EventStore {
     super();
     this.pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
     this.maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+    this.onSetAside = options.onSetAside;
   }
 
   /** From a connection string such as `esdb://localhost:2113?tls=false`; connects on first use. */
@@ -299,7 +319,11 @@ export class EventStoreDBEventStore extends EventStore {
           const position = fromEsdbPosition(event.position);
           if (after && comparePositions(position, after) <= 0) continue;
           after = position;
-          if (events.length < maxCount && !isSystemEvent(event)) events.push(toRecordedEvent(event));
+          if (events.length >= maxCount || isSystemEvent(event)) continue;
+          // Another client's event would stop every consumer (not JSON), or feed it what this system never decided (no chain): left out, and told.
+          const foreign = foreignReason(event);
+          if (foreign === null) events.push(toRecordedEvent(event));
+          else this.setAside(event, position, foreign);
         }
       } catch (error) {
         if (after && isInvalidPositionRefusal(error)) throw new InvalidPositionError(after, 'not-an-event');
@@ -335,10 +359,17 @@ export class EventStoreDBEventStore extends EventStore {
     }
   }
 
-  /** The last event of this system's, reading $all backwards past the server's own system events. */
+  private setAside(event: EsdbRecordedEvent<EventType>, position: GlobalPosition, reason: string): void {
+    if (!this.onSetAside || this.toldSetAside.has(event.id)) return;
+    if (this.toldSetAside.size >= SET_ASIDE_MEMORY) this.toldSetAside.clear();
+    this.toldSetAside.add(event.id);
+    this.onSetAside({ id: event.id, streamId: event.streamId, type: event.type, position, reason });
+  }
+
+  /** The last event of this system's, reading $all backwards past the server's own system events and other clients' (set aside). */
   async headPosition(): Promise<GlobalPosition | null> {
     for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: MAX_READ_ALL_PAGE })) {
-      if (resolved.event && !isSystemEvent(resolved.event)) return fromEsdbPosition(resolved.event.position);
+      if (resolved.event && !isSystemEvent(resolved.event) && foreignReason(resolved.event) === null) return fromEsdbPosition(resolved.event.position);
     }
     return null;
   }
@@ -438,6 +469,15 @@ function fromEsdbPosition(position: Position | undefined): GlobalPosition {
 
 function isSystemEvent(event: EsdbRecordedEvent): boolean {
   return event.streamId.startsWith('$') || event.type.startsWith('$');
+}
+
+/** Why an event of $all is not one this system wrote; null when it is. */
+function foreignReason(event: EsdbRecordedEvent<EventType>): string | null {
+  if (!event.isJson || !isJsonObject(event.data)) return 'its data is not a JSON object';
+  const metadata = event.metadata ?? {};
+  if (!isJsonObject(metadata)) return 'its metadata is not a JSON object';
+  if (typeof metadata[HASH_METADATA_KEY] !== 'string') return "it carries no hash chain of this system's";
+  return null;
 }
 
 function toRecordedEvent(event: EsdbRecordedEvent<EventType>): RecordedEvent {

@@ -1,6 +1,6 @@
 import { ExistingSubscription, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
-import { comparePositions, createPgPool, EventStore, GlobalPosition, loadState, PostgresEventStore, runMigrations } from '@mfh/event-store';
+import { comparePositions, createPgPool, EventStore, formatPosition, GlobalPosition, loadState, PostgresEventStore, runMigrations } from '@mfh/event-store';
 import { createTestSchema, eventually, partnerScenario, TestSchema } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
@@ -139,6 +139,42 @@ describe('CatchUpRunner with the partner projections', () => {
     for (let i = 0; i < 1000 && recoveries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await runner.stop();
     expect({ errors, recoveries }).toEqual({ errors: [1, 2, 3], recoveries: [3] });
+  });
+
+  it('refuses to run a consumer whose checkpoint is not a position of this log, saying why, and runs the others', async () => {
+    const last = await scenario();
+    const handled: string[] = [];
+    const consumer = (name: string): LogConsumer => ({ name, handle: async () => void handled.push(name) });
+    const beyond = { commit: last.commit + 1_000_000n, prepare: last.prepare + 1_000_000n };
+    // Just after the last event of a transaction that is not the log's last: between two events.
+    const all = await store.readAll({ maxCount: 100_000 });
+    const end = all.findIndex((event, i) => i + 1 < all.length && all[i + 1].position.commit !== event.position.commit);
+    const between = { commit: all[end].position.commit, prepare: all[end].position.prepare + 1n };
+    const checkpoint = (name: string, position: GlobalPosition) =>
+      pool.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position', [
+        name,
+        formatPosition(position),
+      ]);
+    const prefix = `checked-${randomUUID().slice(0, 8)}`;
+    await checkpoint(`${prefix}-beyond`, beyond);
+    await checkpoint(`${prefix}-between`, between);
+    const refused: [string, string][] = [];
+    const runner = new CatchUpRunner(store, pool, [consumer(`${prefix}-beyond`), consumer(`${prefix}-between`), consumer(`${prefix}-fresh`)], {
+      onRefused: (name, reason) => refused.push([name, reason]),
+    });
+    runner.start();
+    try {
+      await eventually(async () => refused.length === 2 && handled.includes(`${prefix}-fresh`), (done) => done);
+    } finally {
+      await runner.stop();
+    }
+    expect(Object.fromEntries(refused)).toEqual({
+      [`${prefix}-beyond`]: expect.stringMatching(/lies beyond the log's head/),
+      [`${prefix}-between`]: expect.stringMatching(/is no event's position in this log/),
+    });
+    expect(handled.filter((name) => name !== `${prefix}-fresh`)).toEqual([]);
+    // Left as they were: nothing was read from them.
+    expect(await readCheckpoint(pool, `${prefix}-beyond`)).toEqual(beyond);
   });
 
   it('starts, follows new events while running, and stops cleanly', async () => {

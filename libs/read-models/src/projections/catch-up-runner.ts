@@ -19,6 +19,12 @@ export interface CatchUpRunnerOptions {
   /** The store's wake-ups were lost (`failures` attempts in a row); until they are back, only the safety net runs. */
   onWakeupsInterrupted?: (error: unknown, failures: number) => void;
   onWakeupsResumed?: () => void;
+  /**
+   * A consumer's checkpoint is not a position of this log (beyond its head, or between its events):
+   * it was written against another store, or the log was replaced. The consumer does not run; the
+   * others do. `projections rebuild` starts it again from the beginning.
+   */
+  onRefused?: (consumer: string, reason: string) => void;
 }
 
 export const DEFAULT_POLL_MS = 5_000;
@@ -42,6 +48,8 @@ class ConsumerState {
   /** A position some event stands at that its reads have not handed out yet (PostgreSQL's read horizon). */
   target: GlobalPosition | null = null;
   chases = 0;
+  /** Its checkpoint was found to be a position of this log (checked once, when the store first answers). */
+  verified = false;
   private resume: (() => void) | null = null;
 
   constructor(readonly consumer: LogConsumer) {}
@@ -207,11 +215,31 @@ export class CatchUpRunner {
     })();
   }
 
+  /** Why the consumer's stored checkpoint cannot be read on from in this log; null when it can (or it has none). */
+  private async checkpointRefusal(consumer: LogConsumer): Promise<string | null> {
+    const checkpoint = await readCheckpoint(this.pool, consumer.name);
+    if (checkpoint === null) return null;
+    const head = await this.store.headPosition();
+    const at = formatPosition(checkpoint);
+    if (head === null) return `its checkpoint ${at} lies beyond the log's head: the log is empty`;
+    if (comparePositions(checkpoint, head) > 0) return `its checkpoint ${at} lies beyond the log's head ${formatPosition(head)}`;
+    if (!(await this.store.hasEventAt(checkpoint))) return `its checkpoint ${at} is no event's position in this log`;
+    return null;
+  }
+
   private async loop(state: ConsumerState, stop: AbortSignal): Promise<void> {
     let failures = 0;
     while (!stop.aborted) {
       state.pending = false;
       try {
+        if (!state.verified) {
+          const refusal = await this.checkpointRefusal(state.consumer);
+          if (refusal !== null) {
+            this.options.onRefused?.(state.consumer.name, refusal);
+            return;
+          }
+          state.verified = true;
+        }
         const { count, checkpoint } = await this.applyBatch(state.consumer);
         state.checkpoint = checkpoint;
         if (failures > 0) this.options.onRecovered?.(state.consumer.name, failures);
