@@ -18,11 +18,6 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
   let northwind: ApiClient;
   let fabrikam: ApiClient;
 
-  const createClock = (name: string, frozenTime: string) => sandbox.createClock(name, frozenTime);
-  const advance = (testClockId: string, frozenTime: string) => sandbox.advance(testClockId, frozenTime);
-  const typesOf = (subscriptionId: string) => sandbox.typesOf(subscriptionId);
-  const ofType = (subscriptionId: string, type: string) => sandbox.ofType(subscriptionId, type);
-  const notices = (subscriptionId: string, action: string, count = 1) => sandbox.notices(subscriptionId, action, count);
   /** Bought (fabrikam-crm standard unless the item says otherwise) for a new customer, on the clock, and billed. */
   const billed = async (testClockId: string | null, item: LineItem): Promise<Bought> =>
     sandbox.billed(await sandbox.customer('Renewers Ltd', testClockId), lineItem(item));
@@ -35,7 +30,7 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
   afterAll(() => sandbox?.close());
 
   it('schedules enterprise with 12 seats on a monthly standard, shows it, and renews into it at the term end', async () => {
-    const testClockId = await createClock('Upgrade at renewal', '2027-03-10T12:00:00Z');
+    const testClockId = await sandbox.createClock('Upgrade at renewal', '2027-03-10T12:00:00Z');
     // 5 seats × 12.00; the first term is 2027-03-10 to 2027-04-09.
     const sub = await billed(testClockId, { quantity: 5 });
 
@@ -43,23 +38,23 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     expect(scheduled.status).toBe(200);
     const instructions = { planId: 'enterprise', quantity: 12, termDuration: 'P1M', billingCycle: 'monthly' };
     expect(scheduled.body).toMatchObject({ planId: 'standard', quantity: 5, scheduledNextTermInstructions: instructions });
-    const [event] = await ofType(sub.subscriptionId, 'NextTermScheduled');
+    const [event] = await sandbox.ofType(sub.subscriptionId, 'NextTermScheduled');
     expect(event.data).toEqual({ ...instructions, unitPrice: '30.00', scheduledAt: '2027-03-10T12:00:00.000Z' });
     expect(event.metadata).toMatchObject({ testClockId, occurredAt: '2027-03-10T12:00:00.000Z' });
 
     // The same instructions again change nothing; the list (a read model) shows them too.
-    const count = (await typesOf(sub.subscriptionId)).length;
+    const count = (await sandbox.typesOf(sub.subscriptionId)).length;
     expect((await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 12, planId: 'enterprise', termDuration: 'P1M' } } })).status).toBe(200);
-    expect(await typesOf(sub.subscriptionId)).toHaveLength(count);
+    expect(await sandbox.typesOf(sub.subscriptionId)).toHaveLength(count);
     expect((await contoso.get(sub.path)).body.scheduledNextTermInstructions).toEqual(instructions);
     await system.caughtUp();
     const listed = await contoso.get(sub.path.slice(0, sub.path.lastIndexOf('/')));
     expect(listed.body.items.find((item: { id: string }) => item.id === sub.subscriptionId).scheduledNextTermInstructions).toEqual(instructions);
 
-    await advance(testClockId, '2027-04-10T12:00:00Z');
-    const types = await typesOf(sub.subscriptionId);
+    await sandbox.advance(testClockId, '2027-04-10T12:00:00Z');
+    const types = await sandbox.typesOf(sub.subscriptionId);
     expect(types.slice(-3)).toEqual(['SubscriptionRenewed', 'NextTermChangeApplied', 'NextTermChangeApplied']);
-    const [renewed] = await ofType(sub.subscriptionId, 'SubscriptionRenewed');
+    const [renewed] = await sandbox.ofType(sub.subscriptionId, 'SubscriptionRenewed');
     expect(renewed.data).toMatchObject({
       termStart: '2027-04-10',
       termEnd: '2027-05-09',
@@ -72,9 +67,9 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     });
     expect(renewed.metadata).toMatchObject({ actor: 'test-clock', occurredAt: '2027-04-10T00:00:00.000Z' });
 
-    const [plan] = await notices(sub.subscriptionId, 'ChangePlan');
-    const [seats] = await notices(sub.subscriptionId, 'ChangeQuantity');
-    const [renew] = await notices(sub.subscriptionId, 'Renew');
+    const [plan] = await sandbox.notices(sub.subscriptionId, 'ChangePlan');
+    const [seats] = await sandbox.notices(sub.subscriptionId, 'ChangeQuantity');
+    const [renew] = await sandbox.notices(sub.subscriptionId, 'Renew');
     for (const notice of [plan, seats]) {
       expect(notice).toMatchObject({ verified: true, answer: 200 });
       expect(notice.body).toMatchObject({
@@ -119,26 +114,26 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     ]);
 
     // The term after renews as it now is.
-    await advance(testClockId, '2027-05-10T12:00:00Z');
-    const renewals = await ofType(sub.subscriptionId, 'SubscriptionRenewed');
+    await sandbox.advance(testClockId, '2027-05-10T12:00:00Z');
+    const renewals = await sandbox.ofType(sub.subscriptionId, 'SubscriptionRenewed');
     expect(renewals).toHaveLength(2);
     expect(renewals[1].data).toMatchObject({ termStart: '2027-05-10', quantity: 12, chargedAmount: '360.00' });
     expect(renewals[1].data.planId).toBeUndefined();
-    expect((await typesOf(sub.subscriptionId)).at(-1)).toBe('SubscriptionRenewed');
+    expect((await sandbox.typesOf(sub.subscriptionId)).at(-1)).toBe('SubscriptionRenewed');
   }, 90_000);
 
   it('renews a month as a year billed monthly: a twelfth of the year charged, and its next cycle timed', async () => {
-    const testClockId = await createClock('A month becomes a year', '2027-06-01T09:00:00Z');
+    const testClockId = await sandbox.createClock('A month becomes a year', '2027-06-01T09:00:00Z');
     const sub = await billed(testClockId, { quantity: 5 });
     const scheduled = await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { termDuration: 'P1Y', billingCycle: 'monthly' } } });
     expect(scheduled.body.scheduledNextTermInstructions).toEqual({ planId: 'standard', quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly' });
 
-    await advance(testClockId, '2027-07-01T09:00:00Z');
-    const [renewed] = await ofType(sub.subscriptionId, 'SubscriptionRenewed');
+    await sandbox.advance(testClockId, '2027-07-01T09:00:00Z');
+    const [renewed] = await sandbox.ofType(sub.subscriptionId, 'SubscriptionRenewed');
     // 5 seats × 120.00 / 12 = 50.00 for the first month of the year.
     expect(renewed.data).toMatchObject({ termStart: '2027-07-01', termEnd: '2028-06-30', quantity: 5, chargedAmount: '50.00', billingCycle: 'monthly', unitPrice: '120.00' });
     // Nothing changed the plan or the seats: no operation besides the Renew.
-    expect((await typesOf(sub.subscriptionId)).at(-1)).toBe('SubscriptionRenewed');
+    expect((await sandbox.typesOf(sub.subscriptionId)).at(-1)).toBe('SubscriptionRenewed');
     await system.caughtUp();
     const timers = await admin.get(`/v1/admin/timers?subscriptionId=${sub.subscriptionId}`);
     expect(timers.body.items.filter((t: { state: string }) => t.state === 'pending').map(({ kind, dueAt }: { kind: string; dueAt: string }) => ({ kind, dueAt }))).toEqual(
@@ -149,8 +144,8 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     );
     expect((await contoso.get(sub.path)).body).toMatchObject({ termDuration: 'P1Y', billingCycle: 'monthly', currentTermCharged: '50.00', nextChargeDate: '2027-08-01' });
 
-    await advance(testClockId, '2027-08-01T09:00:00Z');
-    const [cycle] = await ofType(sub.subscriptionId, 'BillingCycleStarted');
+    await sandbox.advance(testClockId, '2027-08-01T09:00:00Z');
+    const [cycle] = await sandbox.ofType(sub.subscriptionId, 'BillingCycleStarted');
     expect(cycle.data).toEqual({ cycleStart: '2027-08-01', cycleEnd: '2027-08-31', quantity: 5 });
     await system.caughtUp();
     expect((await contoso.get(sub.path)).body.currentTermCharged).toBe('100.00');
@@ -163,38 +158,38 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     const seats = await contoso.patch(sub.path, { body: { quantity: 7 } });
     expect(seats.status).toBe(202);
     expect(seats.body.scheduledNextTermInstructions).toBeNull();
-    expect((await typesOf(sub.subscriptionId)).slice(-2)).toEqual(['SeatChangeRequested', 'NextTermScheduleCleared']);
-    expect((await ofType(sub.subscriptionId, 'NextTermScheduleCleared'))[0].data).toEqual({ reason: 'SeatChange' });
+    expect((await sandbox.typesOf(sub.subscriptionId)).slice(-2)).toEqual(['SeatChangeRequested', 'NextTermScheduleCleared']);
+    expect((await sandbox.ofType(sub.subscriptionId, 'NextTermScheduleCleared'))[0].data).toEqual({ reason: 'SeatChange' });
 
     const waiting = await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 8 } } });
     expectProblem(waiting, 409);
     expect(waiting.body.type).toMatch(/operation-pending$/);
-    const [request] = await notices(sub.subscriptionId, 'ChangeQuantity');
+    const [request] = await sandbox.notices(sub.subscriptionId, 'ChangeQuantity');
     const answer = await fabrikam.patch(`${SAAS}/${sub.subscriptionId}/operations/${request.body.id}?${API_VERSION}`, { body: { status: 'Success' } });
     expect(answer.status).toBe(200);
 
     expect((await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { planId: 'enterprise', quantity: 10 } } })).status).toBe(200);
     expect((await fabrikam.patch(`${SAAS}/${sub.subscriptionId}?${API_VERSION}`, { body: { quantity: 9 } })).status).toBe(202);
-    expect((await ofType(sub.subscriptionId, 'NextTermScheduleCleared')).map((e) => e.data.reason)).toEqual(['SeatChange', 'SeatChange']);
+    expect((await sandbox.ofType(sub.subscriptionId, 'NextTermScheduleCleared')).map((e) => e.data.reason)).toEqual(['SeatChange', 'SeatChange']);
     expect((await contoso.get(sub.path)).body.scheduledNextTermInstructions).toBeNull();
   }, 60_000);
 
   it('needs auto-renew: turning it off clears them, and the term then ends instead of renewing', async () => {
-    const testClockId = await createClock('Auto-renew off', '2027-09-01T09:00:00Z');
+    const testClockId = await sandbox.createClock('Auto-renew off', '2027-09-01T09:00:00Z');
     const sub = await billed(testClockId, { quantity: 5 });
     expect((await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 6 } } })).status).toBe(200);
 
     // Turning auto-renew off and scheduling in one PATCH is refused whole.
-    const before = await typesOf(sub.subscriptionId);
+    const before = await sandbox.typesOf(sub.subscriptionId);
     const both = await contoso.patch(sub.path, { body: { autoRenewEnabled: false, scheduledNextTermInstructions: { quantity: 7 } } });
     expectProblem(both, 409);
     expect(both.body.type).toMatch(/next-term-needs-auto-renew$/);
-    expect(await typesOf(sub.subscriptionId)).toEqual(before);
+    expect(await sandbox.typesOf(sub.subscriptionId)).toEqual(before);
 
     const off = await contoso.patch(sub.path, { body: { autoRenewEnabled: false } });
     expect(off.body).toMatchObject({ autoRenewEnabled: false, scheduledNextTermInstructions: null });
-    expect((await typesOf(sub.subscriptionId)).slice(-2)).toEqual(['AutoRenewDisabled', 'NextTermScheduleCleared']);
-    expect((await ofType(sub.subscriptionId, 'NextTermScheduleCleared'))[0].data).toEqual({ reason: 'AutoRenewDisabled' });
+    expect((await sandbox.typesOf(sub.subscriptionId)).slice(-2)).toEqual(['AutoRenewDisabled', 'NextTermScheduleCleared']);
+    expect((await sandbox.ofType(sub.subscriptionId, 'NextTermScheduleCleared'))[0].data).toEqual({ reason: 'AutoRenewDisabled' });
     const refused = await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 6 } } });
     expectProblem(refused, 409);
     expect(refused.body.type).toMatch(/next-term-needs-auto-renew$/);
@@ -203,19 +198,19 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     const again = await contoso.patch(sub.path, { body: { autoRenewEnabled: true, scheduledNextTermInstructions: { quantity: 6 } } });
     expect(again.body).toMatchObject({ autoRenewEnabled: true, scheduledNextTermInstructions: { quantity: 6 } });
     expect((await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: null } })).body.scheduledNextTermInstructions).toBeNull();
-    expect((await ofType(sub.subscriptionId, 'NextTermScheduleCleared')).map((e) => e.data.reason)).toEqual(['AutoRenewDisabled', 'Requested']);
+    expect((await sandbox.ofType(sub.subscriptionId, 'NextTermScheduleCleared')).map((e) => e.data.reason)).toEqual(['AutoRenewDisabled', 'Requested']);
 
     expect((await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 6 } } })).status).toBe(200);
     expect((await contoso.patch(sub.path, { body: { autoRenewEnabled: false } })).status).toBe(200);
-    await advance(testClockId, '2027-10-01T09:00:00Z');
-    expect((await typesOf(sub.subscriptionId)).at(-1)).toBe('SubscriptionExpired');
-    await notices(sub.subscriptionId, 'Unsubscribe');
+    await sandbox.advance(testClockId, '2027-10-01T09:00:00Z');
+    expect((await sandbox.typesOf(sub.subscriptionId)).at(-1)).toBe('SubscriptionExpired');
+    await sandbox.notices(sub.subscriptionId, 'Unsubscribe');
     expect(receiver.requests(sub.subscriptionId).filter((r) => r.body?.action === 'ChangeQuantity')).toEqual([]);
   }, 90_000);
 
   it('refuses bad instructions with a 400 naming the member, other states with a 409, and other partners with a 404, appending nothing', async () => {
     const sub = await billed(null, { quantity: 5 });
-    const before = await typesOf(sub.subscriptionId);
+    const before = await sandbox.typesOf(sub.subscriptionId);
     const cases: [unknown, string, string][] = [
       [{}, 'empty-next-term-instructions', '/scheduledNextTermInstructions'],
       [{ planId: 'premium' }, 'plan-not-available', '/scheduledNextTermInstructions/planId'],
@@ -253,7 +248,7 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
       expectProblem(await contoso.patch(sub.path, { body }), 400);
     }
     expectProblem(await northwind.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 6 } } }), 404);
-    expect(await typesOf(sub.subscriptionId)).toEqual(before);
+    expect(await sandbox.typesOf(sub.subscriptionId)).toEqual(before);
 
     // Only on a pending or active subscription.
     expect((await admin.post(`/v1/admin/subscriptions/${sub.subscriptionId}/suspend`, { body: { suspensionReasons: ['nonpayment'] } })).status).toBe(200);
@@ -264,6 +259,6 @@ describe('Changes at renewal (SPEC §13), on test clocks', () => {
     const afterCancel = await contoso.patch(sub.path, { body: { scheduledNextTermInstructions: { quantity: 6 } } });
     expectProblem(afterCancel, 409);
     expect(afterCancel.body.type).toMatch(/subscription-deleted$/);
-    expect((await typesOf(sub.subscriptionId)).filter((type) => type.startsWith('NextTerm'))).toEqual([]);
+    expect((await sandbox.typesOf(sub.subscriptionId)).filter((type) => type.startsWith('NextTerm'))).toEqual([]);
   }, 60_000);
 });

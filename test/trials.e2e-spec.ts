@@ -11,11 +11,6 @@ describe('Free trials (SPEC §13), on test clocks', () => {
   let contoso: ApiClient;
   let fabrikam: ApiClient;
 
-  const createClock = (name: string, frozenTime: string) => sandbox.createClock(name, frozenTime);
-  const advance = (testClockId: string, frozenTime: string) => sandbox.advance(testClockId, frozenTime);
-  const eventsOf = (subscriptionId: string) => sandbox.eventsOf(subscriptionId);
-  const ofType = (subscriptionId: string, type: string) => sandbox.ofType(subscriptionId, type);
-  const notices = (subscriptionId: string, action: string) => sandbox.notices(subscriptionId, action);
   const customer = (testClockId: string) => sandbox.customer('Trialists Ltd', testClockId);
 
   /** Ordered, activated by the publisher and licensed: its (free) billing runs. */
@@ -41,7 +36,7 @@ describe('Free trials (SPEC §13), on test clocks', () => {
   });
 
   it('bills a trial at 0.00, converts it at its end to the paid term with a Renew notification and a paid renew line, and allows one trial per customer and offer', async () => {
-    const testClockId = await createClock('Trial converts', '2027-01-05T10:00:00Z');
+    const testClockId = await sandbox.createClock('Trial converts', '2027-01-05T10:00:00Z');
     const customerId = await customer(testClockId);
     const sub = await trial(customerId, starter(3));
 
@@ -57,7 +52,7 @@ describe('Free trials (SPEC §13), on test clocks', () => {
     });
     const saas = (await fabrikam.get(`${SAAS}/${sub.subscriptionId}?${API_VERSION}`)).body;
     expect(saas).toMatchObject({ isFreeTrial: true, term: { termUnit: 'P1M', startDate: '2027-01-05T00:00:00Z', endDate: '2027-02-04T00:00:00Z' } });
-    const [started] = await ofType(sub.subscriptionId, 'BillingStarted');
+    const [started] = await sandbox.ofType(sub.subscriptionId, 'BillingStarted');
     expect(started.data).toMatchObject({ unitPrice: '0.00', chargedAmount: '0.00', termEnd: '2027-02-04' });
     const lines = await contoso.get(`/v1/invoices/unbilled/lineitems?${LINES}&currencycode=USD&period=current&testClockId=${testClockId}`);
     expect(lines.body.items.map((l: any) => [l.chargeType, l.subscriptionId, l.totalForCustomer])).toEqual([['new', sub.subscriptionId, '0.00']]);
@@ -79,14 +74,14 @@ describe('Free trials (SPEC §13), on test clocks', () => {
     expect(planChange.status).toBe(409);
     expect(planChange.body.type).toMatch(/subscription-in-free-trial$/);
 
-    await advance(testClockId, '2027-02-05T06:00:00Z');
-    const types = (await eventsOf(sub.subscriptionId)).map((e) => e.type);
+    await sandbox.advance(testClockId, '2027-02-05T06:00:00Z');
+    const types = (await sandbox.eventsOf(sub.subscriptionId)).map((e) => e.type);
     expect(types.slice(-2)).toEqual(['TrialConverted', 'SubscriptionRenewed']);
-    const [converted] = await ofType(sub.subscriptionId, 'TrialConverted');
+    const [converted] = await sandbox.ofType(sub.subscriptionId, 'TrialConverted');
     expect(converted.data).toEqual({ unitPrice: '10.00', convertedAt: '2027-02-05T00:00:00.000Z', cancellationAllowedUntil: '2027-02-08T00:00:00.000Z' });
-    const [renewed] = await ofType(sub.subscriptionId, 'SubscriptionRenewed');
+    const [renewed] = await sandbox.ofType(sub.subscriptionId, 'SubscriptionRenewed');
     expect(renewed.data).toMatchObject({ termStart: '2027-02-05', termEnd: '2027-03-04', quantity: 3, chargedAmount: '30.00' });
-    const [renew] = await notices(sub.subscriptionId, 'Renew');
+    const [renew] = await sandbox.notices(sub.subscriptionId, 'Renew');
     expect(renew.body).toMatchObject({ status: 'Succeeded', subscription: { isFreeTrial: false, term: expect.objectContaining({ termUnit: 'P1M' }) } });
     await system.caughtUp();
     expect((await contoso.get(sub.path)).body).toMatchObject({
@@ -102,34 +97,34 @@ describe('Free trials (SPEC §13), on test clocks', () => {
   }, 90_000);
 
   it('converts a trial bought on a year billed annually into that year, at its price', async () => {
-    const testClockId = await createClock('Trial to a year', '2027-04-10T08:00:00Z');
+    const testClockId = await sandbox.createClock('Trial to a year', '2027-04-10T08:00:00Z');
     const sub = await trial(await customer(testClockId), starter(2, 'P1Y', 'annual'));
     expect((await contoso.get(sub.path)).body).toMatchObject({ isTrial: true, termDuration: 'P1Y', commitmentEndDate: '2027-05-09' });
-    await advance(testClockId, '2027-05-11T00:00:00Z');
-    const [renewed] = await ofType(sub.subscriptionId, 'SubscriptionRenewed');
+    await sandbox.advance(testClockId, '2027-05-11T00:00:00Z');
+    const [renewed] = await sandbox.ofType(sub.subscriptionId, 'SubscriptionRenewed');
     expect(renewed.data).toMatchObject({ termStart: '2027-05-10', termEnd: '2028-05-09', chargedAmount: '200.00' });
     expect((await fabrikam.get(`${SAAS}/${sub.subscriptionId}?${API_VERSION}`)).body).toMatchObject({ isFreeTrial: false, term: { termUnit: 'P1Y' } });
   }, 60_000);
 
   it('ends a trial with auto-renew off at its end, with nothing charged', async () => {
-    const testClockId = await createClock('Trial expires', '2027-06-01T12:00:00Z');
+    const testClockId = await sandbox.createClock('Trial expires', '2027-06-01T12:00:00Z');
     const sub = await trial(await customer(testClockId), starter(1));
     expect((await contoso.patch(sub.path, { body: { autoRenewEnabled: false } })).status).toBe(200);
-    await advance(testClockId, '2027-07-02T00:00:00Z');
-    expect((await eventsOf(sub.subscriptionId)).map((e) => e.type).slice(-1)).toEqual(['SubscriptionExpired']);
-    expect(await ofType(sub.subscriptionId, 'TrialConverted')).toEqual([]);
-    await notices(sub.subscriptionId, 'Unsubscribe');
+    await sandbox.advance(testClockId, '2027-07-02T00:00:00Z');
+    expect((await sandbox.eventsOf(sub.subscriptionId)).map((e) => e.type).slice(-1)).toEqual(['SubscriptionExpired']);
+    expect(await sandbox.ofType(sub.subscriptionId, 'TrialConverted')).toEqual([]);
+    await sandbox.notices(sub.subscriptionId, 'Unsubscribe');
     await system.caughtUp();
     expect((await contoso.get(sub.path)).body).toMatchObject({ status: 'deleted', currentTermCharged: '0.00' });
   }, 60_000);
 
   it('cancels a trial at any time, long after the paid term’s window, refunding nothing', async () => {
-    const testClockId = await createClock('Trial cancelled', '2027-08-01T12:00:00Z');
+    const testClockId = await sandbox.createClock('Trial cancelled', '2027-08-01T12:00:00Z');
     const sub = await trial(await customer(testClockId), starter(4));
-    await advance(testClockId, '2027-08-20T12:00:00Z');
+    await sandbox.advance(testClockId, '2027-08-20T12:00:00Z');
     const cancelled = await contoso.patch(sub.path, { body: { status: 'deleted' } });
     expect(cancelled.status).toBe(200);
-    const [event] = await ofType(sub.subscriptionId, 'Cancelled');
+    const [event] = await sandbox.ofType(sub.subscriptionId, 'Cancelled');
     expect(event.data).toMatchObject({ requestedBy: 'Partner', refund: null, cancelledAt: '2027-08-20T12:00:00.000Z' });
     // Cancelled, the trial stays taken: a customer gets one.
     const again = await contoso.post(`/v1/customers/${sub.customerId}/orders`, { body: { lineItems: [starter(1)] } });

@@ -11,8 +11,12 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const event = (): NewEvent => ({ id: randomUUID(), type: 'Renamed', data: { name: randomUUID() }, metadata: { actor: 'horizon-spec' } });
 
 const APPENDS_PER_SECOND = 100;
+/** The issue's measure: a 10-second transaction in another database. */
+const LONG_LOAD_MS = 10_000;
 const LOAD_MS = 3_000;
-const MAX_LAG_MS = 250;
+/** What the event store must keep to: most events within 250 ms; none held for long (the old horizon held each as long as the transaction). */
+const P99_LAG_MS = 250;
+const MAX_LAG_MS = 1_000;
 const testDatabase = new URL(TEST_DATABASE_URL).pathname.slice(1);
 
 /** A session on `database` of the test server (another database than the store's, for some tests). */
@@ -60,14 +64,14 @@ class LagReader {
   }
 }
 
-/** 100 single-event appends a second for 3 s while a reader polls; the lag of each event from its append returning to the reader seeing it. */
-async function lagsUnderLoad(store: PostgresEventStore): Promise<number[]> {
+/** 100 single-event appends a second for `loadMs` while a reader polls; the lag of each event from its append returning to the reader seeing it. */
+async function lagsUnderLoad(store: PostgresEventStore, loadMs: number): Promise<number[]> {
   const reader = new LagReader(store);
   await reader.start();
   const appendedAt = new Map<string, number>();
   const started = performance.now();
   const appends: Promise<void>[] = [];
-  for (let i = 0; i < (APPENDS_PER_SECOND * LOAD_MS) / 1000; i++) {
+  for (let i = 0; i < (APPENDS_PER_SECOND * loadMs) / 1000; i++) {
     const due = started + (i * 1000) / APPENDS_PER_SECOND;
     const wait = due - performance.now();
     if (wait > 0) await pause(wait);
@@ -123,9 +127,9 @@ describe('PostgresEventStore read horizon: only appends in flight hold readAll b
   }
 
   it.each([
-    ['in another database', 'postgres'],
-    ['in this database, outside the event store', testDatabase],
-  ])('a write transaction open %s delays no event by more than 250 ms', async (where, database) => {
+    ['in another database for 10 s', 'postgres', LONG_LOAD_MS],
+    ['in this database, outside the event store', testDatabase, LOAD_MS],
+  ])('a write transaction open %s delays 99 % of events by less than 250 ms, and none by a second', async (where, database, loadMs) => {
     const other = await session(database);
     try {
       await other.query('CREATE TEMPORARY TABLE unrelated (n int)');
@@ -133,10 +137,11 @@ describe('PostgresEventStore read horizon: only appends in flight hold readAll b
       await other.query('INSERT INTO unrelated VALUES (1)');
       await expectHeldBackXmin(xid);
 
-      const lags = await lagsUnderLoad(store);
+      const lags = await lagsUnderLoad(store, loadMs);
 
       report(`open transaction ${where}`, lags);
       await expectHeldBackXmin(xid);
+      expect(lags[Math.floor(0.99 * (lags.length - 1))]).toBeLessThan(P99_LAG_MS);
       expect(lags[lags.length - 1]).toBeLessThan(MAX_LAG_MS);
     } finally {
       await other.query('ROLLBACK').catch(() => undefined);
