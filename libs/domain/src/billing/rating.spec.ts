@@ -1,7 +1,7 @@
 import { subscriptionPurchased } from '@mfh/testing';
 import { decideAll } from '../decider';
 import { toCents } from '../shared/money';
-import { addMilliseconds, termEndDate, type TermDuration } from '../shared/time';
+import { addMilliseconds, TERM_DURATIONS, termEndDate, type TermDuration } from '../shared/time';
 import type * as C from '../subscription/subscription.commands';
 import { subscriptionDecider } from '../subscription/subscription.decider';
 import { renewalDueAt } from '../subscription/subscription.timers';
@@ -9,6 +9,7 @@ import type * as E from '../subscription/subscription.events';
 import type { BillingCycle, SubscriptionEvent } from '../subscription/subscription.events';
 import { ChargeLine, ChargeType, FormattedChargeLine, formatChargeLine, totalOf } from './charge-line';
 import { RatableEvent, rate, rateNext, ratingOf, RatingState } from './rating';
+import { billingCyclesFor } from './terms';
 
 // --- the specification helper ----------------------------------------------------------------------
 
@@ -602,18 +603,8 @@ describe('formatChargeLine', () => {
 // --- agreement with the decider ----------------------------------------------------------------------
 
 describe('rating agrees with what the subscription says it charged', () => {
-  const terms: [TermDuration, BillingCycle][] = [
-    ['P1M', 'monthly'],
-    ['P1Y', 'annual'],
-    ['P1Y', 'monthly'],
-    ['P1Y', 'upfront'],
-    ['P2Y', 'monthly'],
-    ['P2Y', 'annual'],
-    ['P2Y', 'upfront'],
-    ['P3Y', 'monthly'],
-    ['P3Y', 'annual'],
-    ['P3Y', 'upfront'],
-  ];
+  // Every term with every cycle it can be billed in: ten pairs.
+  const terms: [TermDuration, BillingCycle][] = TERM_DURATIONS.flatMap((term) => billingCyclesFor(term).map((cycle): [TermDuration, BillingCycle] => [term, cycle]));
   const cases = terms.flatMap(([termDuration, billingCycle]) =>
     ['12.00', '99.99', '0.01', '7.77', '123456789.99'].flatMap((unitPrice) => [1, 7, 300].map((quantity) => ({ termDuration, billingCycle, unitPrice, quantity }))),
   );

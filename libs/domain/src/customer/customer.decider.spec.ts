@@ -145,6 +145,14 @@ describe('customer decider', () => {
       expect(error.extensions).toEqual({ pointer: '/lineItems/1/planId' });
     });
 
+    it('refuses two trials of one offer claimed together (two lines of one order), claiming neither', () => {
+      const error = spec
+        .given([created()])
+        .when(claim([{ offerId: 'analytics', subscriptionId: 'sub-1', lineIndex: 0 }, { offerId: 'analytics', subscriptionId: 'sub-2', lineIndex: 1 }]))
+        .thenThrows('free-trial-used', 'conflict');
+      expect(error.extensions).toEqual({ pointer: '/lineItems/1/planId' });
+    });
+
     it('allows a trial of another offer, and refuses a customer that does not exist', () => {
       spec.given([created(), claimed('analytics', 'sub-1')]).when(claim([{ offerId: 'forms', subscriptionId: 'sub-2', lineIndex: 0 }])).then([claimed('forms', 'sub-2')]);
       spec.when(claim([{ offerId: 'forms', subscriptionId: 'sub-2', lineIndex: 0 }])).thenThrows('customer-not-found', 'not-found');

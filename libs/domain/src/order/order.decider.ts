@@ -1,6 +1,5 @@
 import { billingCyclesFor } from '../billing/terms';
 import type { Command, Decider, DomainEvent } from '../decider';
-import { CustomerErrors } from '../customer/customer.decider';
 import { DomainError, isDomainError } from '../errors';
 import type { TermDuration } from '../shared/time';
 import type { CatalogPlan, PurchaseSubscription } from '../subscription/subscription.commands';
@@ -141,10 +140,6 @@ function place({ data }: PlaceOrder, state: OrderState): OrderEvent[] {
     placedAt: data.placedAt,
     ...(data.testClockId === null ? {} : { testClockId: data.testClockId }),
   };
-  // One free trial per customer and offer: within the order here, across orders by the customer's stream (freeTrialClaims).
-  freeTrialClaims(order).forEach((claim, index, claims) => {
-    if (claims.findIndex((other) => other.offerId === claim.offerId) !== index) throw CustomerErrors.freeTrialUsed(claim.lineIndex, claim.offerId);
-  });
   purchasesOf(order).forEach((purchase, index) => {
     try {
       subscriptionDecider.decide(purchase, subscriptionDecider.initialState());

@@ -203,6 +203,13 @@ describe.each(ESDB_WRITE_TRANSPORTS)('EventStoreDBEventStore against the gRPC st
     }
   });
 
+  it('headPosition finds this system\'s last event behind more system events than its first page holds', async () => {
+    const stream = `adapter-${randomUUID()}`;
+    const { position } = await store.appendToStream(stream, [event()]);
+    await client.appendToStream(`$adapter-system-${randomUUID()}`, Array.from({ length: 100 }, () => jsonEvent({ type: 'SystemNoise', data: {} })));
+    expect(await store.headPosition()).toEqual(position);
+  });
+
   it('readAll keeps reading past one server page until maxCount is reached', async () => {
     const checkpoint = await head();
     const stream = `adapter-${randomUUID()}`;

@@ -73,6 +73,8 @@ const SET_ASIDE_MEMORY = 10_000;
 const DEFAULT_READ_ALL_COUNT = 1000;
 const MIN_READ_ALL_PAGE = 100;
 const MAX_READ_ALL_PAGE = 4096;
+/** How far back the head is looked for first: past the few system events the server writes at the end of $all. */
+const HEAD_FIRST_PAGE = 32;
 /** What the server reports for a position it does not know (2^64 - 1), e.g. for stream reads on older servers. */
 const NO_POSITION: GlobalPosition = Object.freeze({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n });
 /** Positions are unsigned 64-bit numbers on the wire. */
@@ -368,8 +370,12 @@ export class EventStoreDBEventStore extends EventStore {
 
   /** The last event of this system's, reading $all backwards past the server's own system events and other clients' (set aside). */
   async headPosition(): Promise<GlobalPosition | null> {
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: MAX_READ_ALL_PAGE })) {
-      if (resolved.event && !isSystemEvent(resolved.event) && foreignReason(resolved.event) === null) return fromEsdbPosition(resolved.event.position);
+    // Whole pages, read to their end: leaving a read early would leave its call open. The runner asks every few seconds, so the first page is small.
+    for (const maxCount of [HEAD_FIRST_PAGE, MAX_READ_ALL_PAGE]) {
+      const page = await this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount }).toArray();
+      const ours = page.find(({ event }) => event !== undefined && !isSystemEvent(event) && foreignReason(event) === null);
+      if (ours?.event) return fromEsdbPosition(ours.event.position);
+      if (page.length < maxCount) return null;
     }
     return null;
   }

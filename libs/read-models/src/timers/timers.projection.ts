@@ -112,11 +112,7 @@ function settle(timers: readonly TimerEntry[], event: TimerEvent, which: (timer:
 }
 
 const acceptedByTimeout = (timer: TimerEntry) => derivedId(timer.operationId!, 'auto-accepted', 0);
-/** A trial's renewal appends TrialConverted first, so its SubscriptionRenewed is the second event of the timer's command. */
-const renewedByTimer = (subscriptionId: string, event: TimerEvent) => (timer: TimerEntry) => {
-  const own = [0, 1].map((index) => derivedId(subscriptionId, timer.termEnd!, 'renewal-event', index));
-  return own.includes(event.id) ? event.id : own[0];
-};
+const renewedByTimer = (subscriptionId: string) => (timer: TimerEntry) => derivedId(subscriptionId, timer.termEnd!, 'renewal-event', 0);
 const cycleStartedByTimer = (subscriptionId: string) => (timer: TimerEntry) => derivedId(subscriptionId, timer.cycleStart!, 'billing-cycle', 0);
 const graceExpiredByTimer = (timer: TimerEntry) => derivedId(timer.operationId!, 'grace-expired-event', 0);
 const isBillingCycle = (timer: TimerEntry) => timer.kind === 'billing-cycle';
@@ -178,13 +174,13 @@ function next(timers: readonly TimerEntry[], event: TimerEvent, subscriptionId: 
       // renews tells: billed as it was, or, with no cycle timers of its own, in one cycle again.
       const last = [...timers].reverse().find((timer) => isBillingCycle(timer) && timer.termEnd === addDays(termStart, -1));
       const cycle: BillingCycle = scheduled ?? (last ? termOf(last, timers).billingCycle : 'upfront');
-      const renewed = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId, event));
+      const renewed = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
       // A cycle of the term that just ended can no longer start.
       const settled = settle(renewed, event, isBillingCycle, () => '');
       return [...settled, renewal(subscriptionId, termStart, termEnd), ...billingCycle(subscriptionId, { termStart, termEnd, billingCycle: cycle }, termStart)];
     }
     case 'SubscriptionExpired': {
-      const renewal = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId, event));
+      const renewal = settle(timers, event, (timer) => timer.kind === 'renewal', renewedByTimer(subscriptionId));
       return settle(renewal, event, (timer) => timer.kind !== 'renewal', () => '');
     }
     default:

@@ -101,14 +101,14 @@ describe('timers projection: suspensions and trials', () => {
     ]);
   });
 
-  it('counts a trial’s renewal as fired by its timer, though TrialConverted comes first', () => {
+  it('counts a trial’s renewal as fired by its timer, TrialConverted coming first under an id of its own', () => {
     const renewed: Given = {
-      id: derivedId(ID, '2026-04-01', 'renewal-event', 1),
+      id: derivedId(ID, '2026-04-01', 'renewal-event', 0),
       type: 'SubscriptionRenewed',
       data: { operationId: 'op-r', termStart: '2026-04-02', termEnd: '2026-05-01', quantity: 5, chargedAmount: '60.00', renewedAt: '2026-04-02T00:00:00.000Z' },
     };
     const converted: Given = {
-      id: derivedId(ID, '2026-04-01', 'renewal-event', 0),
+      id: derivedId(ID, '2026-04-01', 'renewal-event', 'trial-converted'),
       type: 'TrialConverted',
       data: { unitPrice: '12.00', convertedAt: '2026-04-02T00:00:00.000Z', cancellationAllowedUntil: '2026-04-05T00:00:00.000Z' },
     };

@@ -1,6 +1,6 @@
 import { ExistingSubscription, pendingOperation } from '@mfh/domain';
 import type { HandleCommandResult } from '@mfh/event-store';
-import { OPERATION_STARTERS, SubscriptionResult } from '../subscription-result';
+import { SubscriptionResult, subscriptionResult } from '../subscription-result';
 
 /** A publisher's change accepted as an operation: the one this call requested, or the same one requested before. */
 export interface WaitingOperationResult extends SubscriptionResult {
@@ -11,11 +11,5 @@ export interface WaitingOperationResult extends SubscriptionResult {
 export function waitingOperationResult(subscription: ExistingSubscription, result: HandleCommandResult<unknown>): WaitingOperationResult {
   const waiting = pendingOperation(subscription);
   if (!waiting) throw new Error(`No operation waits on subscription ${subscription.id} after a change was accepted`);
-  const started = result.appended.find((event) => OPERATION_STARTERS.has(event.type));
-  return {
-    subscription,
-    revision: result.revision,
-    startedOperationId: started ? String(started.data.operationId) : null,
-    waitingOperationId: waiting.id,
-  };
+  return { ...subscriptionResult(subscription, result), waitingOperationId: waiting.id };
 }

@@ -4,7 +4,7 @@ import { type SubscriptionCommand, SubscriptionErrors, subscriptionStream } from
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { randomUUID } from 'node:crypto';
 import { CommandExecutor } from '../../command-executor';
-import { OPERATION_STARTERS, SubscriptionResult } from '../subscription-result';
+import { SubscriptionResult, subscriptionResult } from '../subscription-result';
 import { ChangeSuspension } from './change-suspension.command';
 
 @CommandHandler(ChangeSuspension)
@@ -26,7 +26,6 @@ export class ChangeSuspensionHandler implements ICommandHandler<ChangeSuspension
       metadata,
     });
     if (result.state.status === 'none') throw SubscriptionErrors.notFound();
-    const started = result.appended.find((event) => OPERATION_STARTERS.has(event.type));
-    return { subscription: result.state, revision: result.revision, startedOperationId: started ? String(started.data.operationId) : null };
+    return subscriptionResult(result.state, result);
   }
 }

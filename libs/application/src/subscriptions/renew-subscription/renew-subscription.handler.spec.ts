@@ -45,8 +45,8 @@ describe('RenewSubscription', () => {
     const appended = (await stored()).slice(-3);
     expect(appended.map(({ id, type }) => ({ id, type }))).toEqual([
       { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 0), type: 'SubscriptionRenewed' },
-      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 1), type: 'NextTermChangeApplied' },
-      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 2), type: 'NextTermChangeApplied' },
+      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 'change-ChangePlan'), type: 'NextTermChangeApplied' },
+      { id: derivedId(subscriptionId, TERM_END, 'renewal-event', 'change-ChangeQuantity'), type: 'NextTermChangeApplied' },
     ]);
     expect(appended[0].data).toMatchObject({ planId: 'enterprise', quantity: 15, chargedAmount: '450.00' });
     expect(appended.slice(1).map((event) => [event.data.action, event.data.operationId])).toEqual([

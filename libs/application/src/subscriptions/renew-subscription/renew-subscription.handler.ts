@@ -1,10 +1,17 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { type SubscriptionCommand, subscriptionStream } from '@mfh/domain';
+import { type SubscriptionCommand, type SubscriptionEvent, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { derivedId } from '@mfh/event-store';
 import { CommandExecutor } from '../../command-executor';
 import type { TimerFired } from '../../test-clocks/timer-fired';
 import { RenewalOutcome, RenewSubscription } from './renew-subscription.command';
+
+/** The renewal or expiry itself is 0, as it always was; what comes with it is named. */
+function renewalEventKey(event: SubscriptionEvent): string | number {
+  if (event.type === 'TrialConverted') return 'trial-converted';
+  if (event.type === 'NextTermChangeApplied') return `change-${event.data.action}`;
+  return 0;
+}
 
 /** Ids derive from the term, so however often a term's renewal runs, it renews (or ends) the subscription once. */
 @CommandHandler(RenewSubscription)
@@ -24,9 +31,9 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
       commands: (_state, now): SubscriptionCommand => ({ type: 'RenewSubscription', data: { operationId, now, termEnd, changeOperationIds } }),
       metadata,
       at: dueAt,
-      eventId: (index) => derivedId(subscriptionId, termEnd, 'renewal-event', index),
+      // By what each event is, not where it falls: the renewal (or expiry) keeps the id its timer knows it by when a trial's conversion comes first.
+      eventId: (_index, event) => derivedId(subscriptionId, termEnd, 'renewal-event', renewalEventKey(event)),
     });
-    // A trial's conversion comes before its renewal.
     const types = new Set(result.appended.map((event) => event.type));
     const outcome = types.has('SubscriptionRenewed') ? 'renewed' : types.has('SubscriptionExpired') ? 'expired' : 'nothing-to-do';
     return { outcome, position: result.position };

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { subscriptionOfPartner } from '../../access/tenancy';
 import { catalogPlansOf, catalogTermsOf } from '../../catalog-plans';
 import { CommandExecutor } from '../../command-executor';
-import { OPERATION_STARTERS, SubscriptionResult } from '../subscription-result';
+import { SubscriptionResult, subscriptionResult } from '../subscription-result';
 import { SubscriptionChanges, UpdateSubscription } from './update-subscription.command';
 
 @CommandHandler(UpdateSubscription)
@@ -27,8 +27,7 @@ export class UpdateSubscriptionHandler implements ICommandHandler<UpdateSubscrip
       metadata,
       expectedRevision,
     });
-    const started = result.appended.find((event) => OPERATION_STARTERS.has(event.type));
-    return { subscription: access(result.state), revision: result.revision, startedOperationId: started ? String(started.data.operationId) : null };
+    return subscriptionResult(access(result.state), result);
   }
 
   /**
