@@ -7,6 +7,7 @@ import { BILLING_HANDLERS } from './billing/billing.handlers';
 import { Clock, SystemClock } from './clock';
 import { CommandExecutor } from './command-executor';
 import { LifecycleLogger } from './lifecycle-logger';
+import { StreamStates } from './stream-states';
 import { CUSTOMER_HANDLERS } from './customers/customer.handlers';
 import { INVOICE_HANDLERS } from './invoices/invoice.handlers';
 import { UnbilledPeriods } from './invoices/unbilled-periods';
@@ -41,8 +42,8 @@ export class ApplicationModule {
     return {
       module: ApplicationModule,
       imports: [CqrsModule.forRoot(), KeysModule, NotificationsStoreModule],
-      providers: [CommandExecutor, BusinessTime, LifecycleLogger, ActivationLinks, UnbilledPeriods, { provide: Clock, useValue: clock }, ...HANDLERS],
-      exports: [CqrsModule, KeysModule, CommandExecutor, ActivationLinks, Clock, LifecycleLogger, UnbilledPeriods],
+      providers: [CommandExecutor, StreamStates, BusinessTime, LifecycleLogger, ActivationLinks, UnbilledPeriods, { provide: Clock, useValue: clock }, ...HANDLERS],
+      exports: [CqrsModule, KeysModule, CommandExecutor, StreamStates, ActivationLinks, Clock, LifecycleLogger, UnbilledPeriods],
     };
   }
 }

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Command, Decider, DomainEvent } from '@mfh/domain';
 import { decideAll } from '@mfh/domain/deciders';
-import { BoundedCache, EventMetadata, EventStore, handleCommand, HandleCommandResult, KnownState, StreamRevision } from '@mfh/event-store';
+import { EventMetadata, EventStore, handleCommand, HandleCommandResult, StreamRevision } from '@mfh/event-store';
 import { KeyedMutex } from './keyed-mutex';
+import { StreamStates } from './stream-states';
 import { BusinessTime } from './test-clocks/business-time';
-
-/** Streams whose folded state is kept between commands. */
-const KNOWN_STREAMS = 10_000;
 
 /** One load-decide-append: which stream, which decider, which domain commands, signed how. */
 export interface Decision<State, C extends Command, E extends DomainEvent> {
@@ -37,16 +35,16 @@ const asList = <C>(commands: C | readonly C[]): readonly C[] => (Array.isArray(c
  * The one way commands reach the store, and only use-case handlers call it. Commands on one stream
  * queue up inside this process, so they never race each other; optimistic concurrency (the one retry
  * loop, in handleCommand) still guards against other processes. The state each command leaves is
- * kept, so the next command on that stream need not read it again.
+ * kept (StreamStates, shared with the reads), so the next command on that stream need not read it again.
  */
 @Injectable()
 export class CommandExecutor {
   private readonly mutex = new KeyedMutex();
-  private readonly known = new BoundedCache<string, KnownState<unknown>>(KNOWN_STREAMS);
 
   constructor(
     private readonly store: EventStore,
     private readonly time: BusinessTime = new BusinessTime(store),
+    private readonly states: StreamStates = new StreamStates(store),
   ) {}
 
   execute<State, C extends Command, E extends DomainEvent>(decision: Decision<State, C, E>): Promise<HandleCommandResult<State>> {
@@ -58,7 +56,7 @@ export class CommandExecutor {
     const metadata = (state: State): Promise<EventMetadata> =>
       this.time.stamp(decision.metadata, decider.testClockOf?.(state) ?? decision.testClockId ?? null, decision.at);
     return this.mutex.run(stream, async () => {
-      const known = this.known.get(stream) as KnownState<State> | undefined;
+      const known = this.states.known(stream, decider);
       try {
         const result = await handleCommand(this.store, stream, decider, decide, {
           metadata,
@@ -66,10 +64,10 @@ export class CommandExecutor {
           eventId: decision.eventId,
           known,
         });
-        if (result.revision >= 0) this.known.set(stream, { state: result.state, revision: result.revision });
+        this.states.remember(stream, decider, { state: result.state, revision: result.revision });
         return result;
       } catch (error) {
-        this.known.delete(stream);
+        this.states.forget(stream);
         throw error;
       }
     });

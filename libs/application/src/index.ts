@@ -99,3 +99,4 @@ export * from './invoices/request-reconciliation/request-reconciliation.command'
 export * from './invoices/get-reconciliation/get-reconciliation.query';
 export * from './invoices/export-reconciliation/export-reconciliation.command';
 export * from './invoices/read-reconciliation-file/read-reconciliation-file.query';
+export * from './stream-states';

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@mfh/config';
 import { EncryptJWT, errors, jwtDecrypt } from 'jose';
-import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { SecretStore } from './secret-store';
 
 export interface ActivationGrant {
@@ -17,7 +17,8 @@ export type OpenedCode = { ok: true; grant: ActivationGrant } | { ok: false; rea
  */
 @Injectable()
 export class ActivationCodes implements OnModuleInit {
-  private key!: KeyObject;
+  /** A Web Crypto key, imported once: handed a KeyObject, jose would import it again on every code. */
+  private key!: webcrypto.CryptoKey;
 
   constructor(
     private readonly config: AppConfig,
@@ -28,7 +29,7 @@ export class ActivationCodes implements OnModuleInit {
     const secret =
       this.config.ACTIVATION_CODE_SECRET ??
       (await this.secrets.getOrCreate('activation-code-key', async () => randomBytes(32).toString('base64url')));
-    this.key = createSecretKey(createHash('sha256').update(secret).digest());
+    this.key = await webcrypto.subtle.importKey('raw', createHash('sha256').update(secret).digest(), 'AES-GCM', false, ['encrypt', 'decrypt']);
   }
 
   issue(grant: ActivationGrant, now = new Date()): Promise<string> {

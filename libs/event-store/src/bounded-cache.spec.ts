@@ -21,4 +21,17 @@ describe('BoundedCache', () => {
     cache.delete('a');
     expect(cache.get('a')).toBeUndefined();
   });
+
+  it('keeps an entry read within the last half of its capacity, without moving it on every read', () => {
+    const cache = new BoundedCache<number, number>(10);
+    for (let i = 0; i < 10; i++) cache.set(i, i);
+    // 0 is the oldest; read now, it has aged by 9 writes (more than half the capacity) and moves up.
+    expect(cache.get(0)).toBe(0);
+    for (let i = 10; i < 15; i++) cache.set(i, i);
+    expect(cache.get(0)).toBe(0);
+    expect(cache.get(1)).toBeUndefined();
+    for (let i = 15; i < 19; i++) cache.set(i, i);
+    expect(cache.get(0)).toBe(0);
+    expect(cache.size).toBe(10);
+  });
 });

@@ -57,6 +57,12 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/** A stream and the last revision its reader holds already (-1: none). */
+export interface StreamTail {
+  readonly streamId: string;
+  readonly afterRevision: StreamRevision;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: only events after this position. Omitted or null: from the beginning. */
   after?: GlobalPosition | null;
@@ -82,6 +88,15 @@ export abstract class EventStore {
 
   /** The stream's events; an empty array when the stream does not exist. */
   abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * For each `{streamId, afterRevision}`, that stream's events after the revision (all of them after
+   * -1), in one call: what a reader that already holds a stream's state up to a revision needs to be
+   * current. Stores that can answer them together in one round trip do; the default reads each.
+   */
+  readStreamTails(tails: readonly StreamTail[]): Promise<RecordedEvent[][]> {
+    return Promise.all(tails.map(({ streamId, afterRevision }) => this.readStream(streamId, { fromRevision: afterRevision + 1 })));
+  }
 
   /**
    * Events of every stream in global order, strictly after `after`. Safe for catch-up readers:

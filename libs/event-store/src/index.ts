@@ -21,3 +21,4 @@ export * from './backoff';
 export * from './log-wakeups';
 export * from './postgres/append-notifications';
 export { TAKE_APPEND_LOCK } from './postgres/event-store.migrations';
+export * from './batched-loader';

@@ -85,6 +85,16 @@ export const WORKER_LOCKING: Pick<WorkerOptions, 'lockDuration' | 'stalledInterv
   maxStalledCount: 3,
 };
 
+/**
+ * Jobs one worker runs at once on a queue whose jobs each make one load-decide-append on one stream
+ * (callbacks, billing, timers). BullMQ's default is one, which makes a queue's drain rate one store
+ * round trip after another. Concurrent jobs on one stream stay safe: CommandExecutor queues them in
+ * this process and optimistic concurrency (handleCommand's retry) guards against other processes,
+ * and each job's event ids come from its cause. More than the store pool (DATABASE_POOL_SIZE) only
+ * queues on the pool.
+ */
+export const COMMAND_JOB_CONCURRENCY = 16;
+
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000 },

@@ -13,14 +13,17 @@ const BEARER = /^bearer\s+(\S+)\s*$/i;
 /** Every route needs a valid bearer token unless marked @Public; @Roles narrows who may call it. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Each route's decorators, read once: they never change once the app is built. */
+  private readonly routes = new WeakMap<object, { isPublic: boolean; allowed: Role[] | undefined }>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: SigningKeys,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const { isPublic, allowed } = this.route(context);
+    if (isPublic) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const match = BEARER.exec(request.headers.authorization ?? '');
@@ -33,10 +36,23 @@ export class AuthGuard implements CanActivate {
     }
     request.client = { clientId: payload.sub, role, tenantId: typeof payload.tid === 'string' ? payload.tid : null };
 
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (allowed && !allowed.includes(role)) {
       throw new ProblemException(403, 'role-not-allowed', `This endpoint is for the ${allowed.join(' or ')} role; the token is for ${role}.`);
     }
     return true;
+  }
+
+  private route(context: ExecutionContext): { isPublic: boolean; allowed: Role[] | undefined } {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const targets = [handler, context.getClass()];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
+        allowed: this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets),
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
   }
 }

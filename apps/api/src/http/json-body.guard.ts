@@ -21,8 +21,9 @@ export class JsonBodyOnly implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const type = request.headers['content-type'];
+    if (request.body === undefined || type === undefined || JSON_MEDIA_TYPE.test(type)) return true;
     const formsAllowed = this.reflector.getAllAndOverride<boolean>(ACCEPTS_FORMS, [context.getHandler(), context.getClass()]);
-    if (!formsAllowed && request.body !== undefined && type !== undefined && !JSON_MEDIA_TYPE.test(type)) {
+    if (!formsAllowed) {
       throw new ProblemException(415, 'unsupported-media-type', 'Send the body as application/json.');
     }
     return true;

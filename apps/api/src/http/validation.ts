@@ -1,4 +1,5 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BoundedCache } from '@mfh/event-store';
 import type { FieldProblem } from './problem';
 
 /** A request whose body, query or parameters fail validation: every field problem, with a JSON pointer. */
@@ -37,9 +38,31 @@ function unstorable(value: unknown, pointer: string, name: string, depth = 0): F
   );
 }
 
-/** Refuses a body that is not a JSON object (array, string, number, null) before class-validator sees a stand-in for it. */
+/** Longer query strings are validated each time: a key is kept per distinct query. */
+const MAX_KEPT_QUERY = 1_024;
+
+/**
+ * Refuses a body that is not a JSON object (array, string, number, null) before class-validator sees
+ * a stand-in for it. A query that passed is kept by its text: the same query of the same DTO passes
+ * again, and clients send the same few (`api-version=…`) on every call.
+ */
 class RequestValidationPipe extends ValidationPipe {
+  /** By DTO class, then by the query's JSON. */
+  private readonly passedQueries = new Map<unknown, BoundedCache<string, object>>();
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && metadata.metatype && this.toValidate(metadata)) {
+      const key = JSON.stringify(value);
+      if (key.length > MAX_KEPT_QUERY) return super.transform(value, metadata);
+      let kept = this.passedQueries.get(metadata.metatype);
+      if (!kept) this.passedQueries.set(metadata.metatype, (kept = new BoundedCache(1_000)));
+      const passed = kept.get(key);
+      // A copy of its own for each request, of the DTO's class, as class-transformer would make it.
+      if (passed) return Object.assign(Object.create(metadata.metatype.prototype as object) as object, passed);
+      const validated = (await super.transform(value, metadata)) as object;
+      kept.set(key, { ...validated });
+      return validated;
+    }
     if (metadata.type === 'body' && this.toValidate(metadata) && value !== undefined) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new ValidationProblemException([{ pointer: '', detail: 'The body must be a JSON object.' }]);

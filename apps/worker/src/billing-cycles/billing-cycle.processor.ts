@@ -2,12 +2,12 @@ import { Processor } from '@nestjs/bullmq';
 import { CommandBus } from '@nestjs/cqrs';
 import { BillingCycleOutcome, Clock, StartBillingCycle } from '@mfh/application';
 import { billingCycleDueAt } from '@mfh/domain';
-import { BillingCycleJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
+import { BillingCycleJob, COMMAND_JOB_CONCURRENCY, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 
-@Processor(QUEUES.billingCycles, WORKER_LOCKING)
+@Processor(QUEUES.billingCycles, { ...WORKER_LOCKING, concurrency: COMMAND_JOB_CONCURRENCY })
 export class BillingCycleProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly commands: CommandBus,

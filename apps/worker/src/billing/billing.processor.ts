@@ -1,12 +1,12 @@
 import { Processor } from '@nestjs/bullmq';
 import { CommandBus } from '@nestjs/cqrs';
 import { BillingOutcome, Clock, StartBilling } from '@mfh/application';
-import { QUEUES, StartBillingJob, WORKER_LOCKING } from '@mfh/messaging';
+import { COMMAND_JOB_CONCURRENCY, QUEUES, StartBillingJob, WORKER_LOCKING } from '@mfh/messaging';
 import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 
-@Processor(QUEUES.billing, WORKER_LOCKING)
+@Processor(QUEUES.billing, { ...WORKER_LOCKING, concurrency: COMMAND_JOB_CONCURRENCY })
 export class BillingProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly commands: CommandBus,

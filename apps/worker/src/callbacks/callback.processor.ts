@@ -5,12 +5,9 @@ import { ApplyPublisherCallback, CallbackOutcome, Clock } from '@mfh/application
 import { Catalog } from '@mfh/config';
 import { isDomainError } from '@mfh/domain';
 import type { EventMetadata } from '@mfh/event-store';
-import { CallbackJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
+import { CallbackJob, COMMAND_JOB_CONCURRENCY, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import { Job, UnrecoverableError } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
-
-/** Callbacks on different subscriptions apply in parallel; the executor queues those on one subscription. */
-const CONCURRENCY = 16;
 
 /** Refusals that no retry can change: only a replay after someone fixed the cause. */
 const PERMANENT_KINDS = ['validation', 'rule', 'not-found', 'forbidden', 'unprocessable'];
@@ -25,7 +22,7 @@ export function publisherActor(catalog: Catalog, publisherId: string): string {
  * Applies publishers' callbacks. What can never apply fails at once (UnrecoverableError) and waits
  * in the failed set with its reason; anything else is retried.
  */
-@Processor(QUEUES.callbacks, { ...WORKER_LOCKING, concurrency: CONCURRENCY })
+@Processor(QUEUES.callbacks, { ...WORKER_LOCKING, concurrency: COMMAND_JOB_CONCURRENCY })
 export class CallbackProcessor extends StoreAwareWorkerHost {
   private readonly logger = new Logger(CallbackProcessor.name);
 

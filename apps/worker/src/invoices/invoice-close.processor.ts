@@ -8,6 +8,7 @@ import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 import { invoiceCloseDue } from './invoice-close.reactor';
 
+/** One close at a time (BullMQ's default): a few invoices a month, each read and hashed whole, a page at a time. */
 @Processor(QUEUES.invoices, WORKER_LOCKING)
 export class InvoiceCloseProcessor extends StoreAwareWorkerHost {
   constructor(

@@ -2,11 +2,11 @@ import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, CompleteOrder } from '@mfh/application';
-import { CompleteOrderJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
+import { COMMAND_JOB_CONCURRENCY, CompleteOrderJob, QUEUES, WORKER_LOCKING } from '@mfh/messaging';
 import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 
-@Processor(QUEUES.orders, WORKER_LOCKING)
+@Processor(QUEUES.orders, { ...WORKER_LOCKING, concurrency: COMMAND_JOB_CONCURRENCY })
 export class OrderCompletionProcessor extends StoreAwareWorkerHost {
   private readonly logger = new Logger(OrderCompletionProcessor.name);
 

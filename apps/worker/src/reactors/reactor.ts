@@ -65,6 +65,7 @@ export function reactorConsumer<E extends RecordedEvent, Q extends ReactionQueue
 ): LogConsumer {
   return {
     name: definition.name,
+    handles: definition.handles,
     async handle(_client, events) {
       const jobs = events.filter(definition.handles).map((event) => {
         const { name, data, opts } = definition.job(event, context);

@@ -1,13 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, RenewalOutcome, RenewSubscription } from '@mfh/application';
-import { QUEUES, RenewalJob, WORKER_LOCKING } from '@mfh/messaging';
+import { COMMAND_JOB_CONCURRENCY, QUEUES, RenewalJob, WORKER_LOCKING } from '@mfh/messaging';
 import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 import { renewalDue } from './renewal.reactor';
 
-@Processor(QUEUES.renewals, WORKER_LOCKING)
+@Processor(QUEUES.renewals, { ...WORKER_LOCKING, concurrency: COMMAND_JOB_CONCURRENCY })
 export class RenewalProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly commands: CommandBus,

@@ -1,12 +1,12 @@
 import { Processor } from '@nestjs/bullmq';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, ExpireSuspension, SuspensionGraceOutcome } from '@mfh/application';
-import { QUEUES, SuspensionGraceJob, WORKER_LOCKING } from '@mfh/messaging';
+import { COMMAND_JOB_CONCURRENCY, QUEUES, SuspensionGraceJob, WORKER_LOCKING } from '@mfh/messaging';
 import type { Job } from 'bullmq';
 import { StoreAwareWorkerHost } from '../store-aware-worker-host';
 import { systemMetadata } from '../system-metadata';
 
-@Processor(QUEUES.suspensions, WORKER_LOCKING)
+@Processor(QUEUES.suspensions, { ...WORKER_LOCKING, concurrency: COMMAND_JOB_CONCURRENCY })
 export class SuspensionGraceProcessor extends StoreAwareWorkerHost {
   constructor(
     private readonly commands: CommandBus,

@@ -16,6 +16,7 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   StreamRevision,
+  StreamTail,
 } from '../event-store.port';
 import { START } from '../global-position';
 import type { AppendListener, AppendWatch } from '../log-wakeups';
@@ -94,6 +95,15 @@ const READ_STREAM_FORWARDS = statement(
   `SELECT ${COLUMNS} FROM events
   WHERE stream_id = $1 AND stream_revision >= $2
   ORDER BY stream_revision LIMIT $3`,
+);
+
+// `tail` is each row's place in the request, so that one answer is split back in order.
+const READ_STREAM_TAILS = statement(
+  'read-stream-tails',
+  `SELECT t.tail, ${COLUMNS.split(', ').map((column) => `e.${column}`).join(', ')}
+  FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(stream_id, after, tail)
+  JOIN events e ON e.stream_id = t.stream_id AND e.stream_revision > t.after
+  ORDER BY t.tail, e.stream_revision`,
 );
 
 const READ_STREAM_BACKWARDS = statement(
@@ -259,6 +269,18 @@ export class PostgresEventStore extends EventStore {
       options.maxCount ?? null,
     ]);
     return rows.map(toRecordedEvent);
+  }
+
+  /** One round trip for them all. */
+  override async readStreamTails(tails: readonly StreamTail[]): Promise<RecordedEvent[][]> {
+    if (tails.length === 0) return [];
+    const { rows } = await this.pool.query<EventRow & { tail: string }>(READ_STREAM_TAILS, [
+      tails.map((t) => t.streamId),
+      tails.map((t) => String(t.afterRevision)),
+    ]);
+    const answer: RecordedEvent[][] = tails.map(() => []);
+    for (const row of rows) answer[Number(row.tail) - 1].push(toRecordedEvent(row));
+    return answer;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -248,6 +248,58 @@ describe('CatchUpRunner with the partner projections', () => {
       }
     }, 40_000);
 
+    it('shares one read of the log among consumers standing at the same place, and moves the checkpoint of one with nothing to do without a transaction', async () => {
+      const handled: string[] = [];
+      const interested: LogConsumer = { name: `probe-${randomUUID()}-interested`, handle: async (_client, events) => void handled.push(...events.map((e) => e.id)) };
+      const uninterested: LogConsumer[] = Array.from({ length: 7 }, (_, i) => ({
+        name: `probe-${randomUUID()}-${i}`,
+        handles: () => false,
+        handle: async () => {
+          throw new Error('handle must not be called for a batch with nothing it handles');
+        },
+      }));
+      const consumers = [interested, ...uninterested];
+      const names = consumers.map((c) => c.name);
+      const { store: counted, calls } = counting(store);
+      const runner = new CatchUpRunner(counted, pool, consumers, { pollMs: NEVER });
+      runner.start();
+      try {
+        expect(await reaches(names, (await ping()).position)).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const before = calls.readAll ?? 0;
+        const appended: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          const id = randomUUID();
+          appended.push(id);
+          const { position } = await store.appendToStream(`probe-${randomUUID()}`, [{ id, type: 'ProbePinged', data: {}, metadata: {} }]);
+          expect(await reaches(names, position)).toBe(true);
+        }
+        // Each of the ten appends is read once per wake-up by all eight together, not eight times.
+        expect((calls.readAll ?? 0) - before).toBeLessThan(10 * consumers.length * 0.5);
+        expect(handled).toEqual(expect.arrayContaining(appended));
+      } finally {
+        await runner.stop();
+      }
+    });
+
+    it('notices a checkpoint moved by someone else at its next look at the head, and reads on from there', async () => {
+      let handled = 0;
+      const consumer: LogConsumer = { name: `probe-${randomUUID()}-replayed`, handle: async (_client, events) => void (handled += events.length) };
+      const runner = new CatchUpRunner(store, pool, [consumer], { pollMs: 200 });
+      runner.start();
+      try {
+        const head = (await ping()).position;
+        expect(await reaches([consumer.name], head)).toBe(true);
+        const once = handled;
+        // An operator replays the consumer from the beginning; nothing new is appended.
+        await pool.query("UPDATE projection_checkpoints SET position = '' WHERE name = $1", [consumer.name]);
+        expect(await reaches([consumer.name], head)).toBe(true);
+        expect(handled).toBeGreaterThanOrEqual(2 * once);
+      } finally {
+        await runner.stop();
+      }
+    });
+
     it('wakes every consumer on an append, with the safety net out of reach', async () => {
       const consumers = probes(3);
       const runner = new CatchUpRunner(store, pool, consumers, { pollMs: NEVER });

@@ -1,7 +1,17 @@
-import { AppendWatch, backoffDelay, comparePositions, EventStore, formatPosition, GlobalPosition, parsePosition } from '@mfh/event-store';
+import {
+  AppendWatch,
+  backoffDelay,
+  batchedLoader,
+  comparePositions,
+  EventStore,
+  formatPosition,
+  GlobalPosition,
+  parsePosition,
+  RecordedEvent,
+} from '@mfh/event-store';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Pool } from 'pg';
+import { escapeLiteral, type Pool } from 'pg';
 import type { LogConsumer } from './projection';
 
 export interface CatchUpRunnerOptions {
@@ -99,6 +109,33 @@ export class CatchUpRunner {
   private tick: NodeJS.Timeout | null = null;
   private headCheck: Promise<void> | null = null;
   private headCheckAgain = false;
+  /** Consumers whose checkpoint row this runner has made sure of. */
+  private readonly ensured = new Set<string>();
+  /** Counts wake-ups: a read begun at generation g has seen every append announced by then. */
+  private generation = 0;
+  /** Reads of the log in flight, by where they read from: consumers standing at the same place share one. */
+  private readonly reads = new Map<string, { generation: number; events: Promise<RecordedEvent[]> }>();
+  /**
+   * Checkpoint moves of batches with nothing to apply, of all consumers together: one statement moves
+   * each that still stands where its read began (a consumer has one batch in flight, so one move).
+   */
+  private readonly moves = batchedLoader(async (moves: readonly { name: string; from: string; to: string }[]) => {
+    const values = moves.map(({ name, from, to }) => `(${escapeLiteral(name)}, ${escapeLiteral(from)}, ${escapeLiteral(to)})`).join(', ');
+    // Not waiting for the disk, as a consumer's commit (below): a lost move is read again, and finds nothing again.
+    const results = (await this.pool.query(
+      `BEGIN; SET LOCAL synchronous_commit TO off;
+       UPDATE projection_checkpoints AS c SET position = m.moved_to, updated_at = now()
+       FROM (VALUES ${values}) AS m(name, moved_from, moved_to) WHERE c.name = m.name AND c.position = m.moved_from
+       RETURNING c.name; COMMIT`,
+    )) as unknown as { rows: { name: string }[] }[];
+    const moved = new Set(results[2].rows.map((row) => row.name));
+    const seen = new Set<string>();
+    return moves.map(({ name }) => {
+      const first = !seen.has(name);
+      seen.add(name);
+      return first && moved.has(name);
+    });
+  });
 
   constructor(
     private readonly store: EventStore,
@@ -112,25 +149,52 @@ export class CatchUpRunner {
 
   /** Handles one batch; returns how many events it consumed (0 when caught up). */
   async runBatch(consumer: LogConsumer): Promise<number> {
-    return (await this.applyBatch(consumer)).count;
+    // A caller from outside shares no read begun before it asked.
+    return (await this.applyBatch(consumer, undefined, Number.POSITIVE_INFINITY)).count;
   }
 
-  private async applyBatch(consumer: LogConsumer): Promise<{ count: number; checkpoint: GlobalPosition | null }> {
-    await this.pool.query(
-      "INSERT INTO projection_checkpoints (name, position) VALUES ($1, '') ON CONFLICT (name) DO NOTHING",
-      [consumer.name],
-    );
-    const from = await readCheckpoint(this.pool, consumer.name);
-    const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
+  /**
+   * One batch from `known` (the checkpoint this runner last left it at) or, unknown, the stored one.
+   * Either way the batch applies only if the stored checkpoint still is where the read began.
+   */
+  private async applyBatch(
+    consumer: LogConsumer,
+    known: GlobalPosition | null | undefined,
+    generation: number,
+  ): Promise<{ count: number; checkpoint: GlobalPosition | null | undefined }> {
+    if (!this.ensured.has(consumer.name)) {
+      await this.pool.query("INSERT INTO projection_checkpoints (name, position) VALUES ($1, '') ON CONFLICT (name) DO NOTHING", [consumer.name]);
+      this.ensured.add(consumer.name);
+    }
+    const from = known !== undefined ? known : await readCheckpoint(this.pool, consumer.name);
+    const events = await this.readAfter(from, generation);
     if (events.length === 0) return { count: 0, checkpoint: from };
+    const stored = from === null ? '' : formatPosition(from);
+
+    if (consumer.handles && !events.some(consumer.handles)) {
+      // Nothing to apply: the checkpoint moves on if it still stands where the read began.
+      const last = events[events.length - 1].position;
+      if (await this.moves.load({ name: consumer.name, from: stored, to: formatPosition(last) })) return { count: events.length, checkpoint: last };
+      // Another runner moved it (or a rebuild removed it): read on from the stored one.
+      this.ensured.delete(consumer.name);
+      return { count: events.length, checkpoint: undefined };
+    }
 
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ position: string }>(
-        'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
-        [consumer.name],
-      );
+      // A consumer's commit need not wait for the disk: what it wrote is derived from the log, which
+      // is durable, and its checkpoint commits with it. A crash may undo its last commits; they are
+      // applied again from the log, and every effect of a consumer is idempotent.
+      const opened = (await client.query(
+        `BEGIN; SET LOCAL synchronous_commit TO off; SELECT position FROM projection_checkpoints WHERE name = ${escapeLiteral(consumer.name)} FOR UPDATE`,
+      )) as unknown as { rows: { position: string }[] }[];
+      const { rows } = opened[2];
+      if (rows.length === 0) {
+        // The row is gone (a rebuild): made again on the next batch.
+        this.ensured.delete(consumer.name);
+        await client.query('ROLLBACK');
+        return { count: events.length, checkpoint: undefined };
+      }
       const locked = rows[0].position === '' ? null : parsePosition(rows[0].position);
       const unchanged = locked === null ? from === null : from !== null && comparePositions(locked, from) === 0;
       if (!unchanged) {
@@ -140,11 +204,9 @@ export class CatchUpRunner {
       }
       await consumer.handle(client, events);
       const last = events[events.length - 1].position;
-      await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [
-        consumer.name,
-        formatPosition(last),
-      ]);
-      await client.query('COMMIT');
+      await client.query(
+        `UPDATE projection_checkpoints SET position = ${escapeLiteral(formatPosition(last))}, updated_at = now() WHERE name = ${escapeLiteral(consumer.name)}; COMMIT`,
+      );
       return { count: events.length, checkpoint: last };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -152,6 +214,24 @@ export class CatchUpRunner {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The events after `from`. A read of the same place already in flight is shared when it began at
+   * or after `generation`, the wake-ups its consumer had seen: it then has every event they announced.
+   */
+  private readAfter(from: GlobalPosition | null, generation: number): Promise<RecordedEvent[]> {
+    const key = from === null ? '' : formatPosition(from);
+    const shared = this.reads.get(key);
+    if (shared && shared.generation >= generation) return shared.events;
+    const events = this.store.readAll({ after: from, maxCount: this.batchSize });
+    const entry = { generation: this.generation, events };
+    this.reads.set(key, entry);
+    const forget = () => {
+      if (this.reads.get(key) === entry) this.reads.delete(key);
+    };
+    events.then(forget, forget);
+    return events;
   }
 
   /** Runs every consumer until none has anything left to handle. */
@@ -172,6 +252,7 @@ export class CatchUpRunner {
     this.states = this.consumers.map((consumer) => new ConsumerState(consumer));
     this.watch = this.store.watchAppends({
       appended: () => {
+        this.generation++;
         for (const state of this.states) state.wake();
         if (this.watch?.mayLag) this.checkHead();
       },
@@ -204,7 +285,9 @@ export class CatchUpRunner {
         this.headCheckAgain = false;
         // A failure is the consumers' to report: they meet the same store.
         const head = await this.store.headPosition().catch(() => null);
+        await this.noticeMovedCheckpoints();
         if (head === null || this.stopping?.signal.aborted !== false) continue;
+        this.generation++;
         for (const state of this.states) {
           if (state.checkpoint !== undefined && !state.isBehind(head)) continue;
           if (state.target === null || comparePositions(state.target, head) < 0) state.target = head;
@@ -213,6 +296,25 @@ export class CatchUpRunner {
       } while (this.headCheckAgain && this.stopping?.signal.aborted === false);
       this.headCheck = null;
     })();
+  }
+
+  /**
+   * Consumers read on from the checkpoint they last left, not the stored one: one moved by someone
+   * else (an operator replaying a reactor, another worker) is noticed here, or at their next batch.
+   */
+  private async noticeMovedCheckpoints(): Promise<void> {
+    const { rows } = await this.pool
+      .query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[])', [
+        this.states.map((state) => state.consumer.name),
+      ])
+      .catch(() => ({ rows: [] }));
+    const stored = new Map(rows.map((row) => [row.name, row.position]));
+    for (const state of this.states) {
+      const at = stored.get(state.consumer.name);
+      if (at === undefined || state.checkpoint === undefined || at === (state.checkpoint === null ? '' : formatPosition(state.checkpoint))) continue;
+      state.checkpoint = undefined;
+      state.wake();
+    }
   }
 
   /** Why the consumer's stored checkpoint cannot be read on from in this log; null when it can (or it has none). */
@@ -230,6 +332,7 @@ export class CatchUpRunner {
   private async loop(state: ConsumerState, stop: AbortSignal): Promise<void> {
     let failures = 0;
     while (!stop.aborted) {
+      const generation = this.generation;
       state.pending = false;
       try {
         if (!state.verified) {
@@ -240,7 +343,7 @@ export class CatchUpRunner {
           }
           state.verified = true;
         }
-        const { count, checkpoint } = await this.applyBatch(state.consumer);
+        const { count, checkpoint } = await this.applyBatch(state.consumer, state.checkpoint, generation);
         state.checkpoint = checkpoint;
         if (failures > 0) this.options.onRecovered?.(state.consumer.name, failures);
         failures = 0;

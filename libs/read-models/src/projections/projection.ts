@@ -69,6 +69,11 @@ export function foldBatch<Row extends ProjectionRow, E extends RecordedEvent>(
 /** Anything that reads the global log from a checkpoint: projections, and reactors that enqueue work. */
 export interface LogConsumer {
   readonly name: string;
+  /**
+   * Whether `handle` would do anything with this event. When given, a batch with none such only
+   * moves the checkpoint, in one statement instead of a transaction around `handle`.
+   */
+  readonly handles?: (event: RecordedEvent) => boolean;
   /** Called inside the transaction that then moves the checkpoint past `events`. */
   handle(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
 }
@@ -76,6 +81,7 @@ export interface LogConsumer {
 export function projectionConsumer<Row extends ProjectionRow, E extends RecordedEvent>(projection: Projection<Row, E>): LogConsumer {
   return {
     name: projection.name,
+    handles: (event) => keyOfEvent(projection, event) !== null,
     async handle(client, events) {
       const keys = [...new Set(events.map((e) => keyOfEvent(projection, e)).filter((k): k is string => k !== null))];
       if (keys.length === 0) return;

@@ -1,6 +1,6 @@
 import { FREE_TRIAL_DURATION } from '@mfh/domain';
 import type { BillingCycle, ExistingSubscription, Requester, SubscriptionOperation, TermDuration } from '@mfh/domain';
-import { derivedId } from '@mfh/event-store';
+import { BoundedCache, derivedId } from '@mfh/event-store';
 
 /** Microsoft's `AadIdentifier`: every member optional, and only what this system can vouch for is filled in. */
 export interface AadIdentifier {
@@ -110,13 +110,23 @@ export function saasSubscriptionStatus(subscription: Pick<ExistingSubscription, 
  * The customer is the beneficiary. A Partner Center customer id is the customer's tenant id, so it
  * serves as `tenantId`; the user behind it is unknown here, so `objectId` is derived and there is no `emailId`.
  */
+const identities = new BoundedCache<string, string>(10_000);
+
+/** A derived AAD identifier, kept: a uuid v5 (SHA-1) per view was a twentieth of a fulfillment API read. */
+function identity(kind: string, id: string): string {
+  const key = `${kind}/${id}`;
+  let found = identities.get(key);
+  if (found === undefined) identities.set(key, (found = derivedId(kind, id)));
+  return found;
+}
+
 export function beneficiaryOf(subscription: Pick<ExistingSubscription, 'customerId'>): AadIdentifier {
-  return { tenantId: subscription.customerId, objectId: derivedId('beneficiary', subscription.customerId) };
+  return { tenantId: subscription.customerId, objectId: identity('beneficiary', subscription.customerId) };
 }
 
 /** The reseller partner is the purchaser (a CSP purchase); its tenant and object ids are derived from the partner id. */
 export function purchaserOf(subscription: Pick<ExistingSubscription, 'partnerId'>): AadIdentifier {
-  return { tenantId: derivedId('partner-tenant', subscription.partnerId), objectId: derivedId('partner', subscription.partnerId) };
+  return { tenantId: identity('partner-tenant', subscription.partnerId), objectId: identity('partner', subscription.partnerId) };
 }
 
 /** Dates once billing has started (the term's first and last day, at midnight UTC); before that only the unit. */

@@ -1,4 +1,5 @@
 import type { ScheduledNextTerm } from '@mfh/domain';
+import { batchedLoader } from '@mfh/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { keysetPage, Page, PageRequest } from '../pagination';
 import type { PendingOperationRow, SubscriptionRow, TermCharges } from './subscription.row';
@@ -169,6 +170,16 @@ export const subscriptionsTable = {
 
 /** Reads of the subscriptions read model; writes happen only through the projection. */
 export class SubscriptionsRepository {
+  /** Concurrent single reads go together, one round trip for many (batchedLoader). */
+  private readonly charges = batchedLoader(async (ids: readonly string[]) => {
+    const { rows } = await this.pool.query<{ id: string; term_charges: TermCharges | null }>(
+      'SELECT id, term_charges FROM subscriptions WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row.term_charges]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
   constructor(private readonly pool: Pool) {}
 
   /** The subscriptions of one of the partner's customers, oldest first. */
@@ -192,9 +203,8 @@ export class SubscriptionsRepository {
   }
 
   /** What the charger recorded for the subscription's latest charged term; null when nothing yet, or no such subscription. */
-  async termCharges(id: string): Promise<TermCharges | null> {
-    const { rows } = await this.pool.query<{ term_charges: TermCharges | null }>('SELECT term_charges FROM subscriptions WHERE id = $1', [id]);
-    return rows[0]?.term_charges ?? null;
+  termCharges(id: string): Promise<TermCharges | null> {
+    return this.charges.load(id);
   }
 
   /**

@@ -8,6 +8,7 @@ import { UpdateSubscription } from '../update-subscription/update-subscription.c
 import { UpdateSubscriptionHandler } from '../update-subscription/update-subscription.handler';
 import { GetOperation } from './get-operation.query';
 import { GetOperationHandler } from './get-operation.handler';
+import { StreamStates } from '../../stream-states';
 
 const NOW = '2026-03-02T12:00:00.000Z';
 
@@ -20,7 +21,7 @@ describe('GetOperation', () => {
 
   beforeEach(async () => {
     store = inMemoryStore();
-    handler = new GetOperationHandler(store);
+    handler = new GetOperationHandler(new StreamStates(store));
     await given(store, subscriptionStream(subscriptionId), [purchasedEvent({ subscriptionId, customerId }), ...activeEvents()]);
     const seats = new UpdateSubscriptionHandler(new CommandExecutor(store), developmentCatalog(), loadConfig({}));
     const result = await seats.execute(new UpdateSubscription('contoso', customerId, subscriptionId, { quantity: 20 }, undefined, requestMetadata(NOW)));

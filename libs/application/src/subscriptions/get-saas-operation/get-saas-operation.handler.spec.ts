@@ -4,6 +4,7 @@ import { activeEvents, given, inMemoryStore, purchasedEvent } from '@mfh/testing
 import { randomUUID } from 'node:crypto';
 import { GetSaasOperationHandler } from './get-saas-operation.handler';
 import { GetSaasOperation } from './get-saas-operation.query';
+import { StreamStates } from '../../stream-states';
 
 const AT = '2026-03-05T09:00:00.000Z';
 
@@ -13,7 +14,7 @@ describe('GetSaasOperation', () => {
 
   beforeEach(() => {
     store = inMemoryStore();
-    handler = new GetSaasOperationHandler(store);
+    handler = new GetSaasOperationHandler(new StreamStates(store));
   });
 
   /** A seat change the publisher rejected. */

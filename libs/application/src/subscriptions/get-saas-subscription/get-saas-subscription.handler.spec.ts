@@ -4,6 +4,7 @@ import { activeEvents, given, inMemoryStore, purchasedEvent } from '@mfh/testing
 import { randomUUID } from 'node:crypto';
 import { GetSaasSubscriptionHandler } from './get-saas-subscription.handler';
 import { GetSaasSubscription } from './get-saas-subscription.query';
+import { StreamStates } from '../../stream-states';
 
 describe('GetSaasSubscription', () => {
   let store: EventStore;
@@ -11,7 +12,7 @@ describe('GetSaasSubscription', () => {
 
   beforeEach(() => {
     store = inMemoryStore();
-    handler = new GetSaasSubscriptionHandler(store);
+    handler = new GetSaasSubscriptionHandler(new StreamStates(store));
   });
 
   it('reads the subscription from its stream, every write included', async () => {

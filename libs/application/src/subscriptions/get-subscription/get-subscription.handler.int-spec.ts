@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ActivationLinks } from '../../activation/activation-links';
 import { GetSubscription } from './get-subscription.query';
 import { GetSubscriptionHandler } from './get-subscription.handler';
+import { StreamStates } from '../../stream-states';
 
 describe('GetSubscription', () => {
   let fixture: ReadModelsFixture;
@@ -22,7 +23,7 @@ describe('GetSubscription', () => {
     const config = loadConfig({ ACTIVATION_CODE_SECRET: 'a'.repeat(40) });
     const codes = new ActivationCodes(config, {} as SecretStore);
     await codes.onModuleInit();
-    handler = new GetSubscriptionHandler(store, new ActivationLinks(codes, developmentCatalog(), config), new SubscriptionsRepository(fixture.pool));
+    handler = new GetSubscriptionHandler(new StreamStates(store), new ActivationLinks(codes, developmentCatalog(), config), new SubscriptionsRepository(fixture.pool));
   });
 
   afterAll(() => fixture.close());

@@ -5,6 +5,7 @@ import { developmentCatalog, given, inMemoryStore, purchasedEvent } from '@mfh/t
 import { randomUUID } from 'node:crypto';
 import { ListAvailablePlansHandler } from './list-available-plans.handler';
 import { ListAvailablePlans } from './list-available-plans.query';
+import { StreamStates } from '../../stream-states';
 
 /** The development catalog plus a private plan of the CRM offer. */
 function catalogWithPrivatePlan() {
@@ -19,7 +20,7 @@ describe('ListAvailablePlans', () => {
 
   beforeEach(() => {
     store = inMemoryStore();
-    handler = new ListAvailablePlansHandler(store, catalogWithPrivatePlan());
+    handler = new ListAvailablePlansHandler(new StreamStates(store), catalogWithPrivatePlan());
   });
 
   async function subscription(planId = 'standard'): Promise<string> {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ActivationLinks } from '../../activation/activation-links';
 import { ListCustomerSubscriptions } from './list-customer-subscriptions.query';
 import { ListCustomerSubscriptionsHandler } from './list-customer-subscriptions.handler';
+import { StreamStates } from '../../stream-states';
 
 describe('ListCustomerSubscriptions', () => {
   let fixture: ReadModelsFixture;
@@ -21,7 +22,7 @@ describe('ListCustomerSubscriptions', () => {
     const config = loadConfig({ ACTIVATION_CODE_SECRET: 'a'.repeat(40) });
     const codes = new ActivationCodes(config, {} as SecretStore);
     await codes.onModuleInit();
-    handler = new ListCustomerSubscriptionsHandler(fixture.store, new SubscriptionsRepository(fixture.pool), new ActivationLinks(codes, developmentCatalog(), config));
+    handler = new ListCustomerSubscriptionsHandler(new StreamStates(fixture.store), new SubscriptionsRepository(fixture.pool), new ActivationLinks(codes, developmentCatalog(), config));
     await given(fixture.store, customerStream(customerId), [
       { type: 'CustomerCreated', data: { customerId, partnerId: 'contoso', companyName: 'Adatum', domain: null, createdAt: '2026-03-01T09:00:00.000Z' } },
     ]);

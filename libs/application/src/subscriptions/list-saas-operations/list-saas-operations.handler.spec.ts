@@ -4,6 +4,7 @@ import { activeEvents, given, inMemoryStore, purchasedEvent } from '@mfh/testing
 import { randomUUID } from 'node:crypto';
 import { ListSaasOperationsHandler } from './list-saas-operations.handler';
 import { ListSaasOperations } from './list-saas-operations.query';
+import { StreamStates } from '../../stream-states';
 
 const AT = '2026-03-05T09:00:00.000Z';
 
@@ -13,7 +14,7 @@ describe('ListSaasOperations', () => {
 
   beforeEach(() => {
     store = inMemoryStore();
-    list = new ListSaasOperationsHandler(store);
+    list = new ListSaasOperationsHandler(new StreamStates(store));
   });
 
   /** A seat change the publisher rejected, then a cancellation that waits. */

@@ -6,6 +6,7 @@ import { given, inMemoryStore, purchasedEvent, refusal } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ResolveSubscriptionHandler } from './resolve-subscription.handler';
 import { ResolveSubscription } from './resolve-subscription.query';
+import { StreamStates } from '../../stream-states';
 
 const TTL_SECONDS = 3600;
 
@@ -25,7 +26,7 @@ describe('ResolveSubscription', () => {
   beforeEach(async () => {
     store = inMemoryStore();
     codes = await activationCodes();
-    handler = new ResolveSubscriptionHandler(store, codes);
+    handler = new ResolveSubscriptionHandler(new StreamStates(store), codes);
   });
 
   async function subscription(): Promise<string> {
