@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { stopGracefully } from '../support/app-processes';
 import { admin, countEvents, dropSchema, newSchemaName, withClient } from '../support/database';
 import { accessToken } from '../support/partner-api';
 import { deleteKeys } from '../support/redis';
@@ -412,20 +413,7 @@ class Processes {
   async stop(): Promise<void> {
     this.stopping = true;
     const children = this.children.splice(0);
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              done();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(children.map(stopGracefully));
     this.stopping = false;
   }
 }

@@ -51,7 +51,8 @@ export class AppProcesses {
   }
 }
 
-function stopGracefully(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if the child has not exited within 15 s. */
+export function stopGracefully(child: ChildProcess): Promise<void> {
   return new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
     const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -259,7 +259,11 @@ export class CatchUpRunner {
       interrupted: (error, failures) => this.options.onWakeupsInterrupted?.(error, failures),
       resumed: () => this.options.onWakeupsResumed?.(),
     });
-    this.tick = setInterval(() => this.checkHead(), this.pollMs);
+    // Moved checkpoints are looked for on the tick only: a head check also follows wake-ups, on the hot path.
+    this.tick = setInterval(() => {
+      void this.noticeMovedCheckpoints();
+      this.checkHead();
+    }, this.pollMs);
     this.loops = this.states.map((state) => this.loop(state, stopping.signal));
   }
 
@@ -285,7 +289,6 @@ export class CatchUpRunner {
         this.headCheckAgain = false;
         // A failure is the consumers' to report: they meet the same store.
         const head = await this.store.headPosition().catch(() => null);
-        await this.noticeMovedCheckpoints();
         if (head === null || this.stopping?.signal.aborted !== false) continue;
         this.generation++;
         for (const state of this.states) {
@@ -300,7 +303,7 @@ export class CatchUpRunner {
 
   /**
    * Consumers read on from the checkpoint they last left, not the stored one: one moved by someone
-   * else (an operator replaying a reactor, another worker) is noticed here, or at their next batch.
+   * else (an operator replaying a reactor, another worker) is noticed here, every `pollMs`, or at their next batch.
    */
   private async noticeMovedCheckpoints(): Promise<void> {
     const { rows } = await this.pool
