@@ -4,9 +4,10 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Clock } from '@mfh/application';
 import { AppConfig, createLogger, PinoNestLogger } from '@mfh/config';
-import { FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule, ApiOverrides } from './api.module';
 import { ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
+import { AccessLogController } from './http/access-log';
 import { installBodyParsers } from './http/body-parsers';
 import { installHttpMetrics } from './http/metrics';
 import { installTokenThrottle } from './auth/token-throttle';
@@ -51,7 +52,7 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, problems),
     loggerInstance: logger,
     genReqId,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new AccessLogController(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     return503OnClosing: true,
     trustProxy: trustProxyOf(config.TRUST_PROXY),

@@ -32,28 +32,46 @@ const CYCLE_MONTHS: Record<Exclude<BillingCycle, 'upfront'>, number> = { monthly
  * starts on the 31st on the 31st (or the month's last day) instead of drifting to the 28th.
  */
 export function billingCyclesOf(term: BillingTerm): BillingPeriod[] {
-  if (term.billingCycle === 'upfront') return [{ index: 0, start: term.termStart, end: term.termEnd < term.termStart ? term.termStart : term.termEnd }];
-  const months = CYCLE_MONTHS[term.billingCycle];
   const cycles: BillingPeriod[] = [];
+  eachCycleOf(term, (cycle) => {
+    cycles.push(cycle);
+    return false;
+  });
+  return cycles;
+}
+
+/** Hands the term's cycles, in order, to `stop` until it returns true; returns that cycle, or null after the last. */
+function eachCycleOf(term: BillingTerm, stop: (cycle: BillingPeriod) => boolean): BillingPeriod | null {
+  if (term.billingCycle === 'upfront') {
+    const only = { index: 0, start: term.termStart, end: term.termEnd < term.termStart ? term.termStart : term.termEnd };
+    return stop(only) ? only : null;
+  }
+  const months = CYCLE_MONTHS[term.billingCycle];
   for (let index = 0; ; index++) {
     const start = addMonths(term.termStart, index * months);
-    if (index > 0 && start > term.termEnd) return cycles;
+    if (index > 0 && start > term.termEnd) return null;
     const anniversaryEnd = addDays(addMonths(term.termStart, (index + 1) * months), -1);
     const end = anniversaryEnd < term.termEnd ? anniversaryEnd : term.termEnd;
-    cycles.push({ index, start, end: end < start ? start : end });
-    if (end >= term.termEnd || end < start) return cycles;
+    const cycle = { index, start, end: end < start ? start : end };
+    if (stop(cycle)) return cycle;
+    if (end >= term.termEnd || end < start) return null;
   }
 }
 
 /** The cycle of the term that `date` falls in; the first before the term, the last after it. */
 export function billingCycleOn(term: BillingTerm, date: string): BillingPeriod {
-  const cycles = billingCyclesOf(term);
-  return cycles.find((cycle) => date <= cycle.end) ?? cycles[cycles.length - 1];
+  let last: BillingPeriod | null = null;
+  return (
+    eachCycleOf(term, (cycle) => {
+      last = cycle;
+      return date <= cycle.end;
+    }) ?? last!
+  );
 }
 
 /** The cycle after the one starting on `cycleStart`, within the term; null when that was the term's last. */
 export function nextBillingCycleOf(term: BillingTerm, cycleStart: string): BillingPeriod | null {
-  return billingCyclesOf(term).find((cycle) => cycle.start > cycleStart) ?? null;
+  return eachCycleOf(term, (cycle) => cycle.start > cycleStart);
 }
 
 /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { TermDuration, addDays, addMilliseconds, addMonths, dateOf, daysInclusive, isAfter, termEndDate } from './time';
 
 const DAY_MS = 86_400_000;
@@ -159,5 +160,54 @@ describe('daysInclusive', () => {
     ['2028-01-01', '2028-12-31', 366],
   ])('counts %s to %s as %i days', (from, to, days) => {
     expect(daysInclusive(from, to)).toBe(days);
+  });
+});
+
+describe('calendar arithmetic without Date', () => {
+  // What addDays and addMonths computed with Date before they took the integer path: the oracle.
+  const addDaysByDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  function addMonthsByDate(date: string, months: number): string {
+    const [year, month, day] = date.split('-').map(Number);
+    const targetMonthIndex = month - 1 + months;
+    const targetYear = year + Math.floor(targetMonthIndex / 12);
+    const targetMonth = ((targetMonthIndex % 12) + 12) % 12;
+    const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
+    return new Date(Date.UTC(targetYear, targetMonth, Math.min(day, lastDay))).toISOString().slice(0, 10);
+  }
+  const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+  // Days up to 31 in every month (Date.parse rolls 2026-02-30 over to March), years near both ends of the fast path.
+  const dates = fc
+    .tuple(fc.oneof(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 1999, max: 2101 })), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))
+    .map(([year, month, day]) => `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`);
+
+  it('addDays agrees with Date for any day of any month and any offset', () => {
+    fc.assert(
+      fc.property(dates, fc.integer({ min: -800_000, max: 800_000 }), (date, days) => {
+        expect(addDays(date, days)).toBe(addDaysByDate(date, days));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('addMonths agrees with Date for any day of any month and any offset', () => {
+    fc.assert(
+      fc.property(dates, fc.integer({ min: -30_000, max: 30_000 }), (date, months) => {
+        expect(addMonths(date, months)).toBe(addMonthsByDate(date, months));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    ['a year before 1000', '0999-12-31', 1],
+    ['past 9999', '9999-12-31', 1],
+    ['into years before 1000', '1000-01-01', -1],
+  ])('leaves %s to Date, with the same answer (%s + %i days)', (_case, date, days) => {
+    expect(addDays(date, days)).toBe(addDaysByDate(date, days));
+    expect(addMonths(date, days * 12)).toBe(addMonthsByDate(date, days * 12));
+  });
+
+  it('still refuses what is no date, as Date did', () => {
+    for (const date of ['2026-02-32', '2026-13-01', '2026-00-10', 'soon']) expect(() => addDays(date, 1)).toThrow(RangeError);
   });
 });

@@ -62,8 +62,12 @@ export function operationView(op: SubscriptionOperation): OperationView {
   };
 }
 
-/** What the partner's view is made of, from the command side's state or from a list row alike. */
-export type PartnerViewSource = Omit<SubscriptionRow, 'key' | 'revision' | 'partnerId' | 'termCharges'> & { id: string; currentTermCharged: Cents };
+/**
+ * What the partner's view is made of, from the command side's state or from a list row alike; the
+ * row itself is one (the id and the charged sum come apart: a copy of its thirty-odd fields to rename
+ * two cost more than the rest of the view).
+ */
+export type PartnerViewSource = Omit<SubscriptionRow, 'key' | 'revision' | 'partnerId' | 'termCharges'>;
 
 /**
  * When the next charge falls: the next cycle of a term billed in several, else the renewal day (the
@@ -87,9 +91,14 @@ export function termChargedOf(charges: TermCharges | null, termStart: string | n
  * A subscription as the partner sees it. `activationLink` (the publisher's landing page with a fresh
  * code) is shown only while pending.
  */
-export function partnerSubscriptionOf(source: PartnerViewSource, activationLink: string | null = null): PartnerSubscriptionView {
+export function partnerSubscriptionOf(
+  source: PartnerViewSource,
+  id: string,
+  currentTermCharged: Cents,
+  activationLink: string | null = null,
+): PartnerSubscriptionView {
   return {
-    id: source.id,
+    id,
     customerId: source.customerId,
     orderId: source.orderId,
     lineItemNumber: source.lineItemNumber,
@@ -127,7 +136,7 @@ export function partnerSubscriptionOf(source: PartnerViewSource, activationLink:
       completedAt: null,
     })),
     nextChargeDate: nextChargeDateOf(source),
-    currentTermCharged: fromCents(source.currentTermCharged),
+    currentTermCharged: fromCents(currentTermCharged),
     scheduledNextTermInstructions: nextTermInstructionsOf(source.scheduledNextTerm),
   };
 }
@@ -151,19 +160,40 @@ export function partnerSubscriptionView(
   const billing = state.status === 'pending' ? null : state.billing;
   return partnerSubscriptionOf(
     {
-      ...state,
+      customerId: state.customerId,
+      orderId: state.orderId,
+      lineItemNumber: state.lineItemNumber,
+      offerId: state.offerId,
+      offerName: state.offerName,
+      planId: state.planId,
+      publisherId: state.publisherId,
+      publisherName: state.publisherName,
+      friendlyName: state.friendlyName,
+      quantity: state.quantity,
+      status: state.status,
+      termDuration: state.termDuration,
+      billingCycle: state.billingCycle,
+      autoRenewEnabled: state.autoRenewEnabled,
+      indirectResellerId: state.indirectResellerId,
+      purchasedAt: state.purchasedAt,
+      cancellationAllowedUntil: state.cancellationAllowedUntil,
+      fulfillmentConfirmed: state.fulfillmentConfirmed,
+      action: state.action,
+      testClockId: state.testClockId,
+      scheduledNextTerm: state.scheduledNextTerm,
       licensesAssigned: state.licensesAssigned !== null,
       billingStartDate: billing?.startDate ?? null,
       termStart: billing?.termStart ?? null,
       termEnd: billing?.termEnd ?? null,
       cycleStart: billing?.cycleStart ?? null,
-      currentTermCharged,
       suspensionReasons: state.status === 'suspended' ? state.suspension.reasons : null,
       isTrial: state.isFreeTrial,
       pendingOperations: state.operations
         .filter((op) => op.status === 'InProgress')
         .map(({ id, action, quantity, requestedAt }) => ({ id, action, quantity, requestedAt })),
     },
+    state.id,
+    currentTermCharged,
     state.status === 'pending' ? activationLink(state) : null,
   );
 }

@@ -79,9 +79,12 @@ const STATUS: Record<ExistingSubscription['status'], SaasSubscriptionStatus> = {
 const chargeDurationOf = (billingCycle: BillingCycle, termDuration: TermDuration): string =>
   billingCycle === 'monthly' ? 'P1M' : billingCycle === 'annual' ? 'P1Y' : termDuration;
 
-/** What the fulfillment API's `Subscription` is drawn from: the command side's state or a list row alike. */
+/**
+ * What the fulfillment API's `Subscription` is drawn from: the command side's state or a list row
+ * alike, each as it is (the id, the term and the trial flag, which they name differently, come apart:
+ * a copy of the row's thirty-odd fields to rename them cost more than the rest of the view).
+ */
 export interface SaasSubscriptionSource {
-  id: string;
   publisherId: string;
   offerId: string;
   friendlyName: string;
@@ -94,13 +97,12 @@ export interface SaasSubscriptionSource {
   billingCycle: ExistingSubscription['billingCycle'];
   autoRenewEnabled: boolean;
   purchasedAt: string;
-  /** The current term (`YYYY-MM-DD`), once billing has started. */
-  term: { termStart: string; termEnd: string } | null;
   /** A test asset (SPEC §14): bought for a customer on a test clock. */
   testClockId: string | null;
-  /** In its free trial: the current term is the trial's (SPEC §13). */
-  isTrial: boolean;
 }
+
+/** The current term (`YYYY-MM-DD`), once billing has started. */
+export type SaasViewTerm = { termStart: string; termEnd: string } | null;
 
 export function saasSubscriptionStatus(subscription: Pick<ExistingSubscription, 'status'>): SaasSubscriptionStatus {
   return STATUS[subscription.status];
@@ -130,21 +132,22 @@ export function purchaserOf(subscription: Pick<ExistingSubscription, 'partnerId'
 }
 
 /** Dates once billing has started (the term's first and last day, at midnight UTC); before that only the unit. */
-function termOf(source: SaasSubscriptionSource): SaasTerm {
+function termOf(source: SaasSubscriptionSource, term: SaasViewTerm, isTrial: boolean): SaasTerm {
   // During a free trial the term running is the trial's, charged (at zero) once.
-  const termUnit = source.isTrial ? FREE_TRIAL_DURATION : source.termDuration;
-  if (!source.term) return { termUnit };
+  const termUnit = isTrial ? FREE_TRIAL_DURATION : source.termDuration;
+  if (!term) return { termUnit };
   return {
     termUnit,
-    startDate: `${source.term.termStart}T00:00:00Z`,
-    endDate: `${source.term.termEnd}T00:00:00Z`,
-    chargeDuration: source.isTrial ? FREE_TRIAL_DURATION : chargeDurationOf(source.billingCycle, source.termDuration),
+    startDate: `${term.termStart}T00:00:00Z`,
+    endDate: `${term.termEnd}T00:00:00Z`,
+    chargeDuration: isTrial ? FREE_TRIAL_DURATION : chargeDurationOf(source.billingCycle, source.termDuration),
   };
 }
 
-export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscription {
+/** `isTrial`: in its free trial, so the current term is the trial's (SPEC §13). */
+export function saasSubscriptionOf(source: SaasSubscriptionSource, id: string, term: SaasViewTerm, isTrial: boolean): SaasSubscription {
   return {
-    id: source.id,
+    id,
     publisherId: source.publisherId,
     offerId: source.offerId,
     name: source.friendlyName,
@@ -153,10 +156,10 @@ export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscrip
     purchaser: purchaserOf(source),
     planId: source.planId,
     quantity: source.quantity,
-    term: termOf(source),
+    term: termOf(source, term, isTrial),
     autoRenew: source.autoRenewEnabled,
     isTest: source.testClockId !== null,
-    isFreeTrial: source.isTrial,
+    isFreeTrial: isTrial,
     // A CSP purchase: the customer may only read; the reseller changes it through Partner Center.
     allowedCustomerOperations: ['Read'],
     sandboxType: 'None',
@@ -166,7 +169,7 @@ export function saasSubscriptionOf(source: SaasSubscriptionSource): SaasSubscrip
 }
 
 export function saasSubscriptionView(state: ExistingSubscription): SaasSubscription {
-  return saasSubscriptionOf({ ...state, term: state.status === 'pending' ? null : state.billing, isTrial: state.isFreeTrial });
+  return saasSubscriptionOf(state, state.id, state.status === 'pending' ? null : state.billing, state.isFreeTrial);
 }
 
 export function resolvedSubscriptionView(state: ExistingSubscription): ResolvedSubscription {

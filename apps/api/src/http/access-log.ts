@@ -1,0 +1,22 @@
+import { FastifyReply, FastifyRequest, LogController } from 'fastify';
+
+/**
+ * One line per request, when it completes: method, URL, status and time, under the request id.
+ * Fastify's default writes two (the incoming request and its completion), and a line costs a
+ * fulfillment API read about a tenth of its time. Errors are logged as Fastify logs them.
+ */
+export class AccessLogController extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'requestId' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    reply.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime, remoteAddress: request.ip },
+      'request completed',
+    );
+  }
+}
