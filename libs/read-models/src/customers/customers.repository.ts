@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { keysetPage, Page, PageRequest } from '../pagination';
+import { isoInstant, keysetPage, Page, PageRequest } from '../pagination';
 import { CustomerRow, customerView, CustomerView } from './customer.row';
 
 /** The `customers` table as PostgreSQL returns it. */
@@ -9,7 +9,7 @@ interface CustomerRecord {
   partner_id: string;
   company_name: string;
   domain: string | null;
-  created_at: Date;
+  created_at: string;
   test_clock_id: string | null;
 }
 
@@ -19,7 +19,7 @@ const fromRecord = (r: CustomerRecord): CustomerRow => ({
   partnerId: r.partner_id,
   companyName: r.company_name,
   domain: r.domain,
-  createdAt: r.created_at.toISOString(),
+  createdAt: r.created_at,
   testClockId: r.test_clock_id,
 });
 
@@ -27,7 +27,7 @@ const fromRecord = (r: CustomerRecord): CustomerRow => ({
 export const customersTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, CustomerRow>> {
     const { rows } = await client.query<CustomerRecord>(
-      'SELECT id, revision, partner_id, company_name, domain, created_at, test_clock_id FROM customers WHERE id = ANY($1::uuid[])',
+      `SELECT id, revision, partner_id, company_name, domain, ${isoInstant('created_at')} AS created_at, test_clock_id FROM customers WHERE id = ANY($1::uuid[])`,
       [keys],
     );
     return new Map(rows.map((r) => [r.id, fromRecord(r)]));

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { keysetPage, Page, PageRequest } from '../pagination';
+import { isoInstant, keysetPage, Page, PageRequest } from '../pagination';
 import { OrderRow, orderRowView } from './order.row';
 import type { OrderView } from './order.view';
 
@@ -10,7 +10,7 @@ interface OrderRecord {
   partner_id: string;
   customer_id: string;
   status: OrderRow['status'];
-  created_at: Date;
+  created_at: string;
   line_items: OrderRow['lineItems'];
 }
 
@@ -22,14 +22,14 @@ const fromRecord = (r: OrderRecord): OrderRow => ({
   partnerId: r.partner_id,
   customerId: r.customer_id,
   status: r.status,
-  placedAt: r.created_at.toISOString(),
+  placedAt: r.created_at,
   lineItems: r.line_items,
 });
 
 /** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
 export const ordersTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, OrderRow>> {
-    const { rows } = await client.query<OrderRecord>(`SELECT id, created_at, ${COLUMNS} FROM orders WHERE id = ANY($1::uuid[])`, [keys]);
+    const { rows } = await client.query<OrderRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${COLUMNS} FROM orders WHERE id = ANY($1::uuid[])`, [keys]);
     return new Map(rows.map((r) => [r.id, fromRecord(r)]));
   },
 

@@ -1,7 +1,7 @@
 import type { ScheduledNextTerm } from '@mfh/domain';
 import { batchedLoader } from '@mfh/event-store';
 import type { Pool, PoolClient } from 'pg';
-import { keysetPage, Page, PageRequest } from '../pagination';
+import { isoInstant, keysetPage, Page, PageRequest } from '../pagination';
 import type { PendingOperationRow, SubscriptionRow, TermCharges } from './subscription.row';
 
 /** The `subscriptions` table as PostgreSQL returns it (dates as text, so that no time zone touches them). */
@@ -24,8 +24,8 @@ interface SubscriptionRecord {
   billing_cycle: SubscriptionRow['billingCycle'];
   auto_renew_enabled: boolean;
   indirect_reseller_id: string | null;
-  created_at: Date;
-  cancellation_allowed_until: Date;
+  created_at: string;
+  cancellation_allowed_until: string;
   licenses_assigned: boolean;
   fulfillment_confirmed: boolean;
   action: SubscriptionRow['action'];
@@ -43,7 +43,7 @@ interface SubscriptionRecord {
 
 const COLUMNS = `revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id, publisher_id,
   publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled, indirect_reseller_id,
-  cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action, billing_start_date::text AS billing_start_date,
+  ${isoInstant('cancellation_allowed_until')} AS cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action, billing_start_date::text AS billing_start_date,
   term_start::text AS term_start, term_end::text AS term_end, cycle_start::text AS cycle_start, term_charges, pending_operations, suspension_reasons, is_trial, test_clock_id, scheduled_next_term`;
 
 function fromRecord(r: SubscriptionRecord): SubscriptionRow {
@@ -66,8 +66,8 @@ function fromRecord(r: SubscriptionRecord): SubscriptionRow {
     billingCycle: r.billing_cycle,
     autoRenewEnabled: r.auto_renew_enabled,
     indirectResellerId: r.indirect_reseller_id,
-    purchasedAt: r.created_at.toISOString(),
-    cancellationAllowedUntil: r.cancellation_allowed_until.toISOString(),
+    purchasedAt: r.created_at,
+    cancellationAllowedUntil: r.cancellation_allowed_until,
     licensesAssigned: r.licenses_assigned,
     fulfillmentConfirmed: r.fulfillment_confirmed,
     action: r.action,
@@ -126,7 +126,7 @@ function toRecord(row: SubscriptionRow): Record<string, unknown> {
 /** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
 export const subscriptionsTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, SubscriptionRow>> {
-    const { rows } = await client.query<SubscriptionRecord>(`SELECT id, created_at, ${COLUMNS} FROM subscriptions WHERE id = ANY($1::uuid[])`, [keys]);
+    const { rows } = await client.query<SubscriptionRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${COLUMNS} FROM subscriptions WHERE id = ANY($1::uuid[])`, [keys]);
     return new Map(rows.map((r) => [r.id, fromRecord(r)]));
   },
 

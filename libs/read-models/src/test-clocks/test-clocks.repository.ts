@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { keysetPage, Page, PageRequest } from '../pagination';
+import { isoInstant, keysetPage, Page, PageRequest } from '../pagination';
 import { TestClockRow, testClockView, TestClockView } from './test-clock.row';
 
 interface TestClockRecord {
@@ -9,7 +9,7 @@ interface TestClockRecord {
   frozen_time: Date;
   status: 'ready' | 'advancing';
   advancing_to: Date | null;
-  created_at: Date;
+  created_at: string;
 }
 
 const fromRecord = (r: TestClockRecord): TestClockRow => ({
@@ -19,7 +19,7 @@ const fromRecord = (r: TestClockRecord): TestClockRow => ({
   frozenTime: r.frozen_time.toISOString(),
   status: r.status,
   advancingTo: r.advancing_to?.toISOString() ?? null,
-  createdAt: r.created_at.toISOString(),
+  createdAt: r.created_at,
 });
 
 const COLUMNS = 'revision, name, frozen_time, status, advancing_to';
@@ -27,7 +27,7 @@ const COLUMNS = 'revision, name, frozen_time, status, advancing_to';
 /** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
 export const testClocksTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, TestClockRow>> {
-    const { rows } = await client.query<TestClockRecord>(`SELECT id, created_at, ${COLUMNS} FROM test_clocks WHERE id = ANY($1::uuid[])`, [keys]);
+    const { rows } = await client.query<TestClockRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${COLUMNS} FROM test_clocks WHERE id = ANY($1::uuid[])`, [keys]);
     return new Map(rows.map((r) => [r.id, fromRecord(r)]));
   },
 
