@@ -154,8 +154,11 @@ describe('Operations', () => {
         const response = await client.get(bought.path, { headers: { 'x-request-id': 'log-check-42' } });
         expect(response.status).toBe(200);
         const completed = await api.waitForLog((line) => line.requestId === 'log-check-42' && line.msg === 'request completed');
-        expect(completed).toMatchObject({ level: 30, service: 'api', res: { statusCode: 200 } });
+        expect(completed).toMatchObject({ level: 30, service: 'api', method: 'GET', url: bought.path, res: { statusCode: 200 } });
         expect(typeof completed.time).toBe('string');
+        expect(typeof completed.responseTime).toBe('number');
+        // One line per request: the completion, not Fastify's "incoming request" before it.
+        expect(api.logs.filter((line) => line.requestId === 'log-check-42')).toEqual([completed]);
       } finally {
         api.kill('SIGTERM');
       }
