@@ -64,6 +64,11 @@ export function addDays(date: string, days: number): string {
     const fast = civilFromDays(daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))) + days);
     if (fast !== null) return fast;
   }
+  return addDaysByDate(date, days);
+}
+
+/** addDays through Date: what it falls back on, and what its integer path is held to (time.spec.ts). */
+export function addDaysByDate(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
@@ -86,6 +91,11 @@ export function addMonths(date: string, months: number): string {
     const month = (((monthIndex % 12) + 12) % 12) + 1;
     if (year >= 1000 && year <= 9999) return formatDate(year, month, Math.min(Number(date.slice(8, 10)), daysInMonth(year, month)));
   }
+  return addMonthsByDate(date, months);
+}
+
+/** addMonths through Date: what it falls back on, and what its integer path is held to (time.spec.ts). */
+export function addMonthsByDate(date: string, months: number): string {
   const [year, month, day] = date.split('-').map(Number);
   const targetMonthIndex = month - 1 + months;
   const targetYear = year + Math.floor(targetMonthIndex / 12);
