@@ -159,6 +159,7 @@ export function partnerSubscriptionView(
 ): PartnerSubscriptionView {
   const billing = state.status === 'pending' ? null : state.billing;
   return partnerSubscriptionOf(
+    // Field by field, not a spread of the state with overrides: V8 builds that copy several times slower.
     {
       customerId: state.customerId,
       orderId: state.orderId,
