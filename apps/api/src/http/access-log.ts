@@ -1,7 +1,7 @@
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 
 /**
- * One line per request, when it completes: method, URL, status and time, under the request id.
+ * One line per request, when it completes: method, URL, address, status and time, under the request id.
  * Fastify's default writes two (the incoming request and its completion), and a line costs a
  * fulfillment API read about a tenth of its time. Errors are logged as Fastify logs them.
  */

@@ -6,9 +6,9 @@ interface TestClockRecord {
   id: string;
   revision: string;
   name: string;
-  frozen_time: Date;
+  frozen_time: string;
   status: 'ready' | 'advancing';
-  advancing_to: Date | null;
+  advancing_to: string | null;
   created_at: string;
 }
 
@@ -16,18 +16,20 @@ const fromRecord = (r: TestClockRecord): TestClockRow => ({
   key: r.id,
   revision: Number(r.revision),
   name: r.name,
-  frozenTime: r.frozen_time.toISOString(),
+  frozenTime: r.frozen_time,
   status: r.status,
-  advancingTo: r.advancing_to?.toISOString() ?? null,
+  advancingTo: r.advancing_to,
   createdAt: r.created_at,
 });
 
 const COLUMNS = 'revision, name, frozen_time, status, advancing_to';
+/** COLUMNS as reads select them, the instants as ISO text. */
+const SELECTED = `revision, name, ${isoInstant('frozen_time')} AS frozen_time, status, ${isoInstant('advancing_to')} AS advancing_to`;
 
 /** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
 export const testClocksTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, TestClockRow>> {
-    const { rows } = await client.query<TestClockRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${COLUMNS} FROM test_clocks WHERE id = ANY($1::uuid[])`, [keys]);
+    const { rows } = await client.query<TestClockRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${SELECTED} FROM test_clocks WHERE id = ANY($1::uuid[])`, [keys]);
     return new Map(rows.map((r) => [r.id, fromRecord(r)]));
   },
 
@@ -63,7 +65,7 @@ export class TestClocksRepository {
 
   /** Every test clock, oldest first. */
   list(page: PageRequest): Promise<Page<TestClockView>> {
-    return keysetPage<TestClockRecord, TestClockView>(this.pool, { table: 'test_clocks', columns: COLUMNS, where: 'true', params: [] }, page, (record) =>
+    return keysetPage<TestClockRecord, TestClockView>(this.pool, { table: 'test_clocks', columns: SELECTED, where: 'true', params: [] }, page, (record) =>
       testClockView(fromRecord(record)),
     );
   }
