@@ -21,7 +21,7 @@ import { ProblemException } from '../http/problem';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { PageQuery, ProblemDto } from './dto/common.dto';
 import { OperationResponse, SubscriptionListResponse, SubscriptionResponse, UpdateSubscriptionRequest } from './dto/subscription.dto';
-import { collection, PartnerViews } from './partner-views.service';
+import { collectionJson, PartnerViews } from './partner-views.service';
 
 @ApiTags('partner')
 @ApiBearerAuth()
@@ -43,12 +43,13 @@ export class SubscriptionsController {
     @CurrentClient() client: AuthenticatedClient,
     @Param('customerId', UuidPipe) customerId: string,
     @Query() query: PageQuery,
-  ): Promise<SubscriptionListResponse> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
     const size = query.size ?? 100;
     const page = await this.queries.execute(
       new ListCustomerSubscriptions(client.tenantId!, customerId, { size, continuationToken: query.continuationToken }),
     );
-    return collection(page, `/v1/customers/${customerId}/subscriptions`, size);
+    return collectionJson(reply, page, `/v1/customers/${customerId}/subscriptions`, size);
   }
 
   @Get(':subscriptionId')

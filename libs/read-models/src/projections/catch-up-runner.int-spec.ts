@@ -75,7 +75,8 @@ describe('CatchUpRunner with the partner projections', () => {
     const listed = await eventually(
       async () => {
         await runner.catchUp();
-        return repository.listForCustomer('contoso', customerId, { size: 10 });
+        const page = await repository.listForCustomer('contoso', customerId, { size: 10 });
+        return { items: (await repository.versionedRows(page.items.map((item) => item.id))).map(({ row }) => row) };
       },
       (page) => subscriptionIds.every((id, i) => page.items.find((row) => row.key === id)?.revision === lastRevisions[i]),
     );

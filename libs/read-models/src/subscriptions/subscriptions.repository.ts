@@ -123,6 +123,24 @@ function toRecord(row: SubscriptionRow): Record<string, unknown> {
   };
 }
 
+/**
+ * A row's version: the transaction that wrote it (PostgreSQL's xmin), which every write renews, with
+ * the stream revision it holds. Two committed versions of a row share neither, short of four billion
+ * transactions later and the same revision.
+ */
+const VERSION = `xmin::text || '/' || revision AS version`;
+
+/** A row of a list page, and which version of it the page holds. */
+export interface RowVersion {
+  id: string;
+  version: string;
+}
+
+export interface Versioned<Row> {
+  version: string;
+  row: Row;
+}
+
 /** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
 export const subscriptionsTable = {
   async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, SubscriptionRow>> {
@@ -182,14 +200,27 @@ export class SubscriptionsRepository {
 
   constructor(private readonly pool: Pool) {}
 
-  /** The subscriptions of one of the partner's customers, oldest first. */
-  listForCustomer(partnerId: string, customerId: string, page: PageRequest): Promise<Page<SubscriptionRow>> {
-    return keysetPage<SubscriptionRecord, SubscriptionRow>(
+  /**
+   * Which of one of the partner's customers' subscriptions are on the page, oldest first, and the
+   * version of each row: a reader that kept a row at that version needs nothing more, and
+   * {@link versionedRows} reads the others. A page of rows costs several times a page of versions.
+   */
+  listForCustomer(partnerId: string, customerId: string, page: PageRequest): Promise<Page<RowVersion>> {
+    return keysetPage<{ id: string; version: string }, RowVersion>(
       this.pool,
-      { table: 'subscriptions', columns: COLUMNS, where: 'customer_id = $1 AND partner_id = $2', params: [customerId, partnerId] },
+      { table: 'subscriptions', columns: VERSION, where: 'customer_id = $1 AND partner_id = $2', params: [customerId, partnerId] },
       page,
-      fromRecord,
+      (record) => ({ id: record.id, version: record.version }),
     );
+  }
+
+  /** The rows of these subscriptions as they are now, each with its version; one that is not there is left out. */
+  async versionedRows(ids: readonly string[]): Promise<Versioned<SubscriptionRow>[]> {
+    const { rows } = await this.pool.query<SubscriptionRecord & { version: string }>(
+      `SELECT id, ${isoInstant('created_at')} AS created_at, ${VERSION}, ${COLUMNS} FROM subscriptions WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((record) => ({ version: record.version, row: fromRecord(record) }));
   }
 
   /** Every subscription of the publisher's offers, oldest first, cancelled ones included (they are never deleted). */

@@ -1,10 +1,10 @@
 import { ActivationCodes, SecretStore } from '@mfh/auth';
 import { loadConfig } from '@mfh/config';
-import { customerStream, ExistingSubscription, subscriptionStream } from '@mfh/domain';
+import { customerStream, ExistingSubscription, invoiceStream, subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { loadState } from '@mfh/event-store';
-import { InvalidContinuationTokenError, partnerSubscriptionView, SubscriptionsRepository } from '@mfh/read-models';
-import { activeEvents, developmentCatalog, given, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
+import { InvalidContinuationTokenError, PartnerSubscriptionView, partnerSubscriptionView, SubscriptionsRepository } from '@mfh/read-models';
+import { activeEvents, developmentCatalog, given, invoiceLine, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ActivationLinks } from '../../activation/activation-links';
 import { ListCustomerSubscriptions } from './list-customer-subscriptions.query';
@@ -33,8 +33,10 @@ describe('ListCustomerSubscriptions', () => {
 
   afterAll(() => fixture.close());
 
-  const list = (partnerId = 'contoso', page: { size: number; continuationToken?: string | null } = { size: 10 }) =>
-    handler.execute(new ListCustomerSubscriptions(partnerId, customerId, page));
+  const list = async (partnerId = 'contoso', page: { size: number; continuationToken?: string | null } = { size: 10 }) => {
+    const listed = await handler.execute(new ListCustomerSubscriptions(partnerId, customerId, page));
+    return { ...listed, items: listed.items.map((json) => JSON.parse(json.toString()) as PartnerSubscriptionView) };
+  };
 
   it('lists the customer’s subscriptions as the partner sees each one, with an activation link only while pending', async () => {
     const page = await list();
@@ -47,6 +49,26 @@ describe('ListCustomerSubscriptions', () => {
     const byId = new Map(page.items.map((view) => [view.id, view]));
     expect(byId.get(pending)).toMatchObject({ status: 'pending', attentionNeeded: true, activationLink: expect.stringMatching(/^http:\/\/localhost:4000\/landing\?token=/) });
     expect(byId.get(active)).toMatchObject({ status: 'active', attentionNeeded: false, activationLink: null });
+  });
+
+  it('shows a row changed since the last list as it is now, and an unchanged one as before', async () => {
+    const before = await list();
+    await given(fixture.store, subscriptionStream(active), [{ type: 'SubscriptionRenamed', data: { friendlyName: 'Renamed since', previousFriendlyName: 'CRM for Fabrikam' } }]);
+    await fixture.project();
+    const after = await list();
+    const { state } = await loadState(fixture.store, subscriptionStream(active), subscriptionDecider);
+    expect(after.items.find((view) => view.id === active)).toEqual(partnerSubscriptionView(state as ExistingSubscription, () => null));
+    expect(after.items.find((view) => view.id === active)?.friendlyName).toBe('Renamed since');
+    expect(after.items.find((view) => view.id === pending)).toEqual(before.items.find((view) => view.id === pending));
+  });
+
+  it('shows a charge recorded since the last list, which changes the row but not its stream', async () => {
+    const before = await list();
+    expect(before.items.find((view) => view.id === active)?.currentTermCharged).toBe('0.00');
+    const line = invoiceLine({ subscriptionId: active, partnerId: 'contoso', termStartDate: '2026-03-02', amount: 3600 });
+    await given(fixture.store, invoiceStream(line.invoiceId), [{ type: 'ChargeRecorded', data: line }]);
+    await fixture.project();
+    expect((await list()).items.find((view) => view.id === active)?.currentTermCharged).toBe('36.00');
   });
 
   it('pages with a continuation token, and refuses a token that is not one of its own', async () => {

@@ -1,8 +1,11 @@
 import { Query } from '@nestjs/cqrs';
-import type { Page, PageRequest, PartnerSubscriptionView } from '@mfh/read-models';
+import type { Page, PageRequest } from '@mfh/read-models';
 
-/** The subscriptions of one of the partner's customers, with activation links for pending ones (read model). */
-export class ListCustomerSubscriptions extends Query<Page<PartnerSubscriptionView>> {
+/**
+ * The subscriptions of one of the partner's customers, with activation links for pending ones (read
+ * model); each item is a PartnerSubscriptionView as UTF-8 JSON.
+ */
+export class ListCustomerSubscriptions extends Query<Page<Buffer>> {
   constructor(
     readonly partnerId: string,
     readonly customerId: string,
