@@ -8,7 +8,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '@mfh/config';
 import { ChildProcess, fork } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { createWorkerApp } from '../../apps/worker/src/worker.app';
 import { admin, dropSchema, newSchemaName, withClient } from '../support/database';
 import { LoadProcess } from '../support/load-process';
@@ -258,7 +260,25 @@ interface Customer {
   subscriptionIds: string[];
 }
 
-/** Customers of 100 subscriptions each (two orders of 50), each renamed; every other one activated by the publisher. */
+/** The development catalog's Fabrikam callback secret (config/catalog.development.json). */
+const FABRIKAM_CALLBACKS = new Webhook('whsec_ZmFicmlrYW0tY2FsbGJhY2stc2VjcmV0LTAwMQ==');
+
+/** The publisher's signed LicensesAssigned: with fulfilment confirmed, billing starts and the first charge is recorded. */
+async function assignLicenses(apiUrl: string, subscriptionId: string): Promise<void> {
+  const body = { type: 'LicensesAssigned', subscriptionId, data: { assignedSeats: 5 } };
+  const [id, signedAt] = [`msg_${randomUUID()}`, new Date()];
+  await call(apiUrl, 'POST', '/webhooks/publishers/fabrikam', '', body, {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+    'webhook-signature': FABRIKAM_CALLBACKS.sign(id, signedAt, JSON.stringify(body)),
+  });
+}
+
+/**
+ * Customers of 100 subscriptions each (two orders of 50), each renamed; every other one activated by
+ * the publisher, with its licenses assigned, so billing (with its first charge) as most
+ * subscriptions are, and the rest pending.
+ */
 async function setUp(apiUrl: string, partnerToken: string, publisherToken: string): Promise<Customer[]> {
   const customers: Customer[] = [];
   for (let c = 0; c < settings.customers; c++) {
@@ -288,6 +308,7 @@ async function setUp(apiUrl: string, partnerToken: string, publisherToken: strin
     }
     if (index % 2 === 1) {
       await call(apiUrl, 'POST', `/api/saas/subscriptions/${id}/activate?${API_VERSION}`, publisherToken, { planId: 'standard', quantity: 5 });
+      await assignLicenses(apiUrl, id);
     }
   });
   return customers;
@@ -296,8 +317,14 @@ async function setUp(apiUrl: string, partnerToken: string, publisherToken: strin
 async function waitForLists(apiUrl: string, token: string, customers: Customer[]): Promise<void> {
   for (const customer of customers) {
     await until(async () => {
-      const page = (await call(apiUrl, 'GET', `/v1/customers/${customer.id}/subscriptions`, token)) as { items: { friendlyName: string; fulfillmentConfirmed: boolean }[] };
-      return page.items.length === LIST_SIZE && page.items.every((item) => item.friendlyName.startsWith(`renamed ${settings.renames} `) || settings.renames === 0);
+      const page = (await call(apiUrl, 'GET', `/v1/customers/${customer.id}/subscriptions`, token)) as {
+        items: { friendlyName: string; status: string; currentTermCharged: string }[];
+      };
+      return (
+        page.items.length === LIST_SIZE &&
+        page.items.every((item) => item.friendlyName.startsWith(`renamed ${settings.renames} `) || settings.renames === 0) &&
+        page.items.every((item) => item.status === 'pending' || item.currentTermCharged !== '0.00')
+      );
     });
   }
 }
