@@ -424,6 +424,8 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       ['unsigned, with a body of spaces', { rawBody: '   ', headers: unsigned }, 'missing-webhook-signature'],
       ['wrongly signed, with malformed JSON', { rawBody: '{not json}', headers: forged }, 'invalid-webhook-signature'],
       ['wrongly signed, with an empty body', { rawBody: '', headers: forged }, 'invalid-webhook-signature'],
+      ['unsigned, sent as text/plain', { rawBody: '{}', headers: { ...unsigned, 'content-type': 'text/plain' } }, 'missing-webhook-signature'],
+      ['wrongly signed, sent as application/xml', { rawBody: '<a/>', headers: { ...forged, 'content-type': 'application/xml' } }, 'invalid-webhook-signature'],
     ] as [string, CallbackOptions, string][])('is checked before the JSON is: a callback %s is 401', async (_name, options, code) => {
       const response = await deliver(system.baseUrl, signCallback({}, options));
       expectProblem(response, 401);
@@ -441,6 +443,21 @@ describe('Publisher callbacks (POST /webhooks/publishers/{publisherId})', () => 
       expect(response.body.type).toBe(`/problems/${code}`);
       expect(await system.queue(QUEUES.callbacks).getJob(jobIdOf(callback))).toBeUndefined();
       expect(await system.queue(QUEUES.callbacks).getJobCounts()).toEqual(counts);
+    });
+
+    it('validly signed, sent as text/plain, is 415 and queues nothing', async () => {
+      const counts = await system.queue(QUEUES.callbacks).getJobCounts();
+      const callback = signCallback(licensesAssigned('8f1d6c52-2b7a-4a3e-9d51-0c6e0b1f2a11', 1), { headers: { 'content-type': 'text/plain' } });
+      const response = await deliver(system.baseUrl, callback);
+      expectProblem(response, 415);
+      expect(response.body.type).toBe('/problems/unsupported-media-type');
+      expect(await system.queue(QUEUES.callbacks).getJobCounts()).toEqual(counts);
+    });
+
+    it('other routes still refuse another media type before anything else (here, before the token check)', async () => {
+      const response = await fetch(`${system.baseUrl}/v1/customers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as { type: string }).type).toBe('/problems/unsupported-media-type');
     });
 
     it('other routes still refuse malformed JSON before anything else (here, before the token check)', async () => {

@@ -50,4 +50,13 @@ export function installBodyParsers(fastify: FastifyInstance, bodyLimit: number):
     request.rawBody = body as string;
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  // Any other media type (Fastify's own text/plain too) is refused, and on a signed route only once the signature is checked.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    const problem = new ProblemException(415, 'unsupported-media-type', 'Send the body as application/json.');
+    if (!defersProblems(request)) return done(problem, undefined);
+    request.rawBody = body as string;
+    request.bodyProblem = problem;
+    done(null, undefined);
+  });
 }
