@@ -6,7 +6,6 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '@mfh/config';
-import { ChildProcess, fork } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -45,44 +44,22 @@ const TARGETS = { partnerGet: 0.35, publisherGet: 0.35, resolve: 0.2, list: 0.25
 type CallName = keyof typeof TARGETS;
 type SideName = 'api' | 'bare';
 
-/** A server in a child process, answering the bench over IPC. */
+/** A server in a child process, answering the bench over IPC; it sends its port first, under id 0. */
 class ServerProcess {
-  private readonly child: ChildProcess;
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  private readonly child: LoadProcess<ServerRequest, unknown>;
   readonly port: Promise<number>;
 
   constructor(mode: 'api' | 'bare', environment: NodeJS.ProcessEnv, stdout: number | 'ignore') {
-    this.child = fork(join(__dirname, 'server.ts'), [mode], {
-      execArgv: ['-r', '@swc-node/register'],
-      env: environment,
-      stdio: ['ignore', stdout, 'inherit', 'ipc'],
-    });
-    this.port = new Promise((resolve, reject) => {
-      this.pending.set(0, { resolve: (r) => resolve((r as { port: number }).port), reject });
-    });
-    this.child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.result);
-    });
-    this.child.on('exit', (code) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the ${mode} server exited with ${code}`));
-      this.pending.clear();
-    });
+    this.child = new LoadProcess(join(__dirname, 'server.ts'), { args: [mode], env: environment, stdio: ['ignore', stdout, 'inherit', 'ipc'], name: `the ${mode} server` });
+    this.port = this.child.answer(0).then((ready) => (ready as { port: number }).port);
   }
 
   ask<T>(request: ServerRequest): Promise<T> {
-    const id = ++this.next;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: (r) => resolve(r as T), reject });
-      this.child.send({ id, request });
-    });
+    return this.child.run(request) as Promise<T>;
   }
 
   close(): void {
-    this.child.kill('SIGKILL');
+    this.child.close('SIGKILL');
   }
 }
 
