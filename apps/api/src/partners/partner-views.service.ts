@@ -21,7 +21,10 @@ export function collectionJson(reply: FastifyReply, page: Page<Buffer>, path: st
   const { totalCount, links } = collection({ ...page, items: [] }, path, size);
   void reply.type('application/json; charset=utf-8');
   const parts: Buffer[] = [Buffer.from(`{"totalCount":${totalCount},"items":[`)];
-  page.items.forEach((item, i) => parts.push(...(i === 0 ? [item] : [COMMA, item])));
+  for (const [i, item] of page.items.entries()) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(item);
+  }
   parts.push(Buffer.from(`]${links ? `,"links":${JSON.stringify(links)}` : ''}}`));
   return Buffer.concat(parts);
 }

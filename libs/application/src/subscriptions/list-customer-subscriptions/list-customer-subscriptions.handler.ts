@@ -39,20 +39,19 @@ export class ListCustomerSubscriptionsHandler implements IQueryHandler<ListCusto
     const rows = new Map<string, Kept>();
     const unknown: string[] = [];
     for (const { id, version } of listed.items) {
-      const kept = this.kept.get(id);
-      if (kept?.version === version) rows.set(id, kept);
+      const held = this.kept.get(id);
+      if (held?.version === version) rows.set(id, held);
       else unknown.push(id);
     }
     if (unknown.length > 0) {
-      for (const { version, row } of await this.subscriptions.versionedRows(unknown)) {
-        const kept = { version, row };
-        rows.set(row.key, kept);
-        this.kept.set(row.key, kept);
+      for (const fresh of await this.subscriptions.versionedRows(unknown)) {
+        rows.set(fresh.row.key, fresh);
+        this.kept.set(fresh.row.key, fresh);
       }
     }
     // A row gone since the page was read (a rebuild between the two reads) is left out.
-    const kept = listed.items.flatMap(({ id }) => rows.get(id) ?? []);
-    return { ...listed, items: await Promise.all(kept.map((entry) => this.view(entry))) };
+    const onPage = listed.items.flatMap(({ id }) => rows.get(id) ?? []);
+    return { ...listed, items: await Promise.all(onPage.map((entry) => this.view(entry))) };
   }
 
   private async view(kept: Kept): Promise<Buffer> {
