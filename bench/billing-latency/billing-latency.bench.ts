@@ -11,12 +11,11 @@ import { subscriptionStream } from '@mfh/domain';
 import { bullConnection, QUEUES } from '@mfh/messaging';
 import { Queue } from 'bullmq';
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { AppProcesses, freePort, until, waitForHealth } from '../support/app-processes';
+import { assignLicenses } from '../support/callbacks';
 import { printSummary, summariseFiles } from '../support/profile-summary';
 import { admin, dropSchema, newSchemaName, withClient } from '../support/database';
 import { accessToken, BoughtSubscription, buySubscriptions, login } from '../support/partner-api';
@@ -52,7 +51,6 @@ const settings = {
 const TARGET_P99_MS = 250;
 const SAAS = '/api/saas/subscriptions';
 const API_VERSION = 'api-version=2018-08-31';
-const PUBLISHER = 'fabrikam';
 const SEATS = 5;
 
 type Order = 'activate-first' | 'callback-first';
@@ -122,7 +120,6 @@ async function measure(schema: string, processes: AppProcesses): Promise<void> {
   await waitForHealth(baseUrl);
   const partner = await login(baseUrl);
   const publisher = await accessToken(baseUrl, 'fabrikam-publisher', 'fabrikam-secret');
-  const secret = new Webhook('whsec_ZmFicmlrYW0tY2FsbGJhY2stc2VjcmV0LTAwMQ==');
 
   // A sweep of the headline rate alone is the headline.
   const runs = settings.rates.length === 1 && settings.rates[0] === settings.rate ? [settings.rate] : [settings.rate, ...settings.rates];
@@ -136,7 +133,7 @@ async function measure(schema: string, processes: AppProcesses): Promise<void> {
   const monitor = Object.fromEntries(
     [QUEUES.billing, QUEUES.callbacks].map((name) => [name, new Queue(name, { connection: bullConnection(config), prefix: schema })]),
   ) as Record<string, Queue>;
-  const send = (subscriptions: BoughtSubscription[], rate: number) => sendAtRate(baseUrl, publisher, secret, subscriptions, rate);
+  const send = (subscriptions: BoughtSubscription[], rate: number) => sendAtRate(baseUrl, publisher, subscriptions, rate);
   const settle = (subscriptions: BoughtSubscription[]) => allBilled(schema, subscriptions, monitor);
 
   try {
@@ -238,7 +235,7 @@ async function post(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function sendAtRate(baseUrl: string, publisher: string, secret: Webhook, subscriptions: BoughtSubscription[], rate: number): Promise<Sent[]> {
+async function sendAtRate(baseUrl: string, publisher: string, subscriptions: BoughtSubscription[], rate: number): Promise<Sent[]> {
   // The wall clock, as PostgreSQL's recorded_at: performance.now()'s monotonic clock drifts from it
   // (5 ms a second on this machine, and steps when the wall clock is set).
   const now = () => Date.now();
@@ -252,20 +249,7 @@ async function sendAtRate(baseUrl: string, publisher: string, secret: Webhook, s
     return now();
   };
   const callback = async (subscriptionId: string) => {
-    const id = `msg_${randomUUID()}`;
-    const signedAt = new Date();
-    const body = JSON.stringify({ type: 'LicensesAssigned', subscriptionId, data: { assignedSeats: SEATS } });
-    const response = await post(`${baseUrl}/webhooks/publishers/${PUBLISHER}`, {
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-        'webhook-signature': secret.sign(id, signedAt, body),
-      },
-      body,
-    });
-    const text = await response.text();
-    if (response.status !== 202) throw new Error(`LicensesAssigned ${subscriptionId}: ${response.status} ${text}`);
+    await assignLicenses(baseUrl, subscriptionId, SEATS);
     return now();
   };
   const start = now() + 20;

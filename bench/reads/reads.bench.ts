@@ -7,10 +7,9 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '@mfh/config';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { createWorkerApp } from '../../apps/worker/src/worker.app';
+import { assignLicenses } from '../support/callbacks';
 import { admin, dropSchema, newSchemaName, withClient } from '../support/database';
 import { LoadProcess } from '../support/load-process';
 import { accessToken, login } from '../support/partner-api';
@@ -237,20 +236,6 @@ interface Customer {
   subscriptionIds: string[];
 }
 
-/** The development catalog's Fabrikam callback secret (config/catalog.development.json). */
-const FABRIKAM_CALLBACKS = new Webhook('whsec_ZmFicmlrYW0tY2FsbGJhY2stc2VjcmV0LTAwMQ==');
-
-/** The publisher's signed LicensesAssigned: with fulfilment confirmed, billing starts and the first charge is recorded. */
-async function assignLicenses(apiUrl: string, subscriptionId: string): Promise<void> {
-  const body = { type: 'LicensesAssigned', subscriptionId, data: { assignedSeats: 5 } };
-  const [id, signedAt] = [`msg_${randomUUID()}`, new Date()];
-  await call(apiUrl, 'POST', '/webhooks/publishers/fabrikam', '', body, {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-    'webhook-signature': FABRIKAM_CALLBACKS.sign(id, signedAt, JSON.stringify(body)),
-  });
-}
-
 /**
  * Customers of 100 subscriptions each (two orders of 50), each renamed; every other one activated by
  * the publisher, with its licenses assigned, so billing (with its first charge) as most
@@ -285,7 +270,7 @@ async function setUp(apiUrl: string, partnerToken: string, publisherToken: strin
     }
     if (index % 2 === 1) {
       await call(apiUrl, 'POST', `/api/saas/subscriptions/${id}/activate?${API_VERSION}`, publisherToken, { planId: 'standard', quantity: 5 });
-      await assignLicenses(apiUrl, id);
+      await assignLicenses(apiUrl, id, 5);
     }
   });
   return customers;

@@ -30,6 +30,7 @@ import { NDJSON } from '../auditors/ndjson';
 import { InvoiceIdPipe, PositiveIntPipe, UuidPipe } from '../http/params';
 import { AuthenticatedClient, CurrentClient } from '../http/request-context';
 import { LinkDto, ProblemDto } from './dto/common.dto';
+import { collectionJson } from './partner-views.service';
 import {
   InvoiceLineListResponse,
   InvoiceLinesQuery,
@@ -63,9 +64,7 @@ function collection<T>(page: Page<T>, path: string, parameters: Record<string, s
  * around them is serialised, so a page of 500 is neither parsed nor stringified again.
  */
 function linesCollection(reply: FastifyReply, page: Page<string>, path: string, parameters: Record<string, string | undefined>, size: number, asked: string | undefined): string {
-  const { totalCount, links } = collection({ ...page, items: [] }, path, parameters, size, asked);
-  void reply.type('application/json; charset=utf-8');
-  return `{"totalCount":${totalCount},"items":[${page.items.join(',')}],"links":${JSON.stringify(links)}}`;
+  return collectionJson(reply, collection({ ...page, items: [] }, path, parameters, size, asked), page.items);
 }
 
 const unbilledPeriod = (partnerId: string, query: UnbilledPeriodQuery): UnbilledPeriod => ({

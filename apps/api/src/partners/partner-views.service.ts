@@ -11,22 +11,13 @@ export function collection<T>(page: Page<T>, path: string, size: number): { tota
   return { totalCount: page.totalCount, items: page.items, links: { next: { uri, method: 'GET', headers: [] } } };
 }
 
-const COMMA = Buffer.from(',');
-
 /**
- * {@link collection} as UTF-8 JSON, around items that are UTF-8 JSON already: each is neither parsed
- * nor serialised again, and the page is never a string on the heap.
+ * A collection as JSON text, around items that are JSON text already (each is neither parsed nor
+ * serialised again): `totalCount`, the items, then `links` when there are any.
  */
-export function collectionJson(reply: FastifyReply, page: Page<Buffer>, path: string, size: number): Buffer {
-  const { totalCount, links } = collection({ ...page, items: [] }, path, size);
+export function collectionJson(reply: FastifyReply, around: { totalCount: number; links?: object }, items: readonly string[]): string {
   void reply.type('application/json; charset=utf-8');
-  const parts: Buffer[] = [Buffer.from(`{"totalCount":${totalCount},"items":[`)];
-  for (const [i, item] of page.items.entries()) {
-    if (i > 0) parts.push(COMMA);
-    parts.push(item);
-  }
-  parts.push(Buffer.from(`]${links ? `,"links":${JSON.stringify(links)}` : ''}}`));
-  return Buffer.concat(parts);
+  return `{"totalCount":${around.totalCount},"items":[${items.join(',')}]${around.links ? `,"links":${JSON.stringify(around.links)}` : ''}}`;
 }
 
 /** Absolute URLs of partner resources, for headers that must carry one (Operation-Location). */

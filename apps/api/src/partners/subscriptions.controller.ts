@@ -21,7 +21,7 @@ import { ProblemException } from '../http/problem';
 import { AuthenticatedClient, CurrentClient, RequestMetadata } from '../http/request-context';
 import { PageQuery, ProblemDto } from './dto/common.dto';
 import { OperationResponse, SubscriptionListResponse, SubscriptionResponse, UpdateSubscriptionRequest } from './dto/subscription.dto';
-import { collectionJson, PartnerViews } from './partner-views.service';
+import { collection, collectionJson, PartnerViews } from './partner-views.service';
 
 @ApiTags('partner')
 @ApiBearerAuth()
@@ -44,12 +44,12 @@ export class SubscriptionsController {
     @Param('customerId', UuidPipe) customerId: string,
     @Query() query: PageQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Buffer> {
+  ): Promise<string> {
     const size = query.size ?? 100;
     const page = await this.queries.execute(
       new ListCustomerSubscriptions(client.tenantId!, customerId, { size, continuationToken: query.continuationToken }),
     );
-    return collectionJson(reply, page, `/v1/customers/${customerId}/subscriptions`, size);
+    return collectionJson(reply, collection({ ...page, items: [] }, `/v1/customers/${customerId}/subscriptions`, size), page.items);
   }
 
   @Get(':subscriptionId')

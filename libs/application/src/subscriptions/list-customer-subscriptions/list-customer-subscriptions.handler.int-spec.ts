@@ -35,7 +35,7 @@ describe('ListCustomerSubscriptions', () => {
 
   const list = async (partnerId = 'contoso', page: { size: number; continuationToken?: string | null } = { size: 10 }) => {
     const listed = await handler.execute(new ListCustomerSubscriptions(partnerId, customerId, page));
-    return { ...listed, items: listed.items.map((json) => JSON.parse(json.toString()) as PartnerSubscriptionView) };
+    return { ...listed, items: listed.items.map((json) => JSON.parse(json) as PartnerSubscriptionView) };
   };
 
   it('lists the customer’s subscriptions as the partner sees each one, with an activation link only while pending', async () => {

@@ -15,7 +15,7 @@ const KEPT_ROWS = 10_000;
 interface Kept {
   version: string;
   row: SubscriptionRow;
-  shown?: { link: string | null; view: Buffer };
+  shown?: { link: string | null; view: string };
 }
 
 @QueryHandler(ListCustomerSubscriptions)
@@ -32,7 +32,7 @@ export class ListCustomerSubscriptionsHandler implements IQueryHandler<ListCusto
     private readonly links: ActivationLinks,
   ) {}
 
-  async execute({ partnerId, customerId, page }: ListCustomerSubscriptions): Promise<Page<Buffer>> {
+  async execute({ partnerId, customerId, page }: ListCustomerSubscriptions): Promise<Page<string>> {
     // From the customer's stream, not the read model: a customer created a moment ago is already there.
     customerOfPartner(partnerId)((await this.states.current(customerStream(customerId), customerDecider)).state);
     const listed = await this.subscriptions.listForCustomer(partnerId, customerId, page);
@@ -54,10 +54,10 @@ export class ListCustomerSubscriptionsHandler implements IQueryHandler<ListCusto
     return { ...listed, items: await Promise.all(onPage.map((entry) => this.view(entry))) };
   }
 
-  private async view(kept: Kept): Promise<Buffer> {
+  private async view(kept: Kept): Promise<string> {
     const { row } = kept;
     const link = row.status === 'pending' ? await this.links.of({ id: row.key, publisherId: row.publisherId, status: row.status }) : null;
-    if (kept.shown?.link !== link) kept.shown = { link, view: Buffer.from(JSON.stringify(partnerSubscriptionRowView(row, link))) };
+    if (kept.shown?.link !== link) kept.shown = { link, view: JSON.stringify(partnerSubscriptionRowView(row, link)) };
     return kept.shown.view;
   }
 }
