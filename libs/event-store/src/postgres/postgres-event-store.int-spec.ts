@@ -8,7 +8,7 @@ import { EventStore, GlobalPosition, NewEvent, RecordedEvent } from '../event-st
 import { comparePositions } from '../global-position';
 import { eventStoreMigrations, TAKE_APPEND_LOCK } from './event-store.migrations';
 import { createPgPool } from './pg-pool';
-import { PostgresEventStore } from './postgres-event-store';
+import { PostgresEventStore, READ_STREAM_TAILS } from './postgres-event-store';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -280,6 +280,41 @@ describe('PostgresEventStore', () => {
       const written = await store.appendToStream(id, [event()]);
       expect(await store.appendToStream(id, [], { expectedRevision: 0 })).toEqual(written);
     });
+  });
+
+  it('reads stream tails through the stream index on a table never analysed, not by scanning every event', async () => {
+    const fresh = await createTestSchema('es_tails_plan');
+    const local = await PostgresEventStore.connect({ url: fresh.url, schema: fresh.schema, max: 4 });
+    const plan = new Client({ connectionString: fresh.url, options: `-c search_path=${fresh.schema}` });
+    await plan.connect();
+    try {
+      // A few thousand events of a realistic size, as a deployment holds in its first hour.
+      const streams = range(400).map(() => stream());
+      const payload = { note: 'x'.repeat(400) };
+      for (let i = 0; i < streams.length; i += 8) {
+        await Promise.all(streams.slice(i, i + 8).map((id) => local.appendToStream(id, range(8).map(() => event(payload)))));
+      }
+      const asked = streams.slice(0, 16);
+      const { rows } = await plan.query<{ 'QUERY PLAN': unknown }>({
+        text: `EXPLAIN (FORMAT JSON) ${READ_STREAM_TAILS.text}`,
+        values: [asked, asked.map(() => '6')],
+      });
+      const scans: string[] = [];
+      const walk = (node: { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] }): void => {
+        if (node['Relation Name'] === 'events') scans.push(node['Node Type']);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      walk((rows[0]['QUERY PLAN'] as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan);
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scans).not.toContain('Seq Scan');
+
+      const tails = await local.readStreamTails(asked.map((streamId) => ({ streamId, afterRevision: 6 })));
+      expect(tails.map((events) => events.map((e) => e.revision))).toEqual(asked.map(() => [7]));
+    } finally {
+      await plan.end();
+      await local.close();
+      await fresh.drop();
+    }
   });
 
   it('counts the events after a position, and all of them without one', async () => {
