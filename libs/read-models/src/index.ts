@@ -13,6 +13,7 @@ export * from './orders/order.view';
 export * from './orders/order.row';
 export * from './orders/orders.projection';
 export * from './subscriptions/subscriptions.repository';
+export * from './subscriptions/term-charges-cache';
 export * from './customers/customers.repository';
 export * from './orders/orders.repository';
 export * from './read-models.module';

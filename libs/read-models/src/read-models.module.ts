@@ -20,9 +20,13 @@ export interface ReadModelsSettings {
 }
 
 class PoolLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(READ_MODELS_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(READ_MODELS_POOL) private readonly pool: Pool,
+    private readonly subscriptions: SubscriptionsRepository,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.subscriptions.close();
     await this.pool.end();
   }
 }

@@ -26,17 +26,37 @@ export const APPENDS_CHANNEL_SQL = `left('${CHANNEL_PREFIX}' || TG_TABLE_SCHEMA,
  * announced as an append, since notifications sent while it was away are gone.
  */
 export function watchPostgresAppends(pool: Pool, listener: AppendListener): AppendWatch {
-  const config: ClientConfig = { ...(pool.options as ClientConfig), keepAlive: true, keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS };
-  return new ReconnectingWatch(true, listener, (connected, closing) => listenUntilLost(config, listener, connected, closing));
+  return watchPostgresChannel(pool, appendsChannel, listener, () => listener.appended());
 }
 
-async function listenUntilLost(config: ClientConfig, listener: AppendListener, connected: () => void, closing: AbortSignal): Promise<unknown> {
+/**
+ * LISTENs to `channel(schema)` for the schema the pool's search_path selects, on a connection of its
+ * own opened again with backoff whenever it is lost. `listener.appended` is called once it listens,
+ * after every (re)connection, and `notified` with each notification's payload.
+ */
+export function watchPostgresChannel(
+  pool: Pool,
+  channel: (schema: string) => string,
+  listener: AppendListener,
+  notified: (payload: string) => void,
+): AppendWatch {
+  const config: ClientConfig = { ...(pool.options as ClientConfig), keepAlive: true, keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS };
+  return new ReconnectingWatch(true, listener, (connected, closing) => listenUntilLost(config, channel, notified, connected, closing));
+}
+
+async function listenUntilLost(
+  config: ClientConfig,
+  channel: (schema: string) => string,
+  notified: (payload: string) => void,
+  connected: () => void,
+  closing: AbortSignal,
+): Promise<unknown> {
   const client = new Client(config);
   let lose!: (reason: unknown) => void;
   const lost = new Promise<unknown>((resolve) => (lose = resolve));
   client.on('error', (error) => lose(error));
   client.on('end', () => lose(new Error('The LISTEN connection to PostgreSQL ended')));
-  client.on('notification', () => listener.appended());
+  client.on('notification', (message) => notified(message.payload ?? ''));
   const close = (): void => {
     lose(undefined);
     client.end().catch(() => undefined);
@@ -46,7 +66,7 @@ async function listenUntilLost(config: ClientConfig, listener: AppendListener, c
     await client.connect();
     const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
     if (rows[0].schema === null) throw new Error('The LISTEN connection has no schema on its search_path');
-    await client.query(`LISTEN "${appendsChannel(rows[0].schema)}"`);
+    await client.query(`LISTEN "${channel(rows[0].schema)}"`);
     connected();
     return await lost;
   } finally {

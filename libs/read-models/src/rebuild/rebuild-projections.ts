@@ -16,6 +16,7 @@ import { foldBatch, keyOfEvent, Projection, projectionConsumer, ProjectionRow } 
 import { readModelMigrations } from '../projections/read-models.migrations';
 import { readModelProjections } from '../read-model-projections';
 import { compareTable, TableComparison } from './compare-tables';
+import { EVERY_SUBSCRIPTION, termChargesChannel } from '../subscriptions/term-charges-cache';
 
 export interface RebuildSettings {
   store: EventStore;
@@ -280,6 +281,8 @@ async function compareAndSwap(settings: RebuildSettings, live: Pool, fresh: Fres
       for (const table of liveTables) await client.query(`DROP TABLE ${table}`);
     }
     for (const t of tables) await client.query(`ALTER TABLE ${names.rebuildSchema}.${t.table} SET SCHEMA ${names.schema}`);
+    // Readers that keep term charges (TermChargesCache) drop them all at this commit.
+    await client.query(`SELECT pg_notify($1, '${EVERY_SUBSCRIPTION}')`, [termChargesChannel(names.schema)]);
     for (const [name, target] of targets) {
       await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [
         name,

@@ -1,7 +1,7 @@
 import type { ScheduledNextTerm } from '@mfh/domain';
-import { batchedLoader } from '@mfh/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { isoInstant, keysetPage, Page, PageRequest } from '../pagination';
+import { TERM_CHARGES_CHANNEL_SQL, TermChargesCache } from './term-charges-cache';
 import type { PendingOperationRow, SubscriptionRow, TermCharges } from './subscription.row';
 
 /** The `subscriptions` table as PostgreSQL returns it (dates as text, so that no time zone touches them). */
@@ -150,8 +150,12 @@ export const subscriptionsTable = {
 
   async save(client: PoolClient, rows: readonly SubscriptionRow[]): Promise<void> {
     if (rows.length === 0) return;
+    // The rows whose term charges this changes are announced to the readers that keep them
+    // (TermChargesCache), at the transaction's commit: `before` sees the rows as the statement found them.
     await client.query(
-      `INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
+      `WITH before AS (SELECT id, term_charges FROM subscriptions WHERE id = ANY($2::uuid[])),
+       saved AS (
+       INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
          publisher_id, publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled,
          indirect_reseller_id, created_at, cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action,
          billing_start_date, term_start, term_end, cycle_start, term_charges, pending_operations, suspension_reasons, is_trial, test_clock_id,
@@ -180,25 +184,27 @@ export const subscriptionsTable = {
          action = EXCLUDED.action, billing_start_date = EXCLUDED.billing_start_date, term_start = EXCLUDED.term_start,
          term_end = EXCLUDED.term_end, cycle_start = EXCLUDED.cycle_start, term_charges = EXCLUDED.term_charges,
          pending_operations = EXCLUDED.pending_operations, suspension_reasons = EXCLUDED.suspension_reasons, is_trial = EXCLUDED.is_trial,
-         test_clock_id = EXCLUDED.test_clock_id, scheduled_next_term = EXCLUDED.scheduled_next_term`,
-      [JSON.stringify(rows.map(toRecord))],
+         test_clock_id = EXCLUDED.test_clock_id, scheduled_next_term = EXCLUDED.scheduled_next_term
+       RETURNING id, term_charges)
+       SELECT count(pg_notify(${TERM_CHARGES_CHANNEL_SQL}, saved.id::text)) FROM saved LEFT JOIN before USING (id)
+       WHERE before.term_charges IS DISTINCT FROM saved.term_charges`,
+      [JSON.stringify(rows.map(toRecord)), rows.map((row) => row.key)],
     );
   },
 };
 
 /** Reads of the subscriptions read model; writes happen only through the projection. */
 export class SubscriptionsRepository {
-  /** Concurrent single reads go together, one round trip for many (batchedLoader). */
-  private readonly charges = batchedLoader(async (ids: readonly string[]) => {
-    const { rows } = await this.pool.query<{ id: string; term_charges: TermCharges | null }>(
-      'SELECT id, term_charges FROM subscriptions WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
-    const byId = new Map(rows.map((row) => [row.id, row.term_charges]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  private readonly charges: TermChargesCache;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool) {
+    this.charges = new TermChargesCache(pool);
+  }
+
+  /** Stops listening for changed term charges (the pool is its owner's to end). */
+  close(): Promise<void> {
+    return this.charges.close();
+  }
 
   /**
    * Which of one of the partner's customers' subscriptions are on the page, oldest first, and the
@@ -235,7 +241,7 @@ export class SubscriptionsRepository {
 
   /** What the charger recorded for the subscription's latest charged term; null when nothing yet, or no such subscription. */
   termCharges(id: string): Promise<TermCharges | null> {
-    return this.charges.load(id);
+    return this.charges.of(id);
   }
 
   /**
