@@ -34,7 +34,8 @@ export interface Projection<Row extends ProjectionRow = ProjectionRow, E extends
   /** Pure and total. Only called with events the row has not seen. */
   evolve(row: Row | null, event: E): Row | null;
   load(client: PoolClient, keys: readonly string[]): Promise<Map<string, Row>>;
-  save(client: PoolClient, rows: readonly Row[]): Promise<void>;
+  /** `fresh`: into a rebuild's tables, private until the swap, which rows never were in before. */
+  save(client: PoolClient, rows: readonly Row[], fresh?: boolean): Promise<void>;
 }
 
 /** The row an event touches, or null when the projection does not handle it. */

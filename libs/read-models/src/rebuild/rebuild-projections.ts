@@ -198,7 +198,7 @@ class FreshTables {
         const known = [...keys].filter((key) => saved.has(key));
         const rows = known.length > 0 ? await projection.load(client, known) : new Map<string, ProjectionRow>();
         const changed = foldBatch(projection, rows, page);
-        await projection.save(client, changed);
+        await projection.save(client, changed, true);
         for (const row of changed) saved.add(row.key);
       } finally {
         client.release();

@@ -141,21 +141,7 @@ export interface Versioned<Row> {
   row: Row;
 }
 
-/** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
-export const subscriptionsTable = {
-  async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, SubscriptionRow>> {
-    const { rows } = await client.query<SubscriptionRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${COLUMNS} FROM subscriptions WHERE id = ANY($1::uuid[])`, [keys]);
-    return new Map(rows.map((r) => [r.id, fromRecord(r)]));
-  },
-
-  async save(client: PoolClient, rows: readonly SubscriptionRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    // The rows whose term charges this changes are announced to the readers that keep them
-    // (TermChargesCache), at the transaction's commit: `before` sees the rows as the statement found them.
-    await client.query(
-      `WITH before AS (SELECT id, term_charges FROM subscriptions WHERE id = ANY($2::uuid[])),
-       saved AS (
-       INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
+const UPSERT_SUBSCRIPTIONS = `INSERT INTO subscriptions (id, revision, partner_id, customer_id, order_id, line_item_number, offer_id, offer_name, plan_id,
          publisher_id, publisher_name, friendly_name, quantity, status, term_duration, billing_cycle, auto_renew_enabled,
          indirect_reseller_id, created_at, cancellation_allowed_until, licenses_assigned, fulfillment_confirmed, action,
          billing_start_date, term_start, term_end, cycle_start, term_charges, pending_operations, suspension_reasons, is_trial, test_clock_id,
@@ -184,11 +170,33 @@ export const subscriptionsTable = {
          action = EXCLUDED.action, billing_start_date = EXCLUDED.billing_start_date, term_start = EXCLUDED.term_start,
          term_end = EXCLUDED.term_end, cycle_start = EXCLUDED.cycle_start, term_charges = EXCLUDED.term_charges,
          pending_operations = EXCLUDED.pending_operations, suspension_reasons = EXCLUDED.suspension_reasons, is_trial = EXCLUDED.is_trial,
-         test_clock_id = EXCLUDED.test_clock_id, scheduled_next_term = EXCLUDED.scheduled_next_term
-       RETURNING id, term_charges)
+         test_clock_id = EXCLUDED.test_clock_id, scheduled_next_term = EXCLUDED.scheduled_next_term`;
+
+/** The projection's side of the table: rows by key, and upserts, inside the runner's transaction. */
+export const subscriptionsTable = {
+  async load(client: PoolClient, keys: readonly string[]): Promise<Map<string, SubscriptionRow>> {
+    const { rows } = await client.query<SubscriptionRecord>(`SELECT id, ${isoInstant('created_at')} AS created_at, ${COLUMNS} FROM subscriptions WHERE id = ANY($1::uuid[])`, [keys]);
+    return new Map(rows.map((r) => [r.id, fromRecord(r)]));
+  },
+
+  /**
+   * Upserts the rows. Into live tables, the rows whose term charges this changes are announced to
+   * the readers that keep them (TermChargesCache) at the transaction's commit; `before` sees the rows
+   * as the statement found them. Fresh tables (a rebuild's) have nothing to compare and no readers.
+   */
+  async save(client: PoolClient, rows: readonly SubscriptionRow[], fresh = false): Promise<void> {
+    if (rows.length === 0) return;
+    const records = JSON.stringify(rows.map(toRecord));
+    if (fresh) {
+      await client.query(UPSERT_SUBSCRIPTIONS, [records]);
+      return;
+    }
+    await client.query(
+      `WITH before AS (SELECT id, term_charges FROM subscriptions WHERE id = ANY($2::uuid[])),
+       saved AS (${UPSERT_SUBSCRIPTIONS} RETURNING id, term_charges)
        SELECT count(pg_notify(${TERM_CHARGES_CHANNEL_SQL}, saved.id::text)) FROM saved LEFT JOIN before USING (id)
        WHERE before.term_charges IS DISTINCT FROM saved.term_charges`,
-      [JSON.stringify(rows.map(toRecord)), rows.map((row) => row.key)],
+      [records, rows.map((row) => row.key)],
     );
   },
 };
