@@ -280,28 +280,31 @@ async function sendAtRate(baseUrl: string, publisher: string, subscriptions: Bou
  */
 async function allBilled(schema: string, subscriptions: BoughtSubscription[], queues: Record<string, Queue>): Promise<Map<string, number>> {
   const streams = subscriptions.map((s) => subscriptionStream(s.subscriptionId));
-  const read = () =>
-    withClient(async (client) => {
+  // One connection for all the looks: a new one every 20 ms (a backend forked, a scan) took CPU from
+  // the very drain it was timing, at the tail that makes the p99.
+  return withClient(async (client) => {
+    const read = async () => {
       const { rows } = await client.query<{ stream_id: string; count: string; recorded_at: number }>(
         `SELECT stream_id, count(*) AS count, (extract(epoch FROM min(recorded_at)) * 1000)::float8 AS recorded_at
            FROM ${schema}.events WHERE event_type = 'BillingStarted' AND stream_id = ANY($1) GROUP BY stream_id`,
         [streams],
       );
       return rows;
-    });
-  await until(read, (rows) => rows.length === streams.length, 'a BillingStarted for every subscription', settings.timeoutSeconds * 1000, 20);
-  const idle = async () => {
-    const counts = await Promise.all(Object.values(queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed')));
-    return counts.reduce((sum, c) => ({ busy: sum.busy + c.waiting + c.active + c.delayed + c.prioritized, failed: sum.failed + c.failed }), { busy: 0, failed: 0 });
-  };
-  const { failed } = await until(idle, (c) => c.busy === 0, 'the billing and callbacks queues to be idle', settings.timeoutSeconds * 1000, 50);
-  if (failed > 0) throw new Error(`${failed} billing or callback jobs failed`);
-  const rows = await read();
-  const twice = rows.filter((r) => Number(r.count) !== 1);
-  if (rows.length !== streams.length || twice.length > 0) {
-    throw new Error(`${rows.length} of ${streams.length} subscriptions started billing; ${twice.length} more than once (${twice.map((r) => r.stream_id).slice(0, 5).join(', ')})`);
-  }
-  return new Map(rows.map((r) => [r.stream_id, Number(r.recorded_at)]));
+    };
+    await until(read, (rows) => rows.length === streams.length, 'a BillingStarted for every subscription', settings.timeoutSeconds * 1000, 20);
+    const idle = async () => {
+      const counts = await Promise.all(Object.values(queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed')));
+      return counts.reduce((sum, c) => ({ busy: sum.busy + c.waiting + c.active + c.delayed + c.prioritized, failed: sum.failed + c.failed }), { busy: 0, failed: 0 });
+    };
+    const { failed } = await until(idle, (c) => c.busy === 0, 'the billing and callbacks queues to be idle', settings.timeoutSeconds * 1000, 50);
+    if (failed > 0) throw new Error(`${failed} billing or callback jobs failed`);
+    const rows = await read();
+    const twice = rows.filter((r) => Number(r.count) !== 1);
+    if (rows.length !== streams.length || twice.length > 0) {
+      throw new Error(`${rows.length} of ${streams.length} subscriptions started billing; ${twice.length} more than once (${twice.map((r) => r.stream_id).slice(0, 5).join(', ')})`);
+    }
+    return new Map(rows.map((r) => [r.stream_id, Number(r.recorded_at)]));
+  });
 }
 
 function summarise(rate: number, sent: Sent[], recorded: Map<string, number>, sliceMs: number, workerTicks: number | null, apiTicks: number | null): RateResult {
