@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { AppProcesses, freePort, until, waitForHealth } from '../support/app-processes';
 import { assignLicenses } from '../support/callbacks';
+import { httpPost } from '../support/http-post';
 import { printSummary, summariseFiles } from '../support/profile-summary';
 import { admin, dropSchema, newSchemaName, withClient } from '../support/database';
 import { accessToken, BoughtSubscription, buySubscriptions, login } from '../support/partner-api';
@@ -226,26 +227,17 @@ async function caughtUp(schema: string): Promise<void> {
  * Open loop: subscription i's pair starts at i / rate seconds, whatever the earlier pairs are
  * doing; within a pair the second condition is sent once the first's 2xx is in.
  */
-/** A fetch whose failure says why (undici's own message is only `fetch failed`). */
-async function post(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, method: 'POST' });
-  } catch (error) {
-    throw new Error(`POST ${url}: ${String((error as Error).cause ?? error)}`);
-  }
-}
-
 async function sendAtRate(baseUrl: string, publisher: string, subscriptions: BoughtSubscription[], rate: number): Promise<Sent[]> {
   // The wall clock, as PostgreSQL's recorded_at: performance.now()'s monotonic clock drifts from it
   // (5 ms a second on this machine, and steps when the wall clock is set).
   const now = () => Date.now();
   const activate = async (subscriptionId: string) => {
-    const response = await post(`${baseUrl}${SAAS}/${subscriptionId}/activate?${API_VERSION}`, {
-      headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ planId: 'standard', quantity: SEATS }),
-    });
-    const text = await response.text();
-    if (response.status !== 200) throw new Error(`activate ${subscriptionId}: ${response.status} ${text}`);
+    const { status, text } = await httpPost(
+      `${baseUrl}${SAAS}/${subscriptionId}/activate?${API_VERSION}`,
+      { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' },
+      JSON.stringify({ planId: 'standard', quantity: SEATS }),
+    );
+    if (status !== 200) throw new Error(`activate ${subscriptionId}: ${status} ${text}`);
     return now();
   };
   const callback = async (subscriptionId: string) => {

@@ -1,6 +1,7 @@
 /** Publisher callbacks as a publisher sends them: Standard Webhooks signatures over the exact body. */
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { httpPost } from './http-post';
 
 /** Fabrikam's callback secret in the development catalog (config/catalog.development.json). */
 const FABRIKAM = new Webhook('whsec_ZmFicmlrYW0tY2FsbGJhY2stc2VjcmV0LTAwMQ==');
@@ -10,21 +11,17 @@ export async function assignLicenses(baseUrl: string, subscriptionId: string, as
   const id = `msg_${randomUUID()}`;
   const signedAt = new Date();
   const body = JSON.stringify({ type: 'LicensesAssigned', subscriptionId, data: { assignedSeats } });
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}/webhooks/publishers/fabrikam`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-        'webhook-signature': FABRIKAM.sign(id, signedAt, body),
-      },
-      body,
-    });
-  } catch (error) {
-    throw new Error(`LicensesAssigned ${subscriptionId}: ${String((error as Error).cause ?? error)}`);
-  }
-  const text = await response.text();
-  if (response.status !== 202) throw new Error(`LicensesAssigned ${subscriptionId}: ${response.status} ${text}`);
+  const { status, text } = await httpPost(
+    `${baseUrl}/webhooks/publishers/fabrikam`,
+    {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+      'webhook-signature': FABRIKAM.sign(id, signedAt, body),
+    },
+    body,
+  ).catch((error: Error) => {
+    throw new Error(`LicensesAssigned ${subscriptionId}: ${error.message}`);
+  });
+  if (status !== 202) throw new Error(`LicensesAssigned ${subscriptionId}: ${status} ${text}`);
 }
