@@ -7,17 +7,27 @@ const KEEP_ALIVE_DELAY_MS = 10_000;
 const MAX_CHANNEL_LENGTH = 63;
 const CHANNEL_PREFIX = 'mfh_appends_';
 
+/** A notification channel of one schema: `prefix` and the schema's name, cut to an identifier's length. */
+export function schemaChannel(prefix: string, schema: string): string {
+  return `${prefix}${schema}`.slice(0, MAX_CHANNEL_LENGTH);
+}
+
+/** {@link schemaChannel} in SQL, for the schema that `schemaSql` names when it runs. */
+export function schemaChannelSql(prefix: string, schemaSql: string): string {
+  return `left('${prefix}' || ${schemaSql}, ${MAX_CHANNEL_LENGTH})`;
+}
+
 /**
  * The channel the events table of `schema` notifies after every insert (migration
  * 0003-notify-appends), cut as the trigger cuts it: two long schema names that share their first
  * 51 characters share a channel, which only costs spurious wake-ups.
  */
 export function appendsChannel(schema: string): string {
-  return `${CHANNEL_PREFIX}${schema}`.slice(0, MAX_CHANNEL_LENGTH);
+  return schemaChannel(CHANNEL_PREFIX, schema);
 }
 
 /** SQL for the trigger function: the same channel name as {@link appendsChannel}. */
-export const APPENDS_CHANNEL_SQL = `left('${CHANNEL_PREFIX}' || TG_TABLE_SCHEMA, ${MAX_CHANNEL_LENGTH})`;
+export const APPENDS_CHANNEL_SQL = schemaChannelSql(CHANNEL_PREFIX, 'TG_TABLE_SCHEMA');
 
 /**
  * LISTENs on its own connection (same settings as `pool`, outside it, so it takes no pooled

@@ -1,10 +1,8 @@
-import { AppendWatch, batchedLoader, BoundedCache, watchPostgresChannel } from '@mfh/event-store';
+import { AppendWatch, batchedLoader, BoundedCache, schemaChannel, schemaChannelSql, watchPostgresChannel } from '@mfh/event-store';
 import type { Pool } from 'pg';
 import type { TermCharges } from './subscription.row';
 
 const CHANNEL_PREFIX = 'mfh_term_charges_';
-/** PostgreSQL's longest identifier (NAMEDATALEN - 1). */
-const MAX_CHANNEL_LENGTH = 63;
 /** Subscriptions whose term charges are kept, and whose announced changes are remembered. */
 const KEPT = 10_000;
 /**
@@ -15,11 +13,11 @@ export const TERM_CHARGES_KEPT_MS = 2_000;
 
 /** The channel on which the subscriptions table of `schema` announces changed term charges. */
 export function termChargesChannel(schema: string): string {
-  return `${CHANNEL_PREFIX}${schema}`.slice(0, MAX_CHANNEL_LENGTH);
+  return schemaChannel(CHANNEL_PREFIX, schema);
 }
 
 /** The same channel in SQL, for the schema the writer's search_path selects. */
-export const TERM_CHARGES_CHANNEL_SQL = `left('${CHANNEL_PREFIX}' || current_schema(), ${MAX_CHANNEL_LENGTH})`;
+export const TERM_CHARGES_CHANNEL_SQL = schemaChannelSql(CHANNEL_PREFIX, 'current_schema()');
 
 /** The payload that says every subscription's charges may have changed (a rebuilt table swapped in). */
 export const EVERY_SUBSCRIPTION = '*';
