@@ -10,6 +10,8 @@ export interface ReadModelsFixture {
   store: EventStore;
   /** The read models, on a fresh PostgreSQL schema. */
   pool: Pool;
+  /** That schema's name. */
+  schema: string;
   /** Projects everything the log holds so far. */
   project(): Promise<void>;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function readModelsFixture(): Promise<ReadModelsFixture> {
   return {
     store,
     pool,
+    schema: schema.schema,
     project: () => runner.catchUp(),
     close: async () => {
       await pool.end();

@@ -1,17 +1,9 @@
 import { subscriptionStream } from '@mfh/domain';
-import { activeEvents, given, invoiceLine, purchasedEvent, readModelsFixture, ReadModelsFixture, TEST_DATABASE_URL } from '@mfh/testing';
+import { activeEvents, eventually, given, invoiceLine, purchasedEvent, readModelsFixture, ReadModelsFixture, TEST_DATABASE_URL } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { rebuildProjections } from '../rebuild/rebuild-projections';
 import { termChargesChannel, TermChargesCache } from './term-charges-cache';
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('TermChargesCache', () => {
   let fixture: ReadModelsFixture;
@@ -48,8 +40,6 @@ describe('TermChargesCache', () => {
     return charges === null ? null : Object.values(charges.amounts).reduce((sum, amount) => sum + amount, 0);
   };
 
-  const schemaOf = (): string => (fixture.pool.options as { options?: string }).options!.split('search_path=')[1].trim();
-
   const chargeReads = () => {
     const query = jest.spyOn(fixture.pool, 'query');
     return () => query.mock.calls.filter(([text]) => String(text).includes('term_charges')).length;
@@ -59,7 +49,7 @@ describe('TermChargesCache', () => {
     const id = await billingSubscription();
     await charged(id, 14_400);
     await cache.of(id);
-    await until(() => cache.listening);
+    expect(await eventually(async () => cache.listening, (on) => on, 5_000)).toBe(true);
 
     const reads = chargeReads();
     expect(await total(id)).toBe(14_400);
@@ -67,7 +57,7 @@ describe('TermChargesCache', () => {
     expect(reads()).toBe(1);
 
     await charged(id, -2_500);
-    await until(async () => (await total(id)) === 11_900);
+    expect(await eventually(() => total(id), (charged) => charged === 11_900, 5_000)).toBe(11_900);
     const after = reads();
     expect(await total(id)).toBe(11_900);
     expect(reads()).toBe(after);
@@ -75,23 +65,23 @@ describe('TermChargesCache', () => {
 
   it('keeps a subscription without charges until its first charge is announced', async () => {
     const id = await billingSubscription();
-    await until(async () => (await cache.of(id), cache.listening));
+    expect(await eventually(async () => (await cache.of(id), cache.listening), (on) => on, 5_000)).toBe(true);
     expect(await total(id)).toBeNull();
     await charged(id, 14_400);
-    await until(async () => (await total(id)) === 14_400);
+    expect(await eventually(() => total(id), (charged) => charged === 14_400, 5_000)).toBe(14_400);
   });
 
   it('asks PostgreSQL while its connection is down, and drops what it kept when it listens again', async () => {
     const id = await billingSubscription();
     await charged(id, 14_400);
-    await until(async () => (await cache.of(id), cache.listening));
+    expect(await eventually(async () => (await cache.of(id), cache.listening), (on) => on, 5_000)).toBe(true);
     expect(await total(id)).toBe(14_400);
 
     const admin = new Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
     try {
       const { rows } = await admin.query('SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE query = $1', [
-        `LISTEN "${termChargesChannel(schemaOf())}"`,
+        `LISTEN "${termChargesChannel(fixture.schema)}"`,
       ]);
       expect(rows).toEqual([{ done: true }]);
     } finally {
@@ -99,20 +89,20 @@ describe('TermChargesCache', () => {
     }
     // Announced while no one listens: lost, so only a fresh read can show it.
     await charged(id, -2_500);
-    await until(async () => (await total(id)) === 11_900, 3_000);
-    await until(() => cache.listening);
+    expect(await eventually(() => total(id), (charged) => charged === 11_900, 3_000)).toBe(11_900);
+    expect(await eventually(async () => cache.listening, (on) => on, 5_000)).toBe(true);
     expect(await total(id)).toBe(11_900);
   });
 
   it('drops everything when a rebuild swaps its tables in', async () => {
     const id = await billingSubscription();
     await charged(id, 14_400);
-    await until(async () => (await cache.of(id), cache.listening));
+    expect(await eventually(async () => (await cache.of(id), cache.listening), (on) => on, 5_000)).toBe(true);
     expect(await total(id)).toBe(14_400);
     const reads = chargeReads();
-    const report = await rebuildProjections({ url: TEST_DATABASE_URL, schema: schemaOf(), store: fixture.store });
+    const report = await rebuildProjections({ url: TEST_DATABASE_URL, schema: fixture.schema, store: fixture.store });
     expect(report.swapped).toBe(true);
-    await until(async () => (await total(id), reads() > 0));
+    expect(await eventually(async () => (await total(id), reads()), (n) => n > 0, 5_000)).toBeGreaterThan(0);
     expect(await total(id)).toBe(14_400);
   });
 });

@@ -33,8 +33,8 @@ export const EVERY_SUBSCRIPTION = '*';
  */
 export class TermChargesCache {
   private readonly kept = new BoundedCache<string, { charges: TermCharges | null; until: number }>(KEPT);
-  /** The announcement count at each subscription's last announced change. */
-  private readonly changedAt = new BoundedCache<string, number>(KEPT);
+  /** The announcement count at each subscription's last announced change, since everything was last dropped. */
+  private readonly changedAt = new Map<string, number>();
   private announcements = 0;
   /** The announcement count when everything kept was last dropped. */
   private clearedAt = 0;
@@ -106,7 +106,7 @@ export class TermChargesCache {
     this.announcements++;
     if (id === EVERY_SUBSCRIPTION) return this.dropAll();
     this.kept.delete(id);
-    // Forgetting an announcement could let an answer read before it be kept: forget them all, and what they guard, at once.
+    // Bounded by dropping everything: forgetting one announcement could let an answer read before it be kept.
     if (this.changedAt.size >= KEPT) return this.dropAll();
     this.changedAt.set(id, this.announcements);
   }

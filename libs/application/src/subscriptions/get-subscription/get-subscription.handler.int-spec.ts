@@ -4,7 +4,7 @@ import { subscriptionStream } from '@mfh/domain';
 import { subscriptionDecider } from '@mfh/domain/deciders';
 import { EventStore, loadState } from '@mfh/event-store';
 import { SubscriptionsRepository } from '@mfh/read-models';
-import { activeEvents, developmentCatalog, given, invoiceLine, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
+import { activeEvents, developmentCatalog, eventually, given, invoiceLine, purchasedEvent, readModelsFixture, ReadModelsFixture } from '@mfh/testing';
 import { randomUUID } from 'node:crypto';
 import { ActivationLinks } from '../../activation/activation-links';
 import { GetSubscription } from './get-subscription.query';
@@ -67,10 +67,8 @@ describe('GetSubscription', () => {
     ]);
     await fixture.project();
     // The charges kept from the first read are dropped once the projection's announcement arrives.
-    for (const deadline = Date.now() + 5_000; (await get(id)).subscription.currentTermCharged !== '119.00' && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect((await get(id)).subscription).toMatchObject({ nextChargeDate: '2026-04-02', currentTermCharged: '119.00' });
+    const view = await eventually(() => get(id), ({ subscription }) => subscription.currentTermCharged === '119.00', 5_000);
+    expect(view.subscription).toMatchObject({ nextChargeDate: '2026-04-02', currentTermCharged: '119.00' });
   });
 
   it("needs attention while the publisher's action is open, and shows it", async () => {
